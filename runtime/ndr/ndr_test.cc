@@ -1,0 +1,252 @@
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "ndr/decoder.h"
+#include "ndr/encoder.h"
+
+namespace alpaca::ndr {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+Bytes Hex(std::string_view hex) {
+  Bytes out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<std::uint8_t>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  }
+  return out;
+}
+
+TEST(NdrEncoder, NaturalAlignmentPadsWithZeros) {
+  Encoder e;
+  e.Write<std::uint8_t>(1);
+  e.Write<std::uint16_t>(0x0203);
+  e.Write<std::uint8_t>(4);
+  e.Write<std::uint32_t>(0x05060708);
+  e.Write<std::uint64_t>(0x090a0b0c0d0e0f10ull);
+  EXPECT_EQ(e.Bytes(), Hex("0100030204000000080706050000000010" "0f0e0d0c0b0a09"));
+}
+
+TEST(NdrEncoder, WideStringCountsIncludeTerminator) {
+  // C706 14.3.4: conformant varying, max_count = offset 0, actual_count.
+  Encoder e;
+  e.WriteWideString(u"ab");
+  EXPECT_EQ(e.Bytes(), Hex("03000000" "00000000" "03000000" "610062000000"));
+}
+
+TEST(NdrEncoder, ReferentIdsFollowMidl) {
+  Encoder e;
+  EXPECT_FALSE(e.WriteUniquePointer(false));
+  EXPECT_TRUE(e.WriteUniquePointer(true));
+  EXPECT_TRUE(e.WriteUniquePointer(true));
+  EXPECT_EQ(e.Bytes(), Hex("00000000" "00000200" "04000200"));
+}
+
+TEST(NdrEncoder, FullPointerSameAddressSameReferent) {
+  Encoder e;
+  int a = 0, b = 0;
+  EXPECT_TRUE(e.WriteFullPointer(&a));
+  EXPECT_TRUE(e.WriteFullPointer(&b));
+  EXPECT_FALSE(e.WriteFullPointer(&a));
+  EXPECT_FALSE(e.WriteFullPointer(nullptr));
+  EXPECT_EQ(e.Bytes(), Hex("00000200" "04000200" "00000200" "00000000"));
+}
+
+TEST(NdrEncoder, DeferredPointeesAreDepthFirst) {
+  // struct A { [unique] B* p1; [unique] DWORD* p2; }; struct B { [unique] WORD* q; }
+  // Wire: A (ids), *p1 (B: id of q), *q, *p2.
+  Encoder e;
+  e.WriteUniquePointer(true);
+  e.Defer([](Encoder& d) {
+    d.WriteUniquePointer(true);
+    d.Defer([](Encoder& dd) { dd.Write<std::uint16_t>(0x7777); });
+  });
+  e.WriteUniquePointer(true);
+  e.Defer([](Encoder& d) { d.Write<std::uint32_t>(0x99); });
+  e.FlushDeferred();
+  EXPECT_EQ(e.Bytes(), Hex("00000200" "04000200" "08000200" "7777" "0000" "99000000"));
+}
+
+TEST(NdrRoundTrip, AllKinds) {
+  Encoder e;
+  e.Write<std::int8_t>(-1);
+  e.Write<double>(3.25);
+  e.WriteEnum16(7);
+  e.WriteEnum32(-3);
+  e.WriteConformantArray<std::uint32_t>(std::vector<std::uint32_t>{1, 2, 3});
+  e.WriteConformantVaryingArray<std::uint16_t>(std::vector<std::uint16_t>{4, 5});
+  e.WriteString("x");
+  e.WriteWideString(u"\u00e9t\u00e9");
+  ContextHandle h{0, UuidFromLiteral("01234567-89ab-cdef-0123-456789abcdef")};
+  e.WriteContextHandle(h);
+  std::uint32_t ref = 0, ref2 = 0;
+  bool first = false;
+  int obj = 0;
+  e.WriteFullPointer(&obj);
+  e.WriteFullPointer(&obj);
+
+  Decoder d(e.Bytes());
+  EXPECT_EQ(d.Read<std::int8_t>(), -1);
+  EXPECT_EQ(d.Read<double>(), 3.25);
+  EXPECT_EQ(d.ReadEnum16(), 7);
+  EXPECT_EQ(d.ReadEnum32(), -3);
+  std::vector<std::uint32_t> a;
+  EXPECT_TRUE(d.ReadConformantArray(a));
+  EXPECT_EQ(a, (std::vector<std::uint32_t>{1, 2, 3}));
+  std::vector<std::uint16_t> b;
+  EXPECT_TRUE(d.ReadConformantVaryingArray(b));
+  EXPECT_EQ(b, (std::vector<std::uint16_t>{4, 5}));
+  std::string s;
+  EXPECT_TRUE(d.ReadString(s));
+  EXPECT_EQ(s, "x");
+  std::u16string w;
+  EXPECT_TRUE(d.ReadWideString(w));
+  EXPECT_EQ(w, u"\u00e9t\u00e9");
+  EXPECT_EQ(d.ReadContextHandle(), h);
+  EXPECT_TRUE(d.ReadFullPointer(ref, first));
+  EXPECT_TRUE(first);
+  EXPECT_TRUE(d.ReadFullPointer(ref2, first));
+  EXPECT_FALSE(first);
+  EXPECT_EQ(ref, ref2);
+  EXPECT_FALSE(d.Finish());
+}
+
+TEST(NdrDecoder, BigEndianDrepIsConverted) {
+  Bytes data = Hex("00000102" "0304");
+  Drep be;
+  be.bytes = {0x00, 0, 0, 0};
+  Decoder d(data, be);
+  EXPECT_EQ(d.Read<std::uint32_t>(), 0x0102u);
+  EXPECT_EQ(d.Read<std::uint16_t>(), 0x0304u);
+  EXPECT_FALSE(d.Finish());
+}
+
+TEST(NdrDecoder, EbcdicAndVaxRejected) {
+  Bytes data(4);
+  Drep ebcdic;
+  ebcdic.bytes = {0x11, 0, 0, 0};
+  EXPECT_EQ(Decoder(data, ebcdic).Error(), Errc::kUnsupportedDrep);
+  Drep vax;
+  vax.bytes = {0x10, 2, 0, 0};
+  EXPECT_EQ(Decoder(data, vax).Error(), Errc::kUnsupportedDrep);
+}
+
+TEST(NdrDecoder, TruncatedRead) {
+  Bytes data = Hex("010203");
+  Decoder d(data);
+  EXPECT_EQ(d.Read<std::uint32_t>(), 0u);
+  EXPECT_EQ(d.Error(), Errc::kTruncated);
+  // Sticky: later reads yield zero and keep the first error.
+  EXPECT_EQ(d.Read<std::uint8_t>(), 0u);
+  EXPECT_EQ(d.Error(), Errc::kTruncated);
+}
+
+TEST(NdrDecoder, HugeConformanceRejectedBeforeAllocation) {
+  Bytes data = Hex("ffffffff" "01000000");
+  Decoder d(data);
+  std::vector<std::uint32_t> a;
+  EXPECT_FALSE(d.ReadConformantArray(a));
+  EXPECT_EQ(d.Error(), Errc::kCountTooLarge);
+  EXPECT_TRUE(a.empty());
+}
+
+TEST(NdrDecoder, AllocationLimitCharged) {
+  Bytes data(4096, 0);
+  Limits limits;
+  limits.max_allocation = 1000;
+  Decoder d(data, Drep{}, limits);
+  // 100 one-byte wire elements that each cost 64 bytes in memory.
+  EXPECT_FALSE(d.CheckCount(100, 1, 64));
+  EXPECT_EQ(d.Error(), Errc::kAllocationLimit);
+}
+
+TEST(NdrDecoder, VarianceOutsideConformance) {
+  // max 2, offset 1, actual 2: overflows the array.
+  Bytes data = Hex("02000000" "01000000" "02000000" "41004200");
+  Decoder d(data);
+  std::vector<std::uint16_t> a;
+  EXPECT_FALSE(d.ReadConformantVaryingArray(a));
+  EXPECT_EQ(d.Error(), Errc::kBadVariance);
+  // Offset + actual overflowing 32 bits.
+  Bytes data2 = Hex("ffffffff" "ffffffff" "02000000" "41004200");
+  Decoder d2(data2);
+  EXPECT_FALSE(d2.ReadConformantVaryingArray(a));
+  EXPECT_EQ(d2.Error(), Errc::kBadVariance);
+}
+
+TEST(NdrDecoder, UnterminatedString) {
+  Bytes data = Hex("02000000" "00000000" "02000000" "41004200");
+  Decoder d(data);
+  std::u16string s;
+  EXPECT_FALSE(d.ReadWideString(s));
+  EXPECT_EQ(d.Error(), Errc::kUnterminatedString);
+  Bytes empty = Hex("00000000" "00000000" "00000000");
+  Decoder d2(empty);
+  std::string s2;
+  EXPECT_FALSE(d2.ReadString(s2));
+  EXPECT_EQ(d2.Error(), Errc::kUnterminatedString);
+}
+
+TEST(NdrDecoder, DeepPointerChainHitsDepthLimit) {
+  // A linked list: struct Node { [unique] Node* next; } with 100 nodes.
+  Encoder e;
+  std::function<void(Encoder&, int)> node = [&](Encoder& enc, int left) {
+    if (enc.WriteUniquePointer(left > 0)) {
+      enc.Defer([&node, left](Encoder& d) { node(d, left - 1); });
+    }
+  };
+  node(e, 100);
+  e.FlushDeferred();
+  Limits limits;
+  limits.max_depth = 16;
+  Decoder d(e.Bytes(), Drep{}, limits);
+  int seen = 0;
+  std::function<void(Decoder&)> read = [&](Decoder& dec) {
+    if (dec.ReadUniquePointer()) {
+      ++seen;
+      dec.Defer(read);
+    }
+  };
+  read(d);
+  d.FlushDeferred();
+  EXPECT_EQ(d.Error(), Errc::kDepthExceeded);
+  EXPECT_LE(seen, 17);
+
+  Decoder ok(e.Bytes());
+  seen = 0;
+  read(ok);
+  ok.FlushDeferred();
+  EXPECT_FALSE(ok.Finish());
+  EXPECT_EQ(seen, 100);
+}
+
+TEST(NdrDecoder, TrailingDataDetected) {
+  Bytes data(16, 0);
+  Decoder d(data);
+  d.Read<std::uint32_t>();
+  EXPECT_EQ(d.Finish(), Errc::kTrailingData);
+}
+
+TEST(NdrDecoder, ErrorsHaveMessages) {
+  std::error_code ec = Errc::kCountTooLarge;
+  EXPECT_EQ(ec.category().name(), std::string("alpaca.ndr"));
+  EXPECT_NE(ec.message().find("count"), std::string::npos);
+}
+
+TEST(Uuid, ParseFormatRoundTrip) {
+  auto u = Uuid::Parse("8A885D04-1CEB-11C9-9FE8-08002B104860");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->time_low, 0x8a885d04u);
+  EXPECT_EQ(u->ToString(), "8a885d04-1ceb-11c9-9fe8-08002b104860");
+  EXPECT_FALSE(Uuid::Parse("8a885d04-1ceb-11c9-9fe8-08002b10486"));
+  EXPECT_FALSE(Uuid::Parse("8a885d04x1ceb-11c9-9fe8-08002b104860"));
+  EXPECT_FALSE(Uuid::Parse("8a885d04-1ceb-11c9-9fe8-08002b10486g"));
+  Encoder e;
+  e.WriteUuid(*u);
+  EXPECT_EQ(e.Bytes(), Hex("045d888aeb1cc9119fe808002b104860"));
+}
+
+}  // namespace
+}  // namespace alpaca::ndr

@@ -214,7 +214,9 @@ TEST(NdrDecoder, DeepPointerChainHitsDepthLimit) {
   EXPECT_EQ(d.Error(), Errc::kDepthExceeded);
   EXPECT_LE(seen, 17);
 
-  Decoder ok(e.Bytes());
+  Limits deep;
+  deep.max_depth = 128;
+  Decoder ok(e.Bytes(), Drep{}, deep);
   seen = 0;
   read(ok);
   ok.FlushDeferred();

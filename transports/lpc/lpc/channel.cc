@@ -1,0 +1,257 @@
+#include "lpc/channel.h"
+
+#include <sys/socket.h>
+
+#include <cstring>
+
+#include "lpc/socket_io.h"
+#include "lpc/status.h"
+
+namespace alpaca::lpc {
+namespace {
+
+bool ValidTypeFrom(ChannelSide receiver, MessageType type) {
+  switch (type) {
+    case MessageType::kDatagram:
+    case MessageType::kPortClosed:
+      return true;
+    case MessageType::kRequest:
+    case MessageType::kLostReply:
+      return receiver == ChannelSide::kServer;
+    case MessageType::kReply:
+      return receiver == ChannelSide::kClient;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+Channel::Channel(UniqueFd socket, Section section, ChannelSide side, ChannelLimits limits)
+    : socket_(std::move(socket)),
+      section_(std::move(section)),
+      side_(side),
+      limits_(limits),
+      half_size_(section_.Valid() ? wire::SectionHalfSize(section_.Size()) : 0) {}
+
+std::atomic_ref<uint32_t> Channel::ConsumedByPeer() const {
+  auto* control = reinterpret_cast<wire::SectionControl*>(section_.Base());
+  return std::atomic_ref<uint32_t>(side_ == ChannelSide::kClient
+                                       ? control->client_to_server_consumed
+                                       : control->server_to_client_consumed);
+}
+
+std::atomic_ref<uint32_t> Channel::ConsumedByUs() const {
+  auto* control = reinterpret_cast<wire::SectionControl*>(section_.Base());
+  return std::atomic_ref<uint32_t>(side_ == ChannelSide::kClient
+                                       ? control->server_to_client_consumed
+                                       : control->client_to_server_consumed);
+}
+
+std::byte* Channel::SendHalf() const {
+  size_t offset = wire::kControlSize + (side_ == ChannelSide::kClient ? 0 : half_size_);
+  return section_.Base() + offset;
+}
+
+std::byte* Channel::ReceiveHalf() const {
+  size_t offset = wire::kControlSize + (side_ == ChannelSide::kClient ? half_size_ : 0);
+  return section_.Base() + offset;
+}
+
+std::error_code Channel::Send(const PortMessage& message, MessageType type, uint32_t message_id,
+                              int32_t status, bool nonblocking,
+                              std::optional<Clock::time_point> deadline) {
+  wire::Frame frame{};
+  frame.message = message.Header();
+  frame.message.type = type;
+  frame.message.message_id = message_id;
+  frame.status = status;
+  auto data_info = message.DataInfo();
+  if (data_info.size() > kMaxDataInfoEntries) return Status::kInvalidParameter;
+  frame.data_info_count = static_cast<uint8_t>(data_info.size());
+  frame.message.data_info_offset =
+      data_info.empty() ? 0 : static_cast<uint16_t>(sizeof(PortMessageHeader));
+  auto data_info_bytes = std::as_bytes(data_info);
+  auto data = message.Data();
+  frame.payload_length = data.size();
+
+  if (data.size() > limits_.max_inline) {
+    return SendLarge(message, frame, data_info_bytes, nonblocking, deadline);
+  }
+  frame.kind = wire::PayloadKind::kInline;
+  frame.message.data_length = static_cast<uint16_t>(data.size());
+  frame.message.total_length = static_cast<uint16_t>(sizeof(PortMessageHeader) + data.size());
+  iovec parts[3] = {
+      {&frame, sizeof(frame)},
+      {const_cast<std::byte*>(data_info_bytes.data()), data_info_bytes.size()},
+      {const_cast<std::byte*>(data.data()), data.size()},
+  };
+  auto ec = SendPacket(socket_.Get(), parts, -1, nonblocking, deadline);
+  if (!ec) sent_.fetch_add(1, std::memory_order_relaxed);
+  return ec;
+}
+
+std::error_code Channel::SendLarge(const PortMessage& message, wire::Frame& frame,
+                                   std::span<const std::byte> data_info_bytes, bool nonblocking,
+                                   std::optional<Clock::time_point> deadline) {
+  auto data = message.Data();
+  if (data.size() > limits_.max_data_length) return Status::kMessageTooLong;
+  frame.message.data_length = 0;
+  frame.message.total_length = sizeof(PortMessageHeader);
+  iovec parts[2] = {
+      {&frame, sizeof(frame)},
+      {const_cast<std::byte*>(data_info_bytes.data()), data_info_bytes.size()},
+  };
+
+  if (data.size() <= half_size_) {
+    std::unique_lock lock(send_slot_mutex_);
+    // The slot is ours again once the peer has acknowledged (copied out) the
+    // last view we placed; a lying peer only hurts itself, since we never read
+    // what we write there.
+    if (ConsumedByPeer().load(std::memory_order_acquire) == sent_sequence_) {
+      std::memcpy(SendHalf(), data.data(), data.size());
+      frame.kind = wire::PayloadKind::kView;
+      frame.view_offset = 0;
+      frame.view_sequence = ++sent_sequence_;
+      lock.unlock();
+      auto ec = SendPacket(socket_.Get(), parts, -1, nonblocking, deadline);
+      if (!ec) {
+        sent_.fetch_add(1, std::memory_order_relaxed);
+        section_messages_.fetch_add(1, std::memory_order_relaxed);
+      }
+      return ec;
+    }
+  }
+
+  // Too large for the view, or the view is still in use: a per-message
+  // section, created, filled and sealed here, mapped by the peer once.
+  Section section;
+  if (auto ec = Section::Create(data.size(), "alpaca-lpc-message", section)) return ec;
+  std::memcpy(section.Base(), data.data(), data.size());
+  frame.kind = wire::PayloadKind::kSection;
+  frame.view_offset = 0;
+  auto ec = SendPacket(socket_.Get(), parts, section.Fd(), nonblocking, deadline);
+  if (!ec) {
+    sent_.fetch_add(1, std::memory_order_relaxed);
+    large_messages_.fetch_add(1, std::memory_order_relaxed);
+  }
+  return ec;
+}
+
+std::error_code Channel::ReceiveHeader(std::optional<Clock::time_point> deadline, FrameInfo& info,
+                                       PortMessage& out) {
+  ReceivedPacket packet;
+  if (auto ec = ReceivePacket(socket_.Get(), receive_buffer_, deadline, packet)) return ec;
+  pending_fd_ = std::move(packet.fd);
+  // Everything below treats the bytes as hostile: sizes are checked before any
+  // field is trusted, and a violation closes the conversation.
+  if (packet.truncated || packet.extra_fds || packet.size < sizeof(wire::Frame)) {
+    return Status::kInvalidMessage;
+  }
+  wire::Frame frame;
+  std::memcpy(&frame, receive_buffer_.data(), sizeof(frame));
+  if (!ValidTypeFrom(side_, frame.message.type)) return Status::kInvalidMessage;
+  if (frame.data_info_count > kMaxDataInfoEntries) return Status::kInvalidMessage;
+  if (side_ == ChannelSide::kClient && frame.data_info_count != 0) return Status::kInvalidMessage;
+  size_t info_bytes = frame.data_info_count * sizeof(DataInfoEntry);
+  size_t inline_bytes = frame.message.data_length;
+  if (packet.size != sizeof(wire::Frame) + info_bytes + inline_bytes) {
+    return Status::kInvalidMessage;
+  }
+  if (frame.message.total_length != sizeof(PortMessageHeader) + inline_bytes) {
+    return Status::kInvalidMessage;
+  }
+  switch (frame.kind) {
+    case wire::PayloadKind::kInline:
+      if (inline_bytes > limits_.max_inline || frame.payload_length != inline_bytes ||
+          pending_fd_) {
+        return Status::kInvalidMessage;
+      }
+      break;
+    case wire::PayloadKind::kView:
+      if (inline_bytes != 0 || pending_fd_ || half_size_ == 0) return Status::kInvalidMessage;
+      if (frame.view_offset > half_size_ || frame.payload_length > half_size_ - frame.view_offset) {
+        return Status::kInvalidView;
+      }
+      break;
+    case wire::PayloadKind::kSection:
+      if (inline_bytes != 0 || !pending_fd_ || frame.view_offset != 0 ||
+          frame.payload_length == 0) {
+        return Status::kInvalidMessage;
+      }
+      break;
+    default:
+      return Status::kInvalidMessage;
+  }
+  if (frame.payload_length > limits_.max_receive_length &&
+      frame.kind != wire::PayloadKind::kInline) {
+    return Status::kMessageTooLong;
+  }
+
+  pending_frame_ = frame;
+  out.MutableHeader() = frame.message;
+  out.SetSender(packet.has_credentials ? packet.credentials : ClientIdentity{0, 0, 0});
+  std::vector<DataInfoEntry> entries(frame.data_info_count);
+  if (info_bytes != 0) {
+    std::memcpy(entries.data(), receive_buffer_.data() + sizeof(wire::Frame), info_bytes);
+  }
+  out.SetDataInfo(entries);
+  info.status = frame.status;
+  info.payload_length = frame.payload_length;
+  received_.fetch_add(1, std::memory_order_relaxed);
+  return {};
+}
+
+std::error_code Channel::FinishReceive(PortMessage& out) {
+  const wire::Frame& frame = pending_frame_;
+  switch (frame.kind) {
+    case wire::PayloadKind::kInline: {
+      size_t skip = sizeof(wire::Frame) + frame.data_info_count * sizeof(DataInfoEntry);
+      out.SetData(std::span(receive_buffer_.data() + skip, frame.message.data_length));
+      return {};
+    }
+    case wire::PayloadKind::kView: {
+      // Copied out once: the peer can still write the section, so nothing is
+      // read from it after this.
+      auto dst = out.ResizeData(frame.payload_length);
+      std::memcpy(dst.data(), ReceiveHalf() + frame.view_offset, frame.payload_length);
+      ConsumedByUs().store(frame.view_sequence, std::memory_order_release);
+      section_messages_.fetch_add(1, std::memory_order_relaxed);
+      return {};
+    }
+    case wire::PayloadKind::kSection: {
+      Section section;
+      if (auto ec = Section::MapForeign(std::move(pending_fd_), frame.payload_length, false,
+                                        section)) {
+        return ec;
+      }
+      auto dst = out.ResizeData(frame.payload_length);
+      std::memcpy(dst.data(), section.Base(), frame.payload_length);
+      large_messages_.fetch_add(1, std::memory_order_relaxed);
+      return {};
+    }
+  }
+  return Status::kInvalidMessage;
+}
+
+void Channel::DiscardPayload() {
+  if (pending_frame_.kind == wire::PayloadKind::kView) {
+    ConsumedByUs().store(pending_frame_.view_sequence, std::memory_order_release);
+  }
+  pending_fd_.Reset();
+}
+
+void Channel::Shutdown() { ::shutdown(socket_.Get(), SHUT_RDWR); }
+
+PortInformation Channel::Counters() const {
+  PortInformation info;
+  info.max_message_length = limits_.max_inline;
+  info.section_size = section_.Valid() ? section_.Size() : 0;
+  info.messages_sent = sent_.load(std::memory_order_relaxed);
+  info.messages_received = received_.load(std::memory_order_relaxed);
+  info.section_messages = section_messages_.load(std::memory_order_relaxed);
+  info.large_section_messages = large_messages_.load(std::memory_order_relaxed);
+  return info;
+}
+
+}  // namespace alpaca::lpc

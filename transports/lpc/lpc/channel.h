@@ -1,0 +1,94 @@
+// Channel — one end of a connected port pair: the socket, the connection
+// section and the counters. Used by both ClientPort and ServerPort; it picks
+// how a message's data travels (inline, in the connection section, or in a
+// per-message section) and validates what arrives before anything is read.
+//
+// Thread contract: Send and Receive may be called from several threads; the
+// section slot of each direction is guarded internally. Receive must not run
+// on two threads at once (its callers serialise it).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <system_error>
+
+#include "base/unique_fd.h"
+#include "lpc/port_attributes.h"
+#include "lpc/port_message.h"
+#include "lpc/section.h"
+#include "lpc/wire.h"
+
+namespace alpaca::lpc {
+
+enum class ChannelSide { kClient, kServer };
+
+struct ChannelLimits {
+  size_t max_inline = PortMessage::kMaxInlineData;  // inline data either way
+  size_t max_data_length = 0;                        // what the peer accepts
+  size_t max_receive_length = 0;                     // what we accept
+};
+
+// What a validated incoming frame said besides the message itself.
+struct FrameInfo {
+  int32_t status = 0;
+  uint64_t payload_length = 0;
+};
+
+class Channel {
+ public:
+  Channel(UniqueFd socket, Section section, ChannelSide side, ChannelLimits limits);
+  Channel(const Channel&) = delete;
+  Channel& operator=(const Channel&) = delete;
+
+  int Fd() const { return socket_.Get(); }
+  const Section& GetSection() const { return section_; }
+  const ChannelLimits& Limits() const { return limits_; }
+
+  // Sends `message` with the given type and id. Data longer than the inline
+  // limit goes through the section. `nonblocking`: a full queue is
+  // kQuotaExceeded at once (servers never block on a client).
+  std::error_code Send(const PortMessage& message, MessageType type, uint32_t message_id,
+                       int32_t status, bool nonblocking, std::optional<Clock::time_point> deadline);
+
+  // Reads one frame (header only): kTimeout, kPortDisconnected, kInvalidMessage.
+  // Then FinishReceive copies the payload into `out` (exactly once out of
+  // shared memory) — split so that the caller can charge quotas in between.
+  std::error_code ReceiveHeader(std::optional<Clock::time_point> deadline, FrameInfo& info,
+                                PortMessage& out);
+  std::error_code FinishReceive(PortMessage& out);
+  // Drops a received frame's payload without copying it (quota refusals).
+  void DiscardPayload();
+
+  // Stops both directions; blocked peers see end of stream.
+  void Shutdown();
+
+  PortInformation Counters() const;
+
+ private:
+  std::error_code SendLarge(const PortMessage& message, wire::Frame& frame,
+                            std::span<const std::byte> data_info_bytes, bool nonblocking,
+                            std::optional<Clock::time_point> deadline);
+  std::atomic_ref<uint32_t> ConsumedByPeer() const;
+  std::atomic_ref<uint32_t> ConsumedByUs() const;
+  std::byte* SendHalf() const;
+  std::byte* ReceiveHalf() const;
+
+  UniqueFd socket_;
+  Section section_;
+  ChannelSide side_;
+  ChannelLimits limits_;
+  size_t half_size_ = 0;
+
+  std::mutex send_slot_mutex_;
+  uint32_t sent_sequence_ = 0;  // last view sequence we placed (guarded)
+
+  // State between ReceiveHeader and FinishReceive (single receiver at a time).
+  wire::Frame pending_frame_{};
+  UniqueFd pending_fd_;
+  std::array<std::byte, wire::kMaxFrameSize> receive_buffer_{};
+
+  std::atomic<uint64_t> sent_{0}, received_{0}, section_messages_{0}, large_messages_{0};
+};
+
+}  // namespace alpaca::lpc

@@ -1,0 +1,292 @@
+#include "lpc/client_port.h"
+
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "lpc/port_name.h"
+#include "lpc/socket_io.h"
+#include "lpc/status.h"
+#include "lpc/wire.h"
+
+namespace alpaca::lpc {
+namespace {
+
+constexpr size_t kMaxIncoming = 1024;
+
+std::error_code StatusFromWire(int32_t value) {
+  if (value == 0) return {};
+  if (value < 0 || value > static_cast<int32_t>(Status::kSystemError)) {
+    return Status::kInvalidMessage;
+  }
+  return static_cast<Status>(value);
+}
+
+}  // namespace
+
+ClientPort::ClientPort(UniqueFd socket, Section section, ChannelLimits limits,
+                       ClientIdentity server)
+    : channel_(std::move(socket), std::move(section), ChannelSide::kClient, limits),
+      server_(server) {}
+
+ClientPort::~ClientPort() { Close(); }
+
+std::error_code ClientPort::Connect(std::string_view name, std::span<const std::byte> connect_info,
+                                    const ConnectOptions& options,
+                                    std::unique_ptr<ClientPort>& out,
+                                    std::vector<std::byte>* reply_info) {
+  if (connect_info.size() > wire::kMaxConnectInfo) return Status::kConnectInfoTooLong;
+  ResolvedPortName resolved;
+  if (auto ec = ResolvePortName(name, resolved)) return ec;
+  auto deadline = DeadlineFrom(options.timeout);
+
+  UniqueFd socket(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
+  if (!socket) return ErrnoCode(errno);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, resolved.socket_path.c_str(), resolved.socket_path.size() + 1);
+  if (::connect(socket.Get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    switch (errno) {
+      case ENOENT:
+      case ECONNREFUSED:  // a socket file whose server is gone
+      case ENOTDIR: return Status::kObjectNameNotFound;
+      case EACCES:
+      case EPERM: return Status::kAccessDenied;
+      case EAGAIN: return Status::kQuotaExceeded;  // backlog full
+      default: return ErrnoCode(errno);
+    }
+  }
+
+  Section section;
+  if (options.section_size > 0) {
+    size_t size = std::max(options.section_size, wire::kMinSectionSize);
+    if (auto ec = Section::Create(size, "alpaca-lpc-view", section)) return ec;
+  }
+  wire::ConnectRequest request;
+  request.flags = section.Valid() ? wire::kConnectHasSection : 0;
+  request.connect_info_length = static_cast<uint32_t>(connect_info.size());
+  request.section_size = section.Size();
+  iovec parts[2] = {{&request, sizeof(request)},
+                    {const_cast<std::byte*>(connect_info.data()), connect_info.size()}};
+  if (auto ec = SendPacket(socket.Get(), parts, section.Valid() ? section.Fd() : -1, false,
+                           deadline)) {
+    return ec;
+  }
+
+  std::vector<std::byte> buffer(sizeof(wire::ConnectReply) + wire::kMaxConnectInfo);
+  ReceivedPacket packet;
+  if (auto ec = ReceivePacket(socket.Get(), buffer, deadline, packet)) return ec;
+  wire::ConnectReply reply;
+  if (packet.size < sizeof(reply) || packet.truncated || packet.fd) return Status::kInvalidMessage;
+  std::memcpy(&reply, buffer.data(), sizeof(reply));
+  if (reply.magic != wire::kMagic || reply.version != wire::kVersion ||
+      reply.reply_info_length != packet.size - sizeof(reply)) {
+    return Status::kInvalidMessage;
+  }
+  if (reply_info != nullptr) {
+    reply_info->assign(buffer.begin() + sizeof(reply), buffer.begin() + packet.size);
+  }
+  if (auto status = StatusFromWire(reply.status)) return status;
+
+  ClientIdentity server;
+  if (auto ec = PeerIdentity(socket.Get(), server)) return ec;
+  if (options.allow_server_memory_access) {
+    // Under Yama ptrace_scope=1 a process may only read our memory if we name
+    // it; without Yama this fails with EINVAL and the normal uid rules apply.
+    (void)::prctl(PR_SET_PTRACER, static_cast<unsigned long>(server.pid), 0, 0, 0);
+  }
+  ChannelLimits limits;
+  limits.max_inline = std::min<size_t>(reply.max_message_length, PortMessage::kMaxInlineData);
+  limits.max_data_length = reply.max_data_length;
+  limits.max_receive_length = options.max_receive_length;
+  out.reset(new ClientPort(std::move(socket), std::move(section), limits, server));
+  return {};
+}
+
+void ClientPort::Disconnect(std::error_code why) {
+  if (!disconnected_) disconnected_ = why;
+  changed_.notify_all();
+}
+
+std::error_code ClientPort::PumpOne(std::optional<Clock::time_point> deadline) {
+  FrameInfo info;
+  PortMessage header;
+  auto ec = channel_.ReceiveHeader(deadline, info, header);
+  if (ec == Status::kTimeout) return ec;
+  if (ec) {
+    // End of stream, or a server that sent garbage: either way this port is
+    // done; every waiter returns kPortDisconnected.
+    std::lock_guard lock(mutex_);
+    Disconnect(Status::kPortDisconnected);
+    return ec;
+  }
+  header.SetSender(server_);
+
+  if (header.Type() == MessageType::kReply) {
+    Waiter* waiter = nullptr;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = waiters_.find(header.MessageId());
+      if (it == waiters_.end()) {
+        ++dropped_replies_;  // its requester timed out: a lost reply
+      } else {
+        waiter = it->second;
+        waiter->filling = true;
+      }
+    }
+    if (waiter == nullptr) {
+      channel_.DiscardPayload();
+      return {};
+    }
+    PortMessage& reply = *waiter->reply;
+    reply.MutableHeader() = header.Header();
+    reply.SetSender(server_);
+    reply.SetDataInfo({});
+    auto copy_ec = channel_.FinishReceive(reply);
+    std::lock_guard lock(mutex_);
+    waiter->filling = false;
+    waiter->done = true;
+    waiter->status = copy_ec ? copy_ec : StatusFromWire(info.status);
+    waiters_.erase(header.MessageId());
+    if (copy_ec) Disconnect(Status::kPortDisconnected);
+    changed_.notify_all();
+    return {};
+  }
+
+  auto copy_ec = channel_.FinishReceive(header);
+  std::lock_guard lock(mutex_);
+  if (copy_ec) {
+    Disconnect(Status::kPortDisconnected);
+    return copy_ec;
+  }
+  bool port_closed = header.Type() == MessageType::kPortClosed;
+  if (incoming_.size() < kMaxIncoming || port_closed) incoming_.push_back(std::move(header));
+  if (port_closed) Disconnect(Status::kPortDisconnected);
+  changed_.notify_all();
+  return {};
+}
+
+std::error_code ClientPort::RequestWaitReply(const PortMessage& request, PortMessage& reply,
+                                             Timeout timeout) {
+  auto deadline = DeadlineFrom(timeout);
+  Waiter waiter;
+  waiter.reply = &reply;
+  uint32_t id;
+  {
+    std::lock_guard lock(mutex_);
+    if (disconnected_) return disconnected_;
+    id = next_message_id_++;
+    if (id == 0) id = next_message_id_++;
+    waiters_[id] = &waiter;
+  }
+  auto give_up = [&](std::unique_lock<std::mutex>& lock, std::error_code why) {
+    waiters_.erase(id);
+    lock.unlock();
+    if (why == Status::kTimeout) {
+      // Tell the server nobody waits any more (NT's LPC_LOST_REPLY), so it
+      // can release what it holds for the request.
+      PortMessage lost;
+      (void)channel_.Send(lost, MessageType::kLostReply, id, 0, true, std::nullopt);
+    }
+    return why;
+  };
+
+  if (auto ec = channel_.Send(request, MessageType::kRequest, id, 0, false, deadline)) {
+    std::unique_lock lock(mutex_);
+    waiters_.erase(id);
+    return ec;
+  }
+
+  std::unique_lock lock(mutex_);
+  while (!waiter.done) {
+    if (waiter.filling) {
+      changed_.wait(lock);
+      continue;
+    }
+    if (disconnected_) return give_up(lock, disconnected_);
+    if (!reader_active_) {
+      reader_active_ = true;
+      lock.unlock();
+      auto ec = PumpOne(deadline);
+      lock.lock();
+      reader_active_ = false;
+      changed_.notify_all();
+      if (ec == Status::kTimeout && !waiter.done && !waiter.filling) {
+        return give_up(lock, Status::kTimeout);
+      }
+      continue;
+    }
+    if (deadline) {
+      if (changed_.wait_until(lock, *deadline) == std::cv_status::timeout && !waiter.done &&
+          !waiter.filling) {
+        return give_up(lock, Status::kTimeout);
+      }
+    } else {
+      changed_.wait(lock);
+    }
+  }
+  return waiter.status;
+}
+
+std::error_code ClientPort::Request(const PortMessage& datagram) {
+  {
+    std::lock_guard lock(mutex_);
+    if (disconnected_) return disconnected_;
+  }
+  return channel_.Send(datagram, MessageType::kDatagram, 0, 0, /*nonblocking=*/true,
+                       std::nullopt);
+}
+
+std::error_code ClientPort::Receive(PortMessage& out, Timeout timeout) {
+  auto deadline = DeadlineFrom(timeout);
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    if (!incoming_.empty()) {
+      out = std::move(incoming_.front());
+      incoming_.pop_front();
+      return {};
+    }
+    if (disconnected_) return disconnected_;
+    if (!reader_active_) {
+      reader_active_ = true;
+      lock.unlock();
+      auto ec = PumpOne(deadline);
+      lock.lock();
+      reader_active_ = false;
+      changed_.notify_all();
+      if (ec == Status::kTimeout && incoming_.empty()) return Status::kTimeout;
+      continue;
+    }
+    if (deadline) {
+      if (changed_.wait_until(lock, *deadline) == std::cv_status::timeout && incoming_.empty()) {
+        return Status::kTimeout;
+      }
+    } else {
+      changed_.wait(lock);
+    }
+  }
+}
+
+void ClientPort::Close() {
+  std::lock_guard lock(mutex_);
+  if (closed_) return;
+  closed_ = true;
+  if (!disconnected_) {
+    PortMessage closing;
+    (void)channel_.Send(closing, MessageType::kPortClosed, 0, 0, true, std::nullopt);
+  }
+  channel_.Shutdown();
+  Disconnect(Status::kPortDisconnected);
+}
+
+PortInformation ClientPort::Query() const {
+  PortInformation info = channel_.Counters();
+  info.peer = server_;
+  return info;
+}
+
+}  // namespace alpaca::lpc

@@ -1,0 +1,90 @@
+// ClientPort — the client's communication port (what NtConnectPort returns).
+//
+// Connect sends the connect info (and the connection section, created here)
+// to a named ConnectionPort and blocks until the server accepts or refuses.
+// Then RequestWaitReply sends a request and waits for the reply with the
+// same message id; several threads may wait at once (one of them reads the
+// socket and hands each reply to its waiter). Request sends a datagram;
+// Receive takes datagrams the server sent and the server's "port closed".
+//
+// Thread contract: every method may be called from any thread. Lifetime:
+// destroying the port closes it (the server sees port closed).
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string_view>
+#include <system_error>
+#include <unordered_map>
+#include <vector>
+
+#include "lpc/channel.h"
+#include "lpc/port_attributes.h"
+#include "lpc/port_message.h"
+
+namespace alpaca::lpc {
+
+class ClientPort {
+ public:
+  ~ClientPort();
+  ClientPort(const ClientPort&) = delete;
+  ClientPort& operator=(const ClientPort&) = delete;
+
+  // NtConnectPort. Statuses: kObjectNameNotFound (no such port),
+  // kAccessDenied (the port's security), kConnectionRefused (the server
+  // refused; reply info still delivered), kConnectInfoTooLong, kQuotaExceeded,
+  // kTimeout. `reply_info` receives the server's reply info when not null.
+  static std::error_code Connect(std::string_view name, std::span<const std::byte> connect_info,
+                                 const ConnectOptions& options, std::unique_ptr<ClientPort>& out,
+                                 std::vector<std::byte>* reply_info = nullptr);
+
+  // NtRequestWaitReplyPort. `reply` gets the reply's data; a status the
+  // server's port attached (e.g. kQuotaExceeded) is returned as the error.
+  // A server that dies makes this return kPortDisconnected at once.
+  std::error_code RequestWaitReply(const PortMessage& request, PortMessage& reply,
+                                   Timeout timeout = std::nullopt);
+  // NtRequestPort: a datagram, no reply. A full server queue is
+  // kQuotaExceeded at once rather than a block.
+  std::error_code Request(const PortMessage& datagram);
+  // Datagrams from the server, or a kPortClosed message once it closed.
+  std::error_code Receive(PortMessage& out, Timeout timeout = std::nullopt);
+
+  // Readable when the server sent something (for epoll / Asio).
+  int WaitHandle() const { return channel_.Fd(); }
+  const ClientIdentity& Server() const { return server_; }
+  PortInformation Query() const;
+  void Close();
+
+ private:
+  struct Waiter {
+    PortMessage* reply = nullptr;
+    bool filling = false;
+    bool done = false;
+    std::error_code status;
+  };
+
+  ClientPort(UniqueFd socket, Section section, ChannelLimits limits, ClientIdentity server);
+  // Reads one message as the current reader and hands it to its owner.
+  // Called without mutex_ held; returns the receive error, if any.
+  std::error_code PumpOne(std::optional<Clock::time_point> deadline);
+  void Disconnect(std::error_code why);  // mutex_ held
+
+  Channel channel_;
+  ClientIdentity server_;
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool reader_active_ = false;
+  std::error_code disconnected_;
+  bool closed_ = false;
+  uint32_t next_message_id_ = 1;
+  std::unordered_map<uint32_t, Waiter*> waiters_;
+  std::deque<PortMessage> incoming_;  // datagrams and port-closed, bounded
+  uint64_t dropped_replies_ = 0;
+};
+
+}  // namespace alpaca::lpc

@@ -1,0 +1,510 @@
+#include "lpc/connection_port.h"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+#include "base/syscall.h"
+#include "lpc/port_name.h"
+#include "lpc/socket_io.h"
+#include "lpc/status.h"
+#include "lpc/wire.h"
+
+namespace alpaca::lpc {
+namespace {
+
+constexpr uint64_t kListenerToken = 0;
+constexpr uint64_t kCloseToken = 1;
+
+int EpollTimeoutMs(std::optional<Clock::time_point> deadline) {
+  if (!deadline) return -1;
+  auto left = *deadline - Clock::now();
+  if (left <= Clock::duration::zero()) return 0;
+  auto ms = std::chrono::ceil<std::chrono::milliseconds>(left).count();
+  return ms > INT_MAX ? INT_MAX : static_cast<int>(ms);
+}
+
+std::error_code SendConnectReply(int fd, std::error_code status,
+                                 std::span<const std::byte> reply_info,
+                                 const PortAttributes& attributes) {
+  wire::ConnectReply reply;
+  reply.status = status ? status.value() : 0;
+  if (status && status.category() != LpcCategory()) {
+    reply.status = static_cast<int32_t>(Status::kSystemError);
+  }
+  reply.reply_info_length = static_cast<uint32_t>(reply_info.size());
+  reply.max_message_length = static_cast<uint32_t>(attributes.max_message_length);
+  reply.max_data_length = attributes.max_data_length;
+  iovec parts[2] = {{&reply, sizeof(reply)},
+                    {const_cast<std::byte*>(reply_info.data()), reply_info.size()}};
+  return SendPacket(fd, parts, -1, /*nonblocking=*/true, std::nullopt);
+}
+
+}  // namespace
+
+std::error_code ConnectionPort::Create(std::string_view name, const PortAttributes& attributes,
+                                       const PortSecurity& security,
+                                       std::unique_ptr<ConnectionPort>& out) {
+  if (attributes.max_message_length > PortMessage::kMaxInlineData ||
+      attributes.max_connect_info_length > wire::kMaxConnectInfo) {
+    return Status::kInvalidParameter;
+  }
+  ResolvedPortName resolved;
+  if (auto ec = ResolvePortName(name, resolved)) return ec;
+  if (auto ec = MakeDirectories(resolved.directory)) return ec;
+
+  std::unique_ptr<ConnectionPort> port(new ConnectionPort());
+  port->name_ = resolved.nt_name;
+  port->socket_path_ = resolved.socket_path;
+  port->lock_path_ = resolved.socket_path + ".lock";
+  port->attributes_ = attributes;
+  port->security_ = security;
+  if (port->security_.owner == static_cast<uid_t>(-1)) port->security_.owner = ::geteuid();
+
+  // The name belongs to whoever holds the lock file; a socket left by a dead
+  // server is stale and replaced. The inode check closes the race with a
+  // holder that unlinks the lock file as it exits.
+  for (int attempt = 0;; ++attempt) {
+    UniqueFd lock(::open(port->lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+    if (!lock) return ErrnoCode(errno);
+    if (RetryEintr([&] { return ::flock(lock.Get(), LOCK_EX | LOCK_NB); }) != 0) {
+      if (errno == EWOULDBLOCK) return Status::kObjectNameCollision;
+      return ErrnoCode(errno);
+    }
+    struct stat held {}, named {};
+    if (::fstat(lock.Get(), &held) == 0 && ::stat(port->lock_path_.c_str(), &named) == 0 &&
+        held.st_ino == named.st_ino && held.st_dev == named.st_dev) {
+      port->lock_file_ = std::move(lock);
+      break;
+    }
+    if (attempt > 8) return Status::kObjectNameCollision;
+  }
+  ::unlink(port->socket_path_.c_str());
+
+  port->listener_.Reset(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!port->listener_) return ErrnoCode(errno);
+  int one = 1;
+  ::setsockopt(port->listener_.Get(), SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, port->socket_path_.c_str(), port->socket_path_.size() + 1);
+  if (::bind(port->listener_.Get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    return ErrnoCode(errno);
+  }
+  // Anyone may reach the socket; the port's own security (checked against
+  // SO_PEERCRED) decides who is served, and refused callers learn only that.
+  ::chmod(port->socket_path_.c_str(), 0666);
+  if (::listen(port->listener_.Get(), SOMAXCONN) != 0) return ErrnoCode(errno);
+
+  port->main_epoll_.Reset(::epoll_create1(EPOLL_CLOEXEC));
+  port->connect_epoll_.Reset(::epoll_create1(EPOLL_CLOEXEC));
+  port->close_event_.Reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!port->main_epoll_ || !port->connect_epoll_ || !port->close_event_) return ErrnoCode(errno);
+  port->ArmBoth(port->listener_.Get(), kListenerToken, true);
+  for (int epfd : {port->main_epoll_.Get(), port->connect_epoll_.Get()}) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;  // level-triggered: wakes every waiter after Close()
+    ev.data.u64 = kCloseToken;
+    ::epoll_ctl(epfd, EPOLL_CTL_ADD, port->close_event_.Get(), &ev);
+  }
+  out = std::move(port);
+  return {};
+}
+
+ConnectionPort::~ConnectionPort() {
+  Close();
+  if (listener_) ::unlink(socket_path_.c_str());
+  if (lock_file_) ::unlink(lock_path_.c_str());
+}
+
+void ConnectionPort::Close() {
+  if (closed_.exchange(true)) return;
+  uint64_t one = 1;
+  if (close_event_) (void)!::write(close_event_.Get(), &one, sizeof(one));
+  std::unordered_map<uint64_t, Entry> entries;
+  {
+    std::lock_guard lock(mutex_);
+    entries.swap(entries_);
+    pending_count_ = client_count_ = 0;
+  }
+  for (auto& [token, entry] : entries) {
+    if (auto* port = std::get_if<std::shared_ptr<ServerPort>>(&entry.value)) (*port)->Close();
+  }
+}
+
+void ConnectionPort::ArmBoth(int fd, uint64_t token, bool add) {
+  for (int epfd : {main_epoll_.Get(), connect_epoll_.Get()}) {
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLONESHOT;
+    ev.data.u64 = token;
+    ::epoll_ctl(epfd, add ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &ev);
+  }
+}
+
+void ConnectionPort::Rearm(int epoll_fd, int fd, uint64_t token) {
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLONESHOT;
+  ev.data.u64 = token;
+  ::epoll_ctl(epoll_fd, EPOLL_CTL_MOD, fd, &ev);
+}
+
+bool ConnectionPort::Allowed(const ClientIdentity& who) const {
+  if (security_.allow_everyone) return true;
+  if (security_.allow_owner && who.uid == security_.owner) return true;
+  if (std::find(security_.allowed_uids.begin(), security_.allowed_uids.end(), who.uid) !=
+      security_.allowed_uids.end()) {
+    return true;
+  }
+  return std::find(security_.allowed_gids.begin(), security_.allowed_gids.end(), who.gid) !=
+         security_.allowed_gids.end();
+}
+
+void ConnectionPort::RejectSocket(int fd, std::error_code status) {
+  (void)SendConnectReply(fd, status, {}, attributes_);
+}
+
+std::error_code ConnectionPort::ReplyWaitReceive(ReceivedMessage& out, Timeout timeout) {
+  return WaitLoop(main_epoll_.Get(), Filter::kAnything, out, timeout);
+}
+
+std::error_code ConnectionPort::ReplyWaitReceive(ServerPort& port, const PortMessage& request,
+                                                 const PortMessage& reply, ReceivedMessage& out,
+                                                 Timeout timeout) {
+  auto ec = port.Reply(request, reply);
+  // A client that died before its reply is the next message's news, not an
+  // error of this receive.
+  if (ec && ec != Status::kPortDisconnected && ec != Status::kQuotaExceeded) return ec;
+  return ReplyWaitReceive(out, timeout);
+}
+
+std::error_code ConnectionPort::Listen(ConnectionRequest& out, Timeout timeout) {
+  ReceivedMessage received;
+  if (auto ec = WaitLoop(connect_epoll_.Get(), Filter::kConnectionsOnly, received, timeout)) {
+    return ec;
+  }
+  out = std::move(received.connection);
+  return {};
+}
+
+std::error_code ConnectionPort::WaitLoop(int epoll_fd, Filter filter, ReceivedMessage& out,
+                                         Timeout timeout) {
+  auto deadline = DeadlineFrom(timeout);
+  for (;;) {
+    if (closed_.load(std::memory_order_acquire)) return Status::kPortDisconnected;
+    epoll_event ev{};
+    int n = ::epoll_wait(epoll_fd, &ev, 1, EpollTimeoutMs(deadline));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoCode(errno);
+    }
+    if (n == 0) {
+      if (deadline && Clock::now() < *deadline) continue;
+      return Status::kTimeout;
+    }
+    uint64_t token = ev.data.u64;
+    if (token == kCloseToken) return Status::kPortDisconnected;
+    bool produced = false;
+    if (token == kListenerToken) {
+      produced = HandleListener(epoll_fd);
+    } else if (filter == Filter::kConnectionsOnly) {
+      produced = HandlePending(epoll_fd, token, out);
+    } else {
+      bool is_pending;
+      {
+        std::lock_guard lock(mutex_);
+        auto it = entries_.find(token);
+        is_pending = it != entries_.end() && std::holds_alternative<Pending>(it->second.value);
+      }
+      produced = is_pending ? HandlePending(epoll_fd, token, out) : HandleClient(token, out);
+    }
+    if (produced) return {};
+  }
+}
+
+void ConnectionPort::PurgeStalePending() {
+  // Called with mutex_ held. A caller that connects and never speaks holds a
+  // socket only until the timeout, and never more than max_pending of them.
+  auto now = Clock::now();
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    auto* pending = std::get_if<Pending>(&it->second.value);
+    if (pending != nullptr && now - pending->since > attributes_.pending_connection_timeout) {
+      ::epoll_ctl(main_epoll_.Get(), EPOLL_CTL_DEL, pending->socket.Get(), nullptr);
+      ::epoll_ctl(connect_epoll_.Get(), EPOLL_CTL_DEL, pending->socket.Get(), nullptr);
+      it = entries_.erase(it);
+      --pending_count_;
+    } else {
+      ++it;
+    }
+  }
+}
+
+bool ConnectionPort::HandleListener(int epoll_fd) {
+  for (int accepted = 0; accepted < 64; ++accepted) {
+    UniqueFd socket(::accept4(listener_.Get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
+    if (!socket) break;  // EAGAIN, or a transient accept error: try on the next wake
+    ClientIdentity who;
+    if (PeerIdentity(socket.Get(), who)) continue;
+    if (!Allowed(who)) {
+      RejectSocket(socket.Get(), Status::kAccessDenied);
+      continue;
+    }
+    std::lock_guard lock(mutex_);
+    if (client_count_ + pending_count_ >= attributes_.max_clients) {
+      RejectSocket(socket.Get(), Status::kQuotaExceeded);
+      continue;
+    }
+    if (pending_count_ >= attributes_.max_pending_connections) PurgeStalePending();
+    if (pending_count_ >= attributes_.max_pending_connections) {
+      RejectSocket(socket.Get(), Status::kQuotaExceeded);
+      continue;
+    }
+    uint64_t token = next_token_++;
+    int fd = socket.Get();
+    entries_.emplace(token, Entry{Pending{std::move(socket), who, Clock::now()}});
+    ++pending_count_;
+    ArmBoth(fd, token, true);
+  }
+  Rearm(epoll_fd, listener_.Get(), kListenerToken);
+  return false;
+}
+
+bool ConnectionPort::HandlePending(int epoll_fd, uint64_t token, ReceivedMessage& out) {
+  Pending pending;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(token);
+    if (it == entries_.end() || !std::holds_alternative<Pending>(it->second.value)) return false;
+    pending = std::move(std::get<Pending>(it->second.value));
+    entries_.erase(it);
+    --pending_count_;
+  }
+  std::vector<std::byte> buffer(sizeof(wire::ConnectRequest) +
+                                attributes_.max_connect_info_length + 1);
+  ReceivedPacket packet;
+  auto ec = ReceivePacket(pending.socket.Get(), buffer, Clock::now(), packet);
+  if (ec == Status::kTimeout) {
+    std::lock_guard lock(mutex_);
+    int fd = pending.socket.Get();
+    entries_.emplace(token, Entry{std::move(pending)});
+    ++pending_count_;
+    ArmBoth(fd, token, false);
+    (void)epoll_fd;
+    return false;
+  }
+  int fd = pending.socket.Get();
+  ::epoll_ctl(main_epoll_.Get(), EPOLL_CTL_DEL, fd, nullptr);
+  ::epoll_ctl(connect_epoll_.Get(), EPOLL_CTL_DEL, fd, nullptr);
+  if (ec) return false;  // gone before it spoke
+
+  // From here on the bytes are the caller's: check every field.
+  wire::ConnectRequest request;
+  if (packet.size < sizeof(request) || packet.extra_fds) {
+    RejectSocket(fd, Status::kInvalidMessage);
+    return false;
+  }
+  std::memcpy(&request, buffer.data(), sizeof(request));
+  if (request.magic != wire::kMagic || request.version != wire::kVersion) {
+    RejectSocket(fd, Status::kInvalidMessage);
+    return false;
+  }
+  if (packet.truncated || request.connect_info_length > attributes_.max_connect_info_length) {
+    RejectSocket(fd, Status::kConnectInfoTooLong);
+    return false;
+  }
+  if (packet.size != sizeof(request) + request.connect_info_length) {
+    RejectSocket(fd, Status::kInvalidMessage);
+    return false;
+  }
+  bool wants_section = (request.flags & wire::kConnectHasSection) != 0;
+  if (wants_section != packet.fd.Valid() || (request.flags & ~wire::kConnectHasSection) != 0) {
+    RejectSocket(fd, Status::kInvalidMessage);
+    return false;
+  }
+  ConnectionRequest connection;
+  if (wants_section) {
+    if (request.section_size < wire::kMinSectionSize ||
+        request.section_size > attributes_.max_pool_usage) {
+      RejectSocket(fd, request.section_size > attributes_.max_pool_usage ? Status::kQuotaExceeded
+                                                                         : Status::kInvalidView);
+      return false;
+    }
+    if (auto map_ec = Section::MapForeign(std::move(packet.fd), request.section_size, true,
+                                          connection.section_)) {
+      RejectSocket(fd, map_ec);
+      return false;
+    }
+  }
+  connection.client_ = pending.client;
+  auto info = std::span(buffer.data() + sizeof(request), request.connect_info_length);
+  connection.connect_info_.assign(info.begin(), info.end());
+  connection.socket_ = std::move(pending.socket);
+
+  out.message.Clear();
+  out.message.MutableHeader().type = MessageType::kConnectionRequest;
+  out.message.MutableHeader().process_id = static_cast<uint32_t>(connection.client_.pid);
+  out.message.MutableHeader().callback_id = static_cast<uint32_t>(connection.SectionSize());
+  out.message.SetSender(connection.client_);
+  out.message.SetData(connection.ConnectInfo());
+  out.port.reset();
+  out.connection = std::move(connection);
+  return true;
+}
+
+std::error_code ConnectionPort::Accept(ConnectionRequest&& request,
+                                       std::span<const std::byte> reply_info,
+                                       std::shared_ptr<void> context,
+                                       std::shared_ptr<ServerPort>& out) {
+  if (!request.Valid()) return Status::kInvalidParameter;
+  if (reply_info.size() > attributes_.max_connect_info_length) return Status::kConnectInfoTooLong;
+  int one = 1;
+  ::setsockopt(request.socket_.Get(), SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
+  ChannelLimits limits;
+  limits.max_inline = attributes_.max_message_length;
+  limits.max_data_length = attributes_.max_data_length;
+  limits.max_receive_length = attributes_.max_data_length;
+  auto port = std::make_shared<ServerPort>(std::move(request.socket_), std::move(request.section_),
+                                           limits, request.client_,
+                                           std::move(request.connect_info_),
+                                           attributes_.max_pool_usage, std::move(context));
+  port->accept_reply_.assign(reply_info.begin(), reply_info.end());
+  out = std::move(port);
+  return {};
+}
+
+std::error_code ConnectionPort::Complete(const std::shared_ptr<ServerPort>& port) {
+  if (!port || port->token_ != 0) return Status::kInvalidParameter;
+  if (closed_) return Status::kPortDisconnected;
+  int fd = port->channel_.Fd();
+  {
+    std::lock_guard lock(mutex_);
+    if (client_count_ >= attributes_.max_clients) {
+      RejectSocket(fd, Status::kQuotaExceeded);
+      port->MarkDisconnected();
+      return Status::kQuotaExceeded;
+    }
+    port->token_ = next_token_++;
+    entries_.emplace(port->token_, Entry{port});
+    ++client_count_;
+  }
+  if (auto ec = SendConnectReply(fd, {}, port->accept_reply_, attributes_)) {
+    DropClient(port);
+    return ec;
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLONESHOT;
+  ev.data.u64 = port->token_;
+  ::epoll_ctl(main_epoll_.Get(), EPOLL_CTL_ADD, fd, &ev);
+  return {};
+}
+
+std::error_code ConnectionPort::Refuse(ConnectionRequest&& request,
+                                       std::span<const std::byte> reply_info) {
+  if (!request.Valid()) return Status::kInvalidParameter;
+  if (reply_info.size() > attributes_.max_connect_info_length) return Status::kConnectInfoTooLong;
+  auto ec = SendConnectReply(request.socket_.Get(), Status::kConnectionRefused, reply_info,
+                             attributes_);
+  request.socket_.Reset();
+  return ec;
+}
+
+std::error_code ConnectionPort::AcceptAndComplete(ConnectionRequest&& request,
+                                                  std::span<const std::byte> reply_info,
+                                                  std::shared_ptr<void> context,
+                                                  std::shared_ptr<ServerPort>& out) {
+  if (auto ec = Accept(std::move(request), reply_info, std::move(context), out)) return ec;
+  return Complete(out);
+}
+
+void ConnectionPort::DropClient(const std::shared_ptr<ServerPort>& port) {
+  port->MarkDisconnected();
+  ::epoll_ctl(main_epoll_.Get(), EPOLL_CTL_DEL, port->channel_.Fd(), nullptr);
+  port->channel_.Shutdown();
+  std::lock_guard lock(mutex_);
+  if (entries_.erase(port->token_) != 0) --client_count_;
+}
+
+bool ConnectionPort::HandleClient(uint64_t token, ReceivedMessage& out) {
+  std::shared_ptr<ServerPort> port;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(token);
+    if (it == entries_.end()) return false;
+    port = std::get<std::shared_ptr<ServerPort>>(it->second.value);
+  }
+  auto died = [&](MessageType type) {
+    DropClient(port);
+    out.message.Clear();
+    out.message.MutableHeader().type = type;
+    out.message.MutableHeader().process_id = static_cast<uint32_t>(port->client_.pid);
+    out.message.SetSender(port->client_);
+    out.port = std::move(port);
+    out.connection = {};
+    return true;
+  };
+
+  FrameInfo info;
+  PortMessage& message = out.message;
+  auto ec = port->channel_.ReceiveHeader(Clock::now(), info, message);
+  if (ec == Status::kTimeout) {
+    Rearm(main_epoll_.Get(), port->channel_.Fd(), token);
+    return false;
+  }
+  // End of stream without a close message means the process went away; a
+  // malformed frame means the peer is broken or hostile: either way it is
+  // disconnected and the server hears "client died".
+  if (ec) return died(MessageType::kClientDied);
+  if (message.Sender().pid == 0) message.SetSender(port->client_);
+  message.MutableHeader().process_id = static_cast<uint32_t>(message.Sender().pid);
+
+  switch (message.Type()) {
+    case MessageType::kRequest: {
+      auto admission = port->AdmitRequest(message.MessageId(), info.payload_length);
+      if (admission == ServerPort::Admission::kDuplicate) return died(MessageType::kClientDied);
+      if (admission == ServerPort::Admission::kOverQuota) {
+        port->channel_.DiscardPayload();
+        PortMessage refusal;
+        (void)port->channel_.Send(refusal, MessageType::kReply, message.MessageId(),
+                                  static_cast<int32_t>(Status::kQuotaExceeded), true,
+                                  std::nullopt);
+        Rearm(main_epoll_.Get(), port->channel_.Fd(), token);
+        return false;
+      }
+      break;
+    }
+    case MessageType::kLostReply:
+      port->ForgetRequest(message.MessageId());
+      break;
+    case MessageType::kPortClosed:
+      port->channel_.DiscardPayload();
+      port->closed_by_peer_ = true;
+      return died(MessageType::kPortClosed);
+    default:
+      break;
+  }
+  if (auto copy_ec = port->channel_.FinishReceive(message)) {
+    return died(MessageType::kClientDied);
+  }
+  Rearm(main_epoll_.Get(), port->channel_.Fd(), token);
+  out.port = std::move(port);
+  out.connection = {};
+  return true;
+}
+
+PortInformation ConnectionPort::Query() const {
+  PortInformation info;
+  info.max_message_length = attributes_.max_message_length;
+  info.max_connect_info_length = attributes_.max_connect_info_length;
+  std::lock_guard lock(mutex_);
+  info.connected_clients = client_count_;
+  return info;
+}
+
+}  // namespace alpaca::lpc

@@ -1,0 +1,79 @@
+// Value types that configure ports: limits (the NtCreatePort arguments),
+// security (who may connect), connect options, and what NtQueryInformationPort
+// reports.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "lpc/port_message.h"
+
+namespace alpaca::lpc {
+
+using Clock = std::chrono::steady_clock;
+// An absent timeout waits forever; a zero timeout polls.
+using Timeout = std::optional<std::chrono::nanoseconds>;
+
+// Limits of a connection port, fixed at creation (NtCreatePort's
+// MaxConnectInfoLength, MaxMessageLength, MaxPoolUsage), plus the bounds
+// alpaca adds because section data can be far larger than NT's.
+struct PortAttributes {
+  size_t max_connect_info_length = 256;
+  // Largest inline data; at most PortMessage::kMaxInlineData.
+  size_t max_message_length = PortMessage::kMaxInlineData;
+  // Per client: bytes of section memory it may make the server map (its
+  // connection view) plus the data of requests the server holds and has not
+  // answered yet. A client past it gets kQuotaExceeded and the server keeps
+  // its memory.
+  size_t max_pool_usage = size_t{512} << 20;
+  // Largest single message carried through a section.
+  size_t max_data_length = size_t{256} << 20;
+  // Connected clients at once; further connects are refused with kQuotaExceeded.
+  size_t max_clients = 4096;
+  // Connections that connected a socket but have not yet sent their request.
+  size_t max_pending_connections = 128;
+  std::chrono::milliseconds pending_connection_timeout{5000};
+};
+
+// Who may connect (checked on every connect against the kernel's view of the
+// caller). Root is not special: list uid 0 if it should be allowed.
+struct PortSecurity {
+  uid_t owner = static_cast<uid_t>(-1);  // -1: the creating process's euid
+  bool allow_owner = true;
+  bool allow_everyone = false;
+  std::vector<uid_t> allowed_uids;
+  std::vector<gid_t> allowed_gids;  // matched against the caller's primary gid
+};
+
+struct ConnectOptions {
+  // Size of the connection section (both halves); 0 for none. Data longer
+  // than the inline limit then goes through per-message sections.
+  size_t section_size = size_t{1} << 20;
+  Timeout timeout = std::chrono::seconds(30);
+  // Let the server read/write buffers declared in requests
+  // (NtReadRequestData / NtWriteRequestData) via PR_SET_PTRACER.
+  bool allow_server_memory_access = false;
+  // Largest message the client accepts from the server through a section.
+  size_t max_receive_length = size_t{1} << 30;
+};
+
+// NtQueryInformationPort for either end of a connection.
+struct PortInformation {
+  ClientIdentity peer;          // the other end as the kernel reports it
+  size_t max_message_length = 0;
+  size_t max_connect_info_length = 0;
+  size_t section_size = 0;      // whole connection section; 0 if none
+  uint64_t messages_sent = 0;
+  uint64_t messages_received = 0;
+  uint64_t section_messages = 0;      // carried in the connection section
+  uint64_t large_section_messages = 0;  // carried in a per-message section
+  size_t pool_usage = 0;        // server side: current MaxPoolUsage charge
+  size_t connected_clients = 0; // connection port only
+};
+
+}  // namespace alpaca::lpc

@@ -1,0 +1,80 @@
+#include "lpc/port_message.h"
+
+#include <cstring>
+#include <stdexcept>
+#include <string_view>
+
+namespace alpaca::lpc {
+
+const char* MessageTypeName(MessageType type) noexcept {
+  switch (type) {
+    case MessageType::kNone: return "none";
+    case MessageType::kRequest: return "request";
+    case MessageType::kReply: return "reply";
+    case MessageType::kDatagram: return "datagram";
+    case MessageType::kLostReply: return "lost reply";
+    case MessageType::kPortClosed: return "port closed";
+    case MessageType::kClientDied: return "client died";
+    case MessageType::kException: return "exception";
+    case MessageType::kConnectionRequest: return "connection request";
+  }
+  return "unknown";
+}
+
+PortMessage::PortMessage(const PortMessage& other) { *this = other; }
+
+PortMessage& PortMessage::operator=(const PortMessage& other) {
+  if (this == &other) return *this;
+  header_ = other.header_;
+  sender_ = other.sender_;
+  SetData(other.Data());
+  data_info_ = other.data_info_;
+  return *this;
+}
+
+std::span<std::byte> PortMessage::ResizeData(size_t size) {
+  if (size > kMaxInlineData && size > large_capacity_) {
+    // make_unique_for_overwrite: no zero fill; the caller writes every byte.
+    large_ = std::make_unique_for_overwrite<std::byte[]>(size);
+    large_capacity_ = size;
+  }
+  size_ = size;
+  return MutableData();
+}
+
+void PortMessage::SetData(std::span<const std::byte> bytes) {
+  auto dst = ResizeData(bytes.size());
+  if (!bytes.empty()) std::memcpy(dst.data(), bytes.data(), bytes.size());
+}
+
+void PortMessage::SetData(std::string_view text) {
+  SetData(std::as_bytes(std::span(text.data(), text.size())));
+}
+
+void PortMessage::Clear() {
+  header_ = {};
+  sender_ = {};
+  size_ = 0;
+  data_info_.clear();
+}
+
+void PortMessage::DeclareBuffer(std::span<std::byte> buffer, uint32_t access) {
+  if (data_info_.size() >= kMaxDataInfoEntries) {
+    throw std::length_error("at most 8 buffers can be declared in one request");
+  }
+  data_info_.push_back({reinterpret_cast<uint64_t>(buffer.data()), buffer.size(),
+                        access & (kDataRead | kDataWrite), 0});
+}
+
+void PortMessage::DeclareBuffer(std::span<const std::byte> buffer) {
+  if (data_info_.size() >= kMaxDataInfoEntries) {
+    throw std::length_error("at most 8 buffers can be declared in one request");
+  }
+  data_info_.push_back({reinterpret_cast<uint64_t>(buffer.data()), buffer.size(), kDataRead, 0});
+}
+
+void PortMessage::SetDataInfo(std::span<const DataInfoEntry> entries) {
+  data_info_.assign(entries.begin(), entries.end());
+}
+
+}  // namespace alpaca::lpc

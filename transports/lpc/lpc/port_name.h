@@ -1,0 +1,35 @@
+// Port names and the namespace directory they live in.
+//
+// NT port names are paths in the object namespace (`\RPC Control\calc`).
+// alpaca maps them onto a runtime directory: `$ALPACA_LPC_DIR` when set,
+// otherwise `/run/alpaca` for root and `$XDG_RUNTIME_DIR/alpaca` or
+// `/tmp/alpaca-<uid>` for others. `\RPC Control\calc` becomes
+// `<dir>/RPC Control/calc`, a Unix socket. A name without a leading `\` is
+// placed under `\RPC Control\`, as ncalrpc endpoints are.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace alpaca::lpc {
+
+struct ResolvedPortName {
+  std::string nt_name;      // canonical, e.g. "\RPC Control\calc"
+  std::string socket_path;  // filesystem path of the connection socket
+  std::string directory;    // folder that holds it
+};
+
+// The namespace root for this process (not created here).
+std::string NamespaceDirectory();
+
+// Validates and maps a port name; kObjectNameInvalid for empty components,
+// "." or "..", '/', NUL, control characters, or a path too long for a Unix
+// socket address.
+std::error_code ResolvePortName(std::string_view name, ResolvedPortName& out);
+
+// Creates `dir` and its parents (mode 0755: others may traverse to connect,
+// the port's own security decides who is served).
+std::error_code MakeDirectories(const std::string& dir);
+
+}  // namespace alpaca::lpc

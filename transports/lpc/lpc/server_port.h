@@ -1,0 +1,89 @@
+// ServerPort — the server's communication port for one connected client
+// (what NtAcceptConnectPort returns). Messages from its client arrive through
+// the owning ConnectionPort's ReplyWaitReceive; replies and datagrams to the
+// client, and direct access to the client's declared buffers, go through here.
+//
+// Thread contract: every method may be called from any thread. Lifetime: held
+// by shared_ptr; the ConnectionPort drops its reference when the client
+// closes, dies or misbehaves, after which sends return kPortDisconnected.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <system_error>
+#include <unordered_map>
+#include <vector>
+
+#include "lpc/channel.h"
+#include "lpc/port_attributes.h"
+#include "lpc/port_message.h"
+
+namespace alpaca::lpc {
+
+class ConnectionPort;
+
+class ServerPort {
+ public:
+  ServerPort(UniqueFd socket, Section section, ChannelLimits limits, ClientIdentity client,
+             std::vector<std::byte> connect_info, size_t max_pool_usage,
+             std::shared_ptr<void> context);
+  ServerPort(const ServerPort&) = delete;
+  ServerPort& operator=(const ServerPort&) = delete;
+
+  const ClientIdentity& Client() const { return client_; }
+  std::span<const std::byte> ConnectInfo() const { return connect_info_; }
+  const std::shared_ptr<void>& Context() const { return context_; }
+  bool Connected() const { return connected_.load(std::memory_order_acquire); }
+
+  // NtReplyPort: answers a request received from this port. kReplyMismatch
+  // when `request` is not a request of this client still awaiting a reply.
+  std::error_code Reply(const PortMessage& request, const PortMessage& reply);
+  // NtRequestPort towards the client: a datagram. Never blocks on a client
+  // that does not read: a full queue is kQuotaExceeded.
+  std::error_code SendDatagram(const PortMessage& message);
+
+  // NtReadRequestData / NtWriteRequestData: copies between our memory and
+  // buffer `index` that the client declared in `request` (still pending),
+  // at `offset`. kInvalidDataInfo for an undeclared range or access,
+  // kAccessDenied when the kernel refuses (ptrace policy), kPartialCopy when
+  // the client's memory is not all there.
+  std::error_code ReadRequestData(const PortMessage& request, size_t index, uint64_t offset,
+                                  std::span<std::byte> destination);
+  std::error_code WriteRequestData(const PortMessage& request, size_t index, uint64_t offset,
+                                   std::span<const std::byte> source);
+
+  // NtClose of the communication port: the client sees port closed.
+  void Close();
+
+  PortInformation Query() const;
+
+ private:
+  friend class ConnectionPort;
+
+  enum class Admission { kAdmitted, kOverQuota, kDuplicate };
+  Admission AdmitRequest(uint32_t message_id, uint64_t payload_length);
+  void ForgetRequest(uint32_t message_id);
+  bool IsPending(const PortMessage& request) const;
+  void MarkDisconnected() { connected_.store(false, std::memory_order_release); }
+  std::error_code CheckRange(const PortMessage& request, size_t index, uint64_t offset,
+                             size_t length, uint32_t access) const;
+
+  Channel channel_;
+  const ClientIdentity client_;
+  const std::vector<std::byte> connect_info_;
+  const size_t max_pool_usage_;
+  std::shared_ptr<void> context_;
+  std::atomic<bool> connected_{true};
+  std::atomic<bool> closed_by_peer_{false};
+  uint64_t token_ = 0;  // epoll key; set once by ConnectionPort
+  std::vector<std::byte> accept_reply_;  // reply info held from Accept to Complete
+
+  mutable std::mutex pool_mutex_;
+  std::unordered_map<uint32_t, size_t> pending_;  // message id -> pool charge
+  size_t pool_usage_ = 0;
+};
+
+}  // namespace alpaca::lpc

@@ -1,0 +1,85 @@
+// The bytes alpaca's local ports put on their Unix SOCK_SEQPACKET sockets.
+//
+// Internal to transports/lpc: a connect request and its reply on a freshly
+// connected socket, then one Frame per PortMessage. Every field read from a
+// peer is validated by the receiver (see channel.cc and connection_port.cc).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "lpc/port_message.h"
+
+namespace alpaca::lpc::wire {
+
+inline constexpr uint32_t kMagic = 0x43504c41;  // "ALPC"
+inline constexpr uint16_t kVersion = 1;
+inline constexpr uint16_t kConnectHasSection = 1;
+// Upper bound on connect info a client will send, whatever the server allows.
+inline constexpr size_t kMaxConnectInfo = 64 * 1024;
+
+struct ConnectRequest {
+  uint32_t magic = kMagic;
+  uint16_t version = kVersion;
+  uint16_t flags = 0;
+  uint32_t connect_info_length = 0;
+  uint32_t reserved = 0;
+  uint64_t section_size = 0;
+  // followed by connect_info_length bytes; the section fd rides in SCM_RIGHTS
+};
+static_assert(sizeof(ConnectRequest) == 24);
+
+struct ConnectReply {
+  uint32_t magic = kMagic;
+  uint16_t version = kVersion;
+  uint16_t reserved = 0;
+  int32_t status = 0;  // lpc::Status
+  uint32_t reply_info_length = 0;
+  uint32_t max_message_length = 0;
+  uint32_t reserved2 = 0;
+  uint64_t max_data_length = 0;
+  // followed by reply_info_length bytes
+};
+static_assert(sizeof(ConnectReply) == 32);
+
+enum class PayloadKind : uint8_t {
+  kInline = 0,   // data follows the frame header
+  kView = 1,     // data sits in the sender's half of the connection section
+  kSection = 2,  // data sits in a per-message memfd passed with SCM_RIGHTS
+};
+
+struct Frame {
+  PortMessageHeader message;
+  PayloadKind kind = PayloadKind::kInline;
+  uint8_t data_info_count = 0;
+  uint16_t reserved = 0;
+  int32_t status = 0;           // lpc::Status the library attaches to a reply
+  uint64_t payload_length = 0;  // whole data length
+  uint64_t view_offset = 0;     // kView: offset in the sender's half
+  uint32_t view_sequence = 0;   // kView: what the receiver acknowledges
+  uint32_t reserved2 = 0;
+  // followed by data_info_count DataInfoEntry, then inline data
+};
+static_assert(sizeof(Frame) == 56);
+
+inline constexpr size_t kMaxFrameSize =
+    sizeof(Frame) + kMaxDataInfoEntries * sizeof(DataInfoEntry) + PortMessage::kMaxInlineData;
+
+// Layout of the connection section: a control page whose words the receiver
+// of each direction writes (sequence of the last view it copied out), then
+// the client-to-server half, then the server-to-client half.
+inline constexpr size_t kControlSize = 4096;
+struct SectionControl {
+  alignas(64) uint32_t client_to_server_consumed;
+  alignas(64) uint32_t server_to_client_consumed;
+};
+static_assert(sizeof(SectionControl) <= kControlSize);
+
+inline constexpr size_t kMinSectionSize = kControlSize + 2 * 4096;
+
+inline size_t SectionHalfSize(size_t section_size) {
+  if (section_size < kMinSectionSize) return 0;
+  return ((section_size - kControlSize) / 2) & ~size_t{63};
+}
+
+}  // namespace alpaca::lpc::wire

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -77,7 +78,11 @@ struct ServeOptions {
 };
 
 void HandleRequest(lpc::ConnectionPort& port, lpc::ReceivedMessage& in, lpc::PortMessage& reply) {
-  std::string text = in.message.DataSize() <= 64 ? AsString(in.message.Data()) : std::string();
+  // The command is the text before the first NUL (or the whole of a short
+  // message), so that large requests can carry one too.
+  std::string text = AsString(in.message.Data().first(std::min<size_t>(in.message.DataSize(), 64)));
+  text = text.substr(0, text.find('\0'));
+  if (in.message.DataSize() > 64 && text.size() == 64) text.clear();
   reply.Clear();
   if (text == "hold") return;
   if (text.rfind("sleep:", 0) == 0) {

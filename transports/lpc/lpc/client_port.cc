@@ -72,10 +72,11 @@ std::error_code ClientPort::Connect(std::string_view name, std::span<const std::
   request.section_size = section.Size();
   iovec parts[2] = {{&request, sizeof(request)},
                     {const_cast<std::byte*>(connect_info.data()), connect_info.size()}};
-  if (auto ec = SendPacket(socket.Get(), parts, section.Valid() ? section.Fd() : -1, false,
-                           deadline)) {
-    return ec;
-  }
+  // A server that refuses at once (security, quota) may already have written
+  // its answer and closed: read that answer even when our send fails.
+  auto send_ec =
+      SendPacket(socket.Get(), parts, section.Valid() ? section.Fd() : -1, false, deadline);
+  if (send_ec && send_ec != Status::kPortDisconnected) return send_ec;
 
   std::vector<std::byte> buffer(sizeof(wire::ConnectReply) + wire::kMaxConnectInfo);
   ReceivedPacket packet;

@@ -1,0 +1,130 @@
+#include "tcp/client_channel.h"
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+
+#include "base/syscall.h"
+#include "base/unique_fd.h"
+#include "dcerpc/constants.h"
+#include "dcerpc/pdu.h"
+
+namespace alpaca::tcp {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::error_code Errno() { return {errno, std::system_category()}; }
+
+class SocketChannel final : public dcerpc::ClientChannel {
+ public:
+  explicit SocketChannel(UniqueFd fd) : fd_(std::move(fd)) {}
+
+  std::error_code Send(std::span<const std::uint8_t> m) override {
+    while (!m.empty()) {
+      ssize_t n = RetryEintr([&] { return ::send(fd_.Get(), m.data(), m.size(), MSG_NOSIGNAL); });
+      if (n < 0) return Errno();
+      m = m.subspan(static_cast<std::size_t>(n));
+    }
+    return {};
+  }
+
+  std::error_code Receive(std::vector<std::uint8_t>& message, Clock::time_point deadline,
+                          const std::atomic<bool>* cancel) override {
+    std::array<std::uint8_t, dcerpc::kCommonHeaderSize> header{};
+    if (auto ec = ReadExact(header, deadline, cancel)) return ec;
+    std::uint16_t frag_length = 0;
+    if (auto ec = dcerpc::PeekFragLength(header, frag_length)) return ec;
+    message.assign(header.begin(), header.end());
+    message.resize(frag_length);
+    return ReadExact(std::span(message).subspan(header.size()), deadline, cancel);
+  }
+
+  void Close() override { fd_.Reset(); }
+
+ private:
+  std::error_code ReadExact(std::span<std::uint8_t> out, Clock::time_point deadline,
+                            const std::atomic<bool>* cancel) {
+    while (!out.empty()) {
+      if (!fd_) return std::make_error_code(std::errc::not_connected);
+      if (cancel && cancel->load()) return std::make_error_code(std::errc::operation_canceled);
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (left.count() <= 0) return std::make_error_code(std::errc::timed_out);
+      // Wake at least every 20 ms to notice cancellation.
+      int wait = static_cast<int>(std::min<long long>(left.count(), cancel ? 20 : 1 << 30));
+      pollfd p{fd_.Get(), POLLIN, 0};
+      int r = RetryEintr([&] { return ::poll(&p, 1, wait); });
+      if (r < 0) return Errno();
+      if (r == 0) continue;
+      ssize_t n = RetryEintr([&] { return ::recv(fd_.Get(), out.data(), out.size(), 0); });
+      if (n < 0) return Errno();
+      if (n == 0) return std::make_error_code(std::errc::connection_reset);
+      out = out.subspan(static_cast<std::size_t>(n));
+    }
+    return {};
+  }
+
+  UniqueFd fd_;
+};
+
+}  // namespace
+
+std::error_code ConnectChannel(const std::string& host, std::uint16_t port,
+                               std::chrono::milliseconds timeout,
+                               std::unique_ptr<dcerpc::ClientChannel>& out) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* list = nullptr;
+  std::string service = std::to_string(port);
+  if (::getaddrinfo(host.c_str(), service.c_str(), &hints, &list) != 0 || !list) {
+    return std::make_error_code(std::errc::host_unreachable);
+  }
+  std::error_code last = std::make_error_code(std::errc::host_unreachable);
+  for (addrinfo* ai = list; ai; ai = ai->ai_next) {
+    UniqueFd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                         ai->ai_protocol));
+    if (!fd) {
+      last = Errno();
+      continue;
+    }
+    int r = ::connect(fd.Get(), ai->ai_addr, ai->ai_addrlen);
+    if (r < 0 && errno == EINPROGRESS) {
+      pollfd p{fd.Get(), POLLOUT, 0};
+      r = RetryEintr([&] { return ::poll(&p, 1, static_cast<int>(timeout.count())); });
+      if (r == 0) {
+        last = std::make_error_code(std::errc::timed_out);
+        continue;
+      }
+      int err = 0;
+      socklen_t len = sizeof(err);
+      ::getsockopt(fd.Get(), SOL_SOCKET, SO_ERROR, &err, &len);
+      r = err ? -1 : 0;
+      errno = err;
+    }
+    if (r < 0) {
+      last = Errno();
+      continue;
+    }
+    // Back to blocking: reads are bounded by poll(), writes block.
+    int flags = 0;
+    ::ioctl(fd.Get(), FIONBIO, &flags);
+    int one = 1;
+    ::setsockopt(fd.Get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    ::freeaddrinfo(list);
+    out = std::make_unique<SocketChannel>(std::move(fd));
+    return {};
+  }
+  ::freeaddrinfo(list);
+  return last;
+}
+
+}  // namespace alpaca::tcp

@@ -1,0 +1,119 @@
+#include "tcp/listener.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "dcerpc/pdu.h"
+#include "tcp/client_channel.h"
+
+namespace alpaca::tcp {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Echoes each PDU back; a second copy goes through the call pool to prove
+// the executor runs work (tests read it as a count, order not guaranteed).
+class Echo : public dcerpc::MessageHandler {
+ public:
+  Echo(std::shared_ptr<dcerpc::MessageSink> sink, dcerpc::Executor ex)
+      : sink_(std::move(sink)), ex_(std::move(ex)) {}
+  void OnMessage(std::vector<std::uint8_t> m) override {
+    sink_->Send(m);
+    ex_([this] { ++pool_runs; });
+  }
+  void OnClosed() override {}
+  std::atomic<int> pool_runs{0};
+
+ private:
+  std::shared_ptr<dcerpc::MessageSink> sink_;
+  dcerpc::Executor ex_;
+};
+
+struct EchoServer {
+  std::unique_ptr<Listener> listener;
+  EchoServer(ListenerOptions o = {}) {
+    listener = std::make_unique<Listener>(o, [this](auto sink, const dcerpc::PeerInfo& peer) {
+      EXPECT_EQ(peer.address, "127.0.0.1");
+      return std::make_shared<Echo>(std::move(sink), listener->GetExecutor());
+    });
+    EXPECT_FALSE(listener->Start());
+  }
+};
+
+std::unique_ptr<dcerpc::ClientChannel> Connect(std::uint16_t port) {
+  std::unique_ptr<dcerpc::ClientChannel> c;
+  EXPECT_FALSE(ConnectChannel("127.0.0.1", port, 2s, c));
+  return c;
+}
+
+TEST(TcpListener, EchoesWholePdus) {
+  EchoServer server;
+  auto c = Connect(server.listener->Port());
+  auto pdu = dcerpc::EncodeHeaderOnly(dcerpc::PacketType::kShutdown, 42);
+  std::vector<std::uint8_t> big = dcerpc::EncodeFault(1, {});
+  big.resize(5000);
+  big[8] = 5000 & 0xff;
+  big[9] = 5000 >> 8;
+  ASSERT_FALSE(c->Send(pdu));
+  ASSERT_FALSE(c->Send(big));
+  std::vector<std::uint8_t> got;
+  ASSERT_FALSE(c->Receive(got, std::chrono::steady_clock::now() + 2s, nullptr));
+  EXPECT_EQ(got, pdu);
+  ASSERT_FALSE(c->Receive(got, std::chrono::steady_clock::now() + 2s, nullptr));
+  EXPECT_EQ(got, big);
+}
+
+TEST(TcpListener, MalformedFramingClosesOnlyThatConnection) {
+  EchoServer server;
+  auto bad = Connect(server.listener->Port());
+  auto good = Connect(server.listener->Port());
+  std::vector<std::uint8_t> garbage(16, 0xff);
+  ASSERT_FALSE(bad->Send(garbage));
+  std::vector<std::uint8_t> got;
+  auto ec = bad->Receive(got, std::chrono::steady_clock::now() + 2s, nullptr);
+  EXPECT_EQ(ec, std::errc::connection_reset);
+  auto pdu = dcerpc::EncodeHeaderOnly(dcerpc::PacketType::kOrphaned, 7);
+  ASSERT_FALSE(good->Send(pdu));
+  ASSERT_FALSE(good->Receive(got, std::chrono::steady_clock::now() + 2s, nullptr));
+  EXPECT_EQ(got, pdu);
+}
+
+TEST(TcpListener, IdleConnectionTimesOut) {
+  ListenerOptions o;
+  o.idle_timeout = 100ms;
+  EchoServer server(o);
+  auto c = Connect(server.listener->Port());
+  std::vector<std::uint8_t> got;
+  auto start = std::chrono::steady_clock::now();
+  auto ec = c->Receive(got, start + 3s, nullptr);
+  EXPECT_EQ(ec, std::errc::connection_reset);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+}
+
+TEST(TcpListener, ReceiveHonoursDeadlineAndCancel) {
+  EchoServer server;
+  auto c = Connect(server.listener->Port());
+  std::vector<std::uint8_t> got;
+  EXPECT_EQ(c->Receive(got, std::chrono::steady_clock::now() + 50ms, nullptr),
+            std::errc::timed_out);
+  std::atomic<bool> cancel{false};
+  std::thread t([&] {
+    std::this_thread::sleep_for(50ms);
+    cancel = true;
+  });
+  EXPECT_EQ(c->Receive(got, std::chrono::steady_clock::now() + 5s, &cancel),
+            std::errc::operation_canceled);
+  t.join();
+}
+
+TEST(TcpListener, ConnectRefused) {
+  std::unique_ptr<dcerpc::ClientChannel> c;
+  EchoServer server;
+  std::uint16_t port = server.listener->Port();
+  server.listener->Stop();
+  EXPECT_TRUE(ConnectChannel("127.0.0.1", port, 1s, c));
+}
+
+}  // namespace
+}  // namespace alpaca::tcp

@@ -12,5 +12,5 @@ endif()
 function(alpaca_set_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic
                          -Wshadow -Wnon-virtual-dtor -Wold-style-cast
-                         -Wcast-align -Woverloaded-virtual -Wnull-dereference)
+                         -Wcast-align -Woverloaded-virtual)
 endfunction()

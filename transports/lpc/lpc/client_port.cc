@@ -233,6 +233,79 @@ std::error_code ClientPort::RequestWaitReply(const PortMessage& request, PortMes
   return waiter.status;
 }
 
+std::error_code ClientPort::BeginRequest(const PortMessage& request, PortMessage& reply,
+                                         uint32_t& id) {
+  auto waiter = std::make_unique<Waiter>();
+  waiter->reply = &reply;
+  {
+    std::lock_guard lock(mutex_);
+    if (disconnected_) return disconnected_;
+    id = next_message_id_++;
+    if (id == 0) id = next_message_id_++;
+    waiters_[id] = waiter.get();
+    async_waiters_[id] = std::move(waiter);
+  }
+  if (auto ec = channel_.Send(request, MessageType::kRequest, id, 0, true, std::nullopt)) {
+    std::lock_guard lock(mutex_);
+    waiters_.erase(id);
+    async_waiters_.erase(id);
+    return ec;
+  }
+  return {};
+}
+
+std::error_code ClientPort::PollRequest(uint32_t id) {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    auto it = async_waiters_.find(id);
+    if (it == async_waiters_.end()) return Status::kInvalidParameter;
+    Waiter& waiter = *it->second;
+    if (waiter.done) {
+      auto status = waiter.status;
+      async_waiters_.erase(it);
+      return status;
+    }
+    if (reader_active_ || waiter.filling) {
+      changed_.wait(lock);  // brief: async readers never block
+      continue;
+    }
+    if (disconnected_) {
+      auto status = disconnected_;
+      waiters_.erase(id);
+      async_waiters_.erase(it);
+      return status;
+    }
+    reader_active_ = true;
+    lock.unlock();
+    auto ec = PumpOne(Clock::now());
+    lock.lock();
+    reader_active_ = false;
+    changed_.notify_all();
+    if (ec == Status::kTimeout) {
+      auto again = async_waiters_.find(id);
+      if (again != async_waiters_.end() && !again->second->done) return Status::kTimeout;
+    }
+  }
+}
+
+void ClientPort::CancelRequest(uint32_t id) {
+  std::unique_lock lock(mutex_);
+  auto it = async_waiters_.find(id);
+  if (it == async_waiters_.end()) return;
+  while (it->second->filling) {
+    changed_.wait(lock);
+    it = async_waiters_.find(id);
+  }
+  bool answered = it->second->done;
+  waiters_.erase(id);
+  async_waiters_.erase(id);
+  lock.unlock();
+  if (!answered) {
+    PortMessage lost;
+    (void)channel_.Send(lost, MessageType::kLostReply, id, 0, true, std::nullopt);
+  }
+}
+
 std::error_code ClientPort::Request(const PortMessage& datagram) {
   {
     std::lock_guard lock(mutex_);

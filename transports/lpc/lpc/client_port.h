@@ -53,6 +53,15 @@ class ClientPort {
   // Datagrams from the server, or a kPortClosed message once it closed.
   std::error_code Receive(PortMessage& out, Timeout timeout = std::nullopt);
 
+  // Non-blocking form of RequestWaitReply for event loops (the Asio front):
+  // BeginRequest sends and registers; PollRequest completes it without
+  // blocking, or returns kTimeout ("not yet": wait for WaitHandle() to be
+  // readable, then poll again); CancelRequest abandons it. Do not mix these
+  // with blocking waits on the same port at the same time.
+  std::error_code BeginRequest(const PortMessage& request, PortMessage& reply, uint32_t& id);
+  std::error_code PollRequest(uint32_t id);
+  void CancelRequest(uint32_t id);
+
   // Readable when the server sent something (for epoll / Asio).
   int WaitHandle() const { return channel_.Fd(); }
   const ClientIdentity& Server() const { return server_; }
@@ -83,6 +92,7 @@ class ClientPort {
   bool closed_ = false;
   uint32_t next_message_id_ = 1;
   std::unordered_map<uint32_t, Waiter*> waiters_;
+  std::unordered_map<uint32_t, std::unique_ptr<Waiter>> async_waiters_;
   std::deque<PortMessage> incoming_;  // datagrams and port-closed, bounded
   uint64_t dropped_replies_ = 0;
 };

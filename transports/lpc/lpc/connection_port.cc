@@ -252,14 +252,11 @@ bool ConnectionPort::HandleListener(int epoll_fd) {
     if (!socket) break;  // EAGAIN, or a transient accept error: try on the next wake
     ClientIdentity who;
     if (PeerIdentity(socket.Get(), who)) continue;
-    if (!Allowed(who)) {
-      RejectSocket(socket.Get(), Status::kAccessDenied);
-      continue;
-    }
+    std::error_code verdict;
+    if (!Allowed(who)) verdict = Status::kAccessDenied;
     std::lock_guard lock(mutex_);
-    if (client_count_ + pending_count_ >= attributes_.max_clients) {
-      RejectSocket(socket.Get(), Status::kQuotaExceeded);
-      continue;
+    if (!verdict && client_count_ + pending_count_ >= attributes_.max_clients) {
+      verdict = Status::kQuotaExceeded;
     }
     if (pending_count_ >= attributes_.max_pending_connections) PurgeStalePending();
     if (pending_count_ >= attributes_.max_pending_connections) {
@@ -268,7 +265,7 @@ bool ConnectionPort::HandleListener(int epoll_fd) {
     }
     uint64_t token = next_token_++;
     int fd = socket.Get();
-    entries_.emplace(token, Entry{Pending{std::move(socket), who, Clock::now()}});
+    entries_.emplace(token, Entry{Pending{std::move(socket), who, Clock::now(), verdict}});
     ++pending_count_;
     ArmBoth(fd, token, true);
   }
@@ -303,6 +300,10 @@ bool ConnectionPort::HandlePending(int epoll_fd, uint64_t token, ReceivedMessage
   ::epoll_ctl(main_epoll_.Get(), EPOLL_CTL_DEL, fd, nullptr);
   ::epoll_ctl(connect_epoll_.Get(), EPOLL_CTL_DEL, fd, nullptr);
   if (ec) return false;  // gone before it spoke
+  if (pending.verdict) {
+    RejectSocket(fd, pending.verdict);
+    return false;
+  }
 
   // From here on the bytes are the caller's: check every field.
   wire::ConnectRequest request;

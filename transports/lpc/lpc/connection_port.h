@@ -110,6 +110,10 @@ class ConnectionPort {
     UniqueFd socket;
     ClientIdentity client;
     Clock::time_point since;
+    // Set when security or quota already refused the caller; the refusal is
+    // sent once its request has been read, because closing a Unix socket with
+    // unread data resets it and the caller would lose the status.
+    std::error_code verdict;
   };
   struct Entry {
     std::variant<Pending, std::shared_ptr<ServerPort>> value;

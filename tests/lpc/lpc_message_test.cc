@@ -59,6 +59,30 @@ TEST_F(LpcTest, SixtyFourMebibytesThroughPerMessageSections) {
   EXPECT_EQ(port->Query().large_section_messages, 2u);
 }
 
+TEST_F(LpcTest, SectionViewIsWrittenInPlaceAndReused) {
+  auto server = StartServer("view");
+  ConnectOptions options;
+  options.section_size = size_t{4} << 20;
+  auto port = Connect("view", options);
+  SectionView too_big;
+  EXPECT_EQ(port->AcquireView(size_t{3} << 20, too_big), Status::kInvalidView);
+  SectionView view;
+  ASSERT_FALSE(port->AcquireView(100000, view));
+  SectionView second;
+  EXPECT_EQ(port->AcquireView(10, second), Status::kInvalidParameter) << "one view per port";
+  PortMessage header, reply;
+  for (uint32_t round = 0; round < 3; ++round) {
+    FillPattern(view.Data(), round);
+    ASSERT_FALSE(port->RequestWaitReply(view, header, reply));
+    ASSERT_EQ(reply.DataSize(), 100000u);
+    EXPECT_EQ(FirstMismatch(reply.Data(), round), 100000u);
+  }
+  // While the view is leased, ordinary long messages still get through.
+  ExpectEcho(*port, 5000, 77);
+  view = SectionView();
+  ASSERT_FALSE(port->AcquireView(10, second));
+}
+
 TEST_F(LpcTest, LargeReplyToSmallRequest) {
   auto server = StartServer("big-reply");
   auto port = Connect("big-reply");

@@ -58,22 +58,28 @@ std::byte* Channel::ReceiveHalf() const {
   return section_.Base() + offset;
 }
 
-std::error_code Channel::Send(const PortMessage& message, MessageType type, uint32_t message_id,
-                              int32_t status, bool nonblocking,
-                              std::optional<Clock::time_point> deadline) {
-  wire::Frame frame{};
+void Channel::FillFrame(const PortMessage& message, MessageType type, uint32_t message_id,
+                        int32_t status, wire::Frame& frame) const {
+  frame = {};
   frame.message = message.Header();
   frame.message.type = type;
   frame.message.message_id = message_id;
   frame.status = status;
   auto data_info = message.DataInfo();
-  if (data_info.size() > kMaxDataInfoEntries) return Status::kInvalidParameter;
   frame.data_info_count = static_cast<uint8_t>(data_info.size());
   frame.message.data_info_offset =
       data_info.empty() ? 0 : static_cast<uint16_t>(sizeof(PortMessageHeader));
-  auto data_info_bytes = std::as_bytes(data_info);
+  frame.payload_length = message.DataSize();
+}
+
+std::error_code Channel::Send(const PortMessage& message, MessageType type, uint32_t message_id,
+                              int32_t status, bool nonblocking,
+                              std::optional<Clock::time_point> deadline) {
+  if (message.DataInfo().size() > kMaxDataInfoEntries) return Status::kInvalidParameter;
+  wire::Frame frame;
+  FillFrame(message, type, message_id, status, frame);
+  auto data_info_bytes = std::as_bytes(message.DataInfo());
   auto data = message.Data();
-  frame.payload_length = data.size();
 
   if (data.size() > limits_.max_inline) {
     return SendLarge(message, frame, data_info_bytes, nonblocking, deadline);
@@ -108,7 +114,7 @@ std::error_code Channel::SendLarge(const PortMessage& message, wire::Frame& fram
     // The slot is ours again once the peer has acknowledged (copied out) the
     // last view we placed; a lying peer only hurts itself, since we never read
     // what we write there.
-    if (ConsumedByPeer().load(std::memory_order_acquire) == sent_sequence_) {
+    if (!view_leased_ && ConsumedByPeer().load(std::memory_order_acquire) == sent_sequence_) {
       std::memcpy(SendHalf(), data.data(), data.size());
       frame.kind = wire::PayloadKind::kView;
       frame.view_offset = 0;
@@ -134,6 +140,51 @@ std::error_code Channel::SendLarge(const PortMessage& message, wire::Frame& fram
   if (!ec) {
     sent_.fetch_add(1, std::memory_order_relaxed);
     large_messages_.fetch_add(1, std::memory_order_relaxed);
+  }
+  return ec;
+}
+
+std::error_code Channel::LeaseSendView(size_t size, std::byte*& base) {
+  std::lock_guard lock(send_slot_mutex_);
+  if (half_size_ == 0 || size > half_size_) return Status::kInvalidView;
+  if (view_leased_) return Status::kInvalidParameter;  // one view per port
+  view_leased_ = true;
+  base = SendHalf();
+  return {};
+}
+
+void Channel::ReturnSendView() {
+  std::lock_guard lock(send_slot_mutex_);
+  view_leased_ = false;
+}
+
+std::error_code Channel::SendFromView(const PortMessage& message, size_t size, MessageType type,
+                                      uint32_t message_id,
+                                      std::optional<Clock::time_point> deadline) {
+  if (message.DataInfo().size() > kMaxDataInfoEntries) return Status::kInvalidParameter;
+  if (size > half_size_ || size > limits_.max_data_length) return Status::kInvalidView;
+  wire::Frame frame;
+  FillFrame(message, type, message_id, 0, frame);
+  frame.kind = wire::PayloadKind::kView;
+  frame.payload_length = size;
+  frame.message.data_length = 0;
+  frame.message.total_length = sizeof(PortMessageHeader);
+  {
+    std::lock_guard lock(send_slot_mutex_);
+    if (ConsumedByPeer().load(std::memory_order_acquire) != sent_sequence_) {
+      return Status::kQuotaExceeded;
+    }
+    frame.view_sequence = ++sent_sequence_;
+  }
+  auto data_info_bytes = std::as_bytes(message.DataInfo());
+  iovec parts[2] = {
+      {&frame, sizeof(frame)},
+      {const_cast<std::byte*>(data_info_bytes.data()), data_info_bytes.size()},
+  };
+  auto ec = SendPacket(socket_.Get(), parts, -1, false, deadline);
+  if (!ec) {
+    sent_.fetch_add(1, std::memory_order_relaxed);
+    section_messages_.fetch_add(1, std::memory_order_relaxed);
   }
   return ec;
 }

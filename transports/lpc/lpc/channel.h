@@ -51,6 +51,15 @@ class Channel {
   std::error_code Send(const PortMessage& message, MessageType type, uint32_t message_id,
                        int32_t status, bool nonblocking, std::optional<Clock::time_point> deadline);
 
+  // ALPC-style view: lease the whole send half so the caller writes request
+  // data in place (saving the copy into the section), then send frames that
+  // point at it. kInvalidView when there is no section or it is too small.
+  std::error_code LeaseSendView(size_t size, std::byte*& base);
+  void ReturnSendView();
+  // kQuotaExceeded while the peer has not copied out the previous view.
+  std::error_code SendFromView(const PortMessage& message, size_t size, MessageType type,
+                               uint32_t message_id, std::optional<Clock::time_point> deadline);
+
   // Reads one frame (header only): kTimeout, kPortDisconnected, kInvalidMessage.
   // Then FinishReceive copies the payload into `out` (exactly once out of
   // shared memory) — split so that the caller can charge quotas in between.
@@ -66,6 +75,8 @@ class Channel {
   PortInformation Counters() const;
 
  private:
+  void FillFrame(const PortMessage& message, MessageType type, uint32_t message_id, int32_t status,
+                 wire::Frame& frame) const;
   std::error_code SendLarge(const PortMessage& message, wire::Frame& frame,
                             std::span<const std::byte> data_info_bytes, bool nonblocking,
                             std::optional<Clock::time_point> deadline);
@@ -82,6 +93,7 @@ class Channel {
 
   std::mutex send_slot_mutex_;
   uint32_t sent_sequence_ = 0;  // last view sequence we placed (guarded)
+  bool view_leased_ = false;    // the send half belongs to a SectionView (guarded)
 
   // State between ReceiveHeader and FinishReceive (single receiver at a time).
   wire::Frame pending_frame_{};

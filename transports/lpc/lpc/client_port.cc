@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "lpc/port_name.h"
 #include "lpc/socket_io.h"
@@ -171,8 +172,41 @@ std::error_code ClientPort::PumpOne(std::optional<Clock::time_point> deadline) {
   return {};
 }
 
+SectionView& SectionView::operator=(SectionView&& other) noexcept {
+  if (this != &other) {
+    if (port_ != nullptr) port_->channel_.ReturnSendView();
+    port_ = std::exchange(other.port_, nullptr);
+    data_ = std::exchange(other.data_, {});
+  }
+  return *this;
+}
+
+SectionView::~SectionView() {
+  if (port_ != nullptr) port_->channel_.ReturnSendView();
+}
+
+std::error_code ClientPort::AcquireView(size_t size, SectionView& out) {
+  std::byte* base = nullptr;
+  if (auto ec = channel_.LeaseSendView(size, base)) return ec;
+  out = SectionView();
+  out.port_ = this;
+  out.data_ = std::span(base, size);
+  return {};
+}
+
+std::error_code ClientPort::RequestWaitReply(const SectionView& view, const PortMessage& request,
+                                             PortMessage& reply, Timeout timeout) {
+  if (view.port_ != this) return Status::kInvalidParameter;
+  return Call(request, &view, reply, timeout);
+}
+
 std::error_code ClientPort::RequestWaitReply(const PortMessage& request, PortMessage& reply,
                                              Timeout timeout) {
+  return Call(request, nullptr, reply, timeout);
+}
+
+std::error_code ClientPort::Call(const PortMessage& request, const SectionView* view,
+                                 PortMessage& reply, Timeout timeout) {
   auto deadline = DeadlineFrom(timeout);
   Waiter waiter;
   waiter.reply = &reply;
@@ -196,7 +230,11 @@ std::error_code ClientPort::RequestWaitReply(const PortMessage& request, PortMes
     return why;
   };
 
-  if (auto ec = channel_.Send(request, MessageType::kRequest, id, 0, false, deadline)) {
+  auto send_ec = view != nullptr ? channel_.SendFromView(request, view->data_.size(),
+                                                         MessageType::kRequest, id, deadline)
+                                 : channel_.Send(request, MessageType::kRequest, id, 0, false,
+                                                 deadline);
+  if (auto ec = send_ec) {
     std::unique_lock lock(mutex_);
     waiters_.erase(id);
     return ec;

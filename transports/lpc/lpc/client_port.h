@@ -28,6 +28,28 @@
 
 namespace alpaca::lpc {
 
+class ClientPort;
+
+// An ALPC-style section view: the client's half of the connection section,
+// leased so that request data is written in place instead of copied in.
+// Move-only; one per port at a time; returned on destruction.
+class SectionView {
+ public:
+  SectionView() = default;
+  SectionView(SectionView&& other) noexcept { *this = std::move(other); }
+  SectionView& operator=(SectionView&& other) noexcept;
+  SectionView(const SectionView&) = delete;
+  SectionView& operator=(const SectionView&) = delete;
+  ~SectionView();
+
+  std::span<std::byte> Data() const { return data_; }
+
+ private:
+  friend class ClientPort;
+  ClientPort* port_ = nullptr;
+  std::span<std::byte> data_;
+};
+
 class ClientPort {
  public:
   ~ClientPort();
@@ -47,6 +69,14 @@ class ClientPort {
   // A server that dies makes this return kPortDisconnected at once.
   std::error_code RequestWaitReply(const PortMessage& request, PortMessage& reply,
                                    Timeout timeout = std::nullopt);
+  // Leases the section view for requests of up to `size` bytes
+  // (kInvalidView when the connection section's half is smaller).
+  std::error_code AcquireView(size_t size, SectionView& out);
+  // RequestWaitReply whose data is view.Data() as written in place; the
+  // header and declared buffers come from `request` (its data is ignored).
+  std::error_code RequestWaitReply(const SectionView& view, const PortMessage& request,
+                                   PortMessage& reply, Timeout timeout = std::nullopt);
+
   // NtRequestPort: a datagram, no reply. A full server queue is
   // kQuotaExceeded at once rather than a block.
   std::error_code Request(const PortMessage& datagram);
@@ -76,7 +106,10 @@ class ClientPort {
     std::error_code status;
   };
 
+  friend class SectionView;
   ClientPort(UniqueFd socket, Section section, ChannelLimits limits, ClientIdentity server);
+  std::error_code Call(const PortMessage& request, const SectionView* view, PortMessage& reply,
+                       Timeout timeout);
   // Reads one message as the current reader and hands it to its owner.
   // Called without mutex_ held; returns the receive error, if any.
   std::error_code PumpOne(std::optional<Clock::time_point> deadline);

@@ -91,7 +91,10 @@ std::error_code ReceivePacket(int fd, std::span<std::byte> buffer,
     msg.msg_iovlen = 1;
     msg.msg_control = control;
     msg.msg_controllen = sizeof(control);
-    ssize_t n = ::recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    // Without a deadline a blocking socket is read with one blocking call
+    // (one syscall, as in a raw ping-pong); otherwise poll, then read.
+    int flags = MSG_CMSG_CLOEXEC | (deadline ? MSG_DONTWAIT : 0);
+    ssize_t n = ::recvmsg(fd, &msg, flags);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {

@@ -1,0 +1,60 @@
+// What a server registers and what a client binds to: an interface id, a
+// dispatch table by opnum and an optional security callback. Hand-written
+// stubs today, idlc-generated ones later, fill these in.
+//
+// A method handler is the server stub of one operation: it unmarshals its
+// [in] parameters from `in`, checks `in.Finish()` (validate, then
+// dispatch), calls the implementation and marshals [out] parameters and the
+// return value into `out`. It returns status::kOk or a fault status; it may
+// also throw alpaca::RpcError (its status becomes the fault) or any other
+// exception (nca_s_fault_unspec). Stub data the handler rejected with an
+// ndr error becomes RPC_X_BAD_STUB_DATA.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "base/uuid.h"
+#include "dcerpc/channel.h"
+#include "dcerpc/pdu.h"
+#include "ndr/decoder.h"
+#include "ndr/encoder.h"
+
+namespace alpaca::rpc {
+
+struct InterfaceId {
+  Uuid uuid;
+  std::uint16_t major = 0;
+  std::uint16_t minor = 0;
+  friend bool operator==(const InterfaceId&, const InterfaceId&) = default;
+  dcerpc::SyntaxId Syntax() const { return {uuid, major, minor}; }
+};
+
+// What a handler and the security callback know about the call.
+struct CallContext {
+  const dcerpc::PeerInfo& peer;
+  InterfaceId interface_id;
+  std::uint16_t opnum = 0;
+  std::optional<Uuid> object;
+  std::uint32_t call_id = 0;
+  // Set when the client sent co_cancel or orphaned the call; long-running
+  // handlers poll it and may return status::kNcaFaultCancel.
+  const std::atomic<bool>& cancelled;
+};
+
+using MethodHandler =
+    std::function<std::uint32_t(CallContext& call, ndr::Decoder& in, ndr::Encoder& out)>;
+
+// Returns false to refuse the call (fault ERROR_ACCESS_DENIED).
+using SecurityCallback = std::function<bool(const CallContext& call)>;
+
+struct InterfaceRegistration {
+  InterfaceId id;
+  std::vector<MethodHandler> methods;  // index = opnum
+  SecurityCallback security;           // optional
+};
+
+}  // namespace alpaca::rpc

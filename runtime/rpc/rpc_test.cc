@@ -1,0 +1,234 @@
+// In-process server + client over loopback TCP.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "rpc/client.h"
+#include "rpc/endpoint_mapper.h"
+#include "rpc/server.h"
+#include "rpc/status.h"
+#include "tcp/client_channel.h"
+
+namespace alpaca::rpc {
+namespace {
+
+using namespace std::chrono_literals;
+
+const InterfaceId kEcho{UuidFromLiteral("6e0cf6a2-4c6f-4b57-9d43-7d0d8f7e2a10"), 1, 2};
+
+// opnum 0: u32 Add(u32 a, u32 b); 1: bytes Echo(bytes) (conformant array);
+// 2: throws; 3: sleeps until cancelled or 2 s; 4: unused (nullptr).
+InterfaceRegistration EchoInterface(std::atomic<int>* cancelled_seen = nullptr) {
+  InterfaceRegistration r;
+  r.id = kEcho;
+  r.methods.resize(5);
+  r.methods[0] = [](CallContext&, ndr::Decoder& in, ndr::Encoder& out) {
+    auto a = in.Read<std::uint32_t>();
+    auto b = in.Read<std::uint32_t>();
+    if (in.Finish()) return status::kBadStubData;
+    out.Write(a + b);
+    return status::kOk;
+  };
+  r.methods[1] = [](CallContext&, ndr::Decoder& in, ndr::Encoder& out) {
+    std::vector<std::uint8_t> data;
+    in.ReadConformantArray(data);
+    if (in.Finish()) return status::kBadStubData;
+    out.WriteConformantArray<std::uint8_t>(data);
+    return status::kOk;
+  };
+  r.methods[2] = [](CallContext&, ndr::Decoder&, ndr::Encoder&) -> std::uint32_t {
+    throw std::runtime_error("boom");
+  };
+  r.methods[3] = [cancelled_seen](CallContext& call, ndr::Decoder&, ndr::Encoder&) {
+    for (int i = 0; i < 200 && !call.cancelled; ++i) std::this_thread::sleep_for(10ms);
+    if (call.cancelled && cancelled_seen) ++*cancelled_seen;
+    return call.cancelled ? status::kNcaFaultCancel : status::kOk;
+  };
+  return r;
+}
+
+struct Fixture : ::testing::Test {
+  ServerOptions options;
+  std::unique_ptr<Server> server;
+  std::atomic<int> cancelled_seen{0};
+  std::string binding;
+
+  void Start(InterfaceRegistration r) {
+    options.tcp_address = "127.0.0.1";
+    server = std::make_unique<Server>(options);
+    server->UseProtseqEp("ncacn_ip_tcp", "0");
+    server->RegisterInterface(std::move(r));
+    server->Listen();
+    binding = "ncacn_ip_tcp:127.0.0.1[" + std::to_string(server->TcpPorts()[0]) + "]";
+  }
+  void SetUp() override {}
+};
+
+std::uint32_t Add(Client& c, std::uint32_t a, std::uint32_t b) {
+  ndr::Encoder e;
+  e.Write(a);
+  e.Write(b);
+  auto reply = c.Call(0, e.Bytes());
+  ndr::Decoder d(reply);
+  auto sum = d.Read<std::uint32_t>();
+  EXPECT_FALSE(d.Finish());
+  return sum;
+}
+
+std::uint32_t StatusOf(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const RpcError& e) {
+    return e.Status();
+  }
+  return 0;
+}
+
+TEST_F(Fixture, CallsAndFaults) {
+  Start(EchoInterface());
+  Client c(binding, kEcho);
+  EXPECT_EQ(Add(c, 2, 40), 42u);
+  EXPECT_EQ(c.NegotiatedFeatures(), dcerpc::kFeatureKeepConnectionOnOrphan);
+  EXPECT_NE(c.AssocGroupId(), 0u);
+  EXPECT_EQ(StatusOf([&] { c.Call(7, {}); }), status::kNcaOpRangeError);
+  EXPECT_EQ(StatusOf([&] { c.Call(4, {}); }), status::kNcaOpRangeError);
+  EXPECT_EQ(StatusOf([&] { c.Call(2, {}); }), status::kNcaFaultUnspec);
+  std::vector<std::uint8_t> short_stub{1, 2};
+  EXPECT_EQ(StatusOf([&] { c.Call(0, short_stub); }), status::kBadStubData);
+  // The association survives faults.
+  EXPECT_EQ(Add(c, 1, 1), 2u);
+}
+
+TEST_F(Fixture, UnknownInterfaceAndVersion) {
+  Start(EchoInterface());
+  InterfaceId other{UuidFromLiteral("00000000-1111-2222-3333-444444444444"), 1, 0};
+  EXPECT_EQ(StatusOf([&] { Client c(binding, other); }), status::kUnknownIf);
+  InterfaceId newer_minor{kEcho.uuid, 1, 3};
+  EXPECT_EQ(StatusOf([&] { Client c(binding, newer_minor); }), status::kUnknownIf);
+  InterfaceId older_minor{kEcho.uuid, 1, 0};
+  Client ok(binding, older_minor);
+  EXPECT_EQ(Add(ok, 3, 4), 7u);
+}
+
+TEST_F(Fixture, LargeCallsAreFragmentedBothWays) {
+  Start(EchoInterface());
+  ClientOptions co;
+  co.max_frag = dcerpc::kMinFragSize;
+  Client c(binding, kEcho, co);
+  std::vector<std::uint8_t> data(100000);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i * 31);
+  ndr::Encoder e;
+  e.WriteConformantArray<std::uint8_t>(data);
+  auto reply = c.Call(1, e.Bytes());
+  ndr::Decoder d(reply);
+  std::vector<std::uint8_t> back;
+  d.ReadConformantArray(back);
+  EXPECT_FALSE(d.Finish());
+  EXPECT_EQ(back, data);
+}
+
+TEST_F(Fixture, SecurityCallbackSeesCaller) {
+  auto r = EchoInterface();
+  std::string seen;
+  r.security = [&](const CallContext& call) {
+    seen = call.peer.address;
+    return call.opnum != 0;
+  };
+  Start(std::move(r));
+  Client c(binding, kEcho);
+  EXPECT_EQ(StatusOf([&] { Add(c, 1, 2); }), status::kAccessDenied);
+  EXPECT_EQ(seen, "127.0.0.1");
+}
+
+TEST_F(Fixture, TimeoutAndCancelReachServer) {
+  Start(EchoInterface(&cancelled_seen));
+  Client c(binding, kEcho);
+  CallOptions o;
+  o.timeout = 100ms;
+  EXPECT_EQ(StatusOf([&] { c.Call(3, {}, o); }), status::kTimeout);
+  std::atomic<bool> cancel{false};
+  std::thread t([&] {
+    std::this_thread::sleep_for(100ms);
+    cancel = true;
+  });
+  CallOptions o2;
+  o2.cancel = &cancel;
+  EXPECT_EQ(StatusOf([&] { c.Call(3, {}, o2); }), status::kCallCancelled);
+  t.join();
+  // Both abandoned calls saw the cancel, and the connection still works.
+  EXPECT_EQ(Add(c, 5, 6), 11u);
+  for (int i = 0; i < 100 && cancelled_seen < 2; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(cancelled_seen, 2);
+}
+
+TEST_F(Fixture, MaxConcurrentCallsAndGracefulStop) {
+  options.max_concurrent_calls = 1;
+  Start(EchoInterface());
+  Client slow(binding, kEcho), fast(binding, kEcho);
+  std::uint32_t slow_status = 1;
+  std::thread t([&] { slow_status = StatusOf([&] { slow.Call(3, {}); }); });
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(StatusOf([&] { Add(fast, 1, 1); }), status::kNcaServerTooBusy);
+  // Stop waits for the running call (2 s sleep) to finish with success.
+  auto start = std::chrono::steady_clock::now();
+  server->Stop();
+  t.join();
+  EXPECT_EQ(slow_status, 0u);
+  EXPECT_GT(std::chrono::steady_clock::now() - start, 1s);
+  EXPECT_NE(StatusOf([&] { Add(fast, 1, 1); }), 0u);
+}
+
+TEST_F(Fixture, MalformedPduClosesOnlyThatConnection) {
+  Start(EchoInterface());
+  Client good(binding, kEcho);
+  std::unique_ptr<dcerpc::ClientChannel> raw;
+  ASSERT_FALSE(tcp::ConnectChannel("127.0.0.1", server->TcpPorts()[0], 1s, raw));
+  // A request before bind is a protocol violation.
+  dcerpc::RequestPdu req;
+  ASSERT_FALSE(raw->Send(dcerpc::EncodeRequest(1, 3, req)));
+  std::vector<std::uint8_t> got;
+  EXPECT_EQ(raw->Receive(got, std::chrono::steady_clock::now() + 2s, nullptr),
+            std::errc::connection_reset);
+  EXPECT_EQ(Add(good, 20, 22), 42u);
+}
+
+TEST_F(Fixture, EndpointMapperResolvesDynamicEndpoint) {
+  Start(EchoInterface());
+  EndpointMapper epm;
+  epm.AddTcpEndpoint(kEcho, server->TcpPorts()[0], 0x7f000001);
+  Server epm_server(options);
+  epm_server.UseProtseqEp("ncacn_ip_tcp", "0");
+  epm_server.RegisterInterface(epm.Registration());
+  epm_server.Listen();
+  ClientOptions co;
+  co.epmapper_port = epm_server.TcpPorts()[0];
+  Client c("ncacn_ip_tcp:127.0.0.1", kEcho, co);
+  EXPECT_EQ(Add(c, 9, 9), 18u);
+  InterfaceId missing{UuidFromLiteral("00000000-1111-2222-3333-444444444444"), 1, 0};
+  EXPECT_EQ(StatusOf([&] { Client m("ncacn_ip_tcp:127.0.0.1", missing, co); }),
+            status::kEptNotRegistered);
+}
+
+TEST(TcpTower, RoundTripAndHostile) {
+  TcpTower t{kEcho, 4747, 0x7f000001};
+  auto octets = EncodeTcpTower(t);
+  EXPECT_EQ(octets.size(), 75u);  // the classic 75-byte ncacn_ip_tcp tower
+  auto back = DecodeTcpTower(octets);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->interface_id, kEcho);
+  EXPECT_EQ(back->port, 4747);
+  EXPECT_EQ(back->ipv4, 0x7f000001u);
+  for (std::size_t n = 0; n < octets.size(); ++n) {
+    EXPECT_FALSE(DecodeTcpTower(std::span(octets).first(n))) << n;
+  }
+}
+
+TEST(Client, BadBindingsThrow) {
+  EXPECT_EQ(StatusOf([] { Client c("garbage", kEcho); }), status::kInvalidStringBinding);
+  EXPECT_EQ(StatusOf([] { Client c("ncalrpc:[x]", kEcho); }), status::kProtseqNotSupported);
+  EXPECT_EQ(StatusOf([] { Client c("ncacn_ip_tcp:127.0.0.1[1]", kEcho); }),
+            status::kServerUnavailable);
+}
+
+}  // namespace
+}  // namespace alpaca::rpc

@@ -1,0 +1,107 @@
+#include "rpc/server.h"
+
+#include "rpc/server_connection.h"
+#include "rpc/status.h"
+#include "rpc/string_binding.h"
+#include "tcp/listener.h"
+
+namespace alpaca::rpc {
+
+struct Server::Endpoint {
+  std::uint16_t port = 0;
+  std::unique_ptr<tcp::Listener> listener;
+};
+
+Server::Server(ServerOptions options)
+    : options_(std::move(options)), core_(std::make_shared<ServerCore>()) {
+  core_->max_concurrent_calls = options_.max_concurrent_calls;
+  core_->max_call_bytes = options_.max_call_bytes;
+}
+
+Server::~Server() { Stop(); }
+
+void Server::UseProtseqEp(std::string_view protseq, std::string_view endpoint) {
+  if (protseq != "ncacn_ip_tcp") throw RpcError(status::kProtseqNotSupported, std::string(protseq));
+  if (listening_) throw RpcError(status::kAlreadyListening);
+  StringBinding b;
+  b.protseq = "ncacn_ip_tcp";
+  b.endpoint = std::string(endpoint);
+  auto e = std::make_unique<Endpoint>();
+  if (!endpoint.empty() && endpoint != "0") {
+    auto port = b.TcpPort();
+    if (!port) throw RpcError(status::kInvalidEndpointFormat, std::string(endpoint));
+    e->port = *port;
+  }
+  endpoints_.push_back(std::move(e));
+}
+
+void Server::RegisterInterface(InterfaceRegistration registration) {
+  std::lock_guard lock(core_->mu);
+  if (listening_) throw RpcError(status::kAlreadyListening, "RegisterInterface");
+  for (const auto& r : core_->interfaces) {
+    if (r.id == registration.id) throw RpcError(status::kAlreadyRegistered);
+  }
+  core_->interfaces.push_back(std::move(registration));
+}
+
+void Server::Listen() {
+  if (listening_) throw RpcError(status::kAlreadyListening);
+  if (endpoints_.empty()) throw RpcError(status::kNoProtseqs);
+  for (auto& e : endpoints_) {
+    tcp::ListenerOptions o;
+    o.address = options_.tcp_address;
+    o.port = e->port;
+    o.io_threads = options_.io_threads;
+    o.worker_threads = options_.worker_threads;
+    o.idle_timeout = options_.idle_timeout;
+    // The factory needs the listener's executor, so it reads the listener
+    // through a holder filled in once the listener exists (before Start).
+    auto holder = std::make_shared<tcp::Listener*>(nullptr);
+    auto port_text = std::make_shared<std::string>();
+    auto core = core_;
+    e->listener = std::make_unique<tcp::Listener>(
+        o, [core, holder, port_text](std::shared_ptr<dcerpc::MessageSink> sink,
+                                     const dcerpc::PeerInfo& peer)
+               -> std::shared_ptr<dcerpc::MessageHandler> {
+          return std::make_shared<ServerConnection>(core, std::move(sink), peer,
+                                                    (*holder)->GetExecutor(), *port_text);
+        });
+    *holder = e->listener.get();
+    if (auto ec = e->listener->Start()) {
+      throw RpcError(status::kInvalidEndpointFormat,
+                     "cannot listen on port " + std::to_string(e->port) + ": " + ec.message());
+    }
+    *port_text = std::to_string(e->listener->Port());
+  }
+  listening_ = true;
+}
+
+void Server::Stop() {
+  if (!listening_) return;
+  listening_ = false;
+  for (auto& e : endpoints_) e->listener->StopAccepting();
+  {
+    // Refuse new calls, let the running ones finish.
+    std::unique_lock lock(core_->mu);
+    core_->stopping = true;
+    core_->idle.wait_for(lock, options_.stop_grace, [&] { return core_->active_calls == 0; });
+  }
+  for (auto& e : endpoints_) e->listener->Stop();
+  std::lock_guard lock(core_->mu);
+  core_->stopping = false;
+}
+
+std::vector<std::uint16_t> Server::TcpPorts() const {
+  std::vector<std::uint16_t> out;
+  for (const auto& e : endpoints_) out.push_back(e->listener ? e->listener->Port() : e->port);
+  return out;
+}
+
+std::vector<InterfaceId> Server::Interfaces() const {
+  std::lock_guard lock(core_->mu);
+  std::vector<InterfaceId> out;
+  for (const auto& r : core_->interfaces) out.push_back(r.id);
+  return out;
+}
+
+}  // namespace alpaca::rpc

@@ -1,0 +1,58 @@
+// rpc::Server: what a user calls to serve interfaces (RpcServerUseProtseqEp,
+// RpcServerRegisterIf, RpcServerListen, RpcMgmtStopServerListening).
+//
+// Lifetime: non-copyable; the destructor stops. Register interfaces before
+// Listen(); they are not removed while listening. Stop() refuses new calls,
+// waits (up to stop_grace) for running ones to finish, then closes every
+// connection. Errors are thrown as alpaca::RpcError (the user's edge).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rpc/interface.h"
+
+namespace alpaca::rpc {
+
+struct ServerOptions {
+  std::string tcp_address = "0.0.0.0";  // where ncacn_ip_tcp endpoints listen
+  std::size_t io_threads = 1;
+  std::size_t worker_threads = 4;        // the bounded call pool
+  std::size_t max_concurrent_calls = 64; // beyond: fault nca_s_server_too_busy
+  std::size_t max_call_bytes = 4u << 20; // reassembled request limit
+  std::chrono::milliseconds idle_timeout{std::chrono::minutes(2)};
+  std::chrono::milliseconds stop_grace{std::chrono::seconds(30)};
+};
+
+struct ServerCore;
+
+class Server {
+ public:
+  explicit Server(ServerOptions options = {});
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // protseq "ncacn_ip_tcp", endpoint a port ("0" or "" for a dynamic one).
+  void UseProtseqEp(std::string_view protseq, std::string_view endpoint);
+  void RegisterInterface(InterfaceRegistration registration);
+  // Starts serving on every endpoint; returns at once.
+  void Listen();
+  void Stop();
+  // Ports actually bound, in UseProtseqEp order (valid after Listen()).
+  std::vector<std::uint16_t> TcpPorts() const;
+  std::vector<InterfaceId> Interfaces() const;
+
+ private:
+  struct Endpoint;
+  ServerOptions options_;
+  std::shared_ptr<ServerCore> core_;
+  std::vector<std::unique_ptr<Endpoint>> endpoints_;
+  bool listening_ = false;
+};
+
+}  // namespace alpaca::rpc

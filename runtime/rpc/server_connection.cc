@@ -1,0 +1,223 @@
+#include "rpc/server_connection.h"
+
+#include <algorithm>
+
+#include "dcerpc/negotiation.h"
+#include "rpc/status.h"
+
+namespace alpaca::rpc {
+
+using dcerpc::PacketType;
+
+const InterfaceRegistration* ServerCore::Find(const dcerpc::SyntaxId& s) const {
+  for (const auto& r : interfaces) {
+    // Same major version; the server's minor must be >= the client's.
+    if (r.id.uuid == s.uuid && r.id.major == s.major && r.id.minor >= s.minor) return &r;
+  }
+  return nullptr;
+}
+
+ServerConnection::ServerConnection(std::shared_ptr<ServerCore> core,
+                                   std::shared_ptr<dcerpc::MessageSink> sink,
+                                   dcerpc::PeerInfo peer, dcerpc::Executor executor,
+                                   std::string secondary_address)
+    : core_(std::move(core)),
+      sink_(std::move(sink)),
+      peer_(std::move(peer)),
+      executor_(std::move(executor)),
+      secondary_address_(std::move(secondary_address)),
+      reassembler_(core_->max_call_bytes) {}
+
+void ServerConnection::ProtocolError() { sink_->Close(); }
+
+void ServerConnection::OnMessage(std::vector<std::uint8_t> message) {
+  dcerpc::Header h;
+  if (dcerpc::ParseHeader(message, h)) return ProtocolError();
+  std::span<const std::uint8_t> pdu(message.data(), h.frag_length);
+  switch (h.ptype) {
+    case PacketType::kBind:
+    case PacketType::kAlterContext:
+      return OnBind(pdu, h);
+    case PacketType::kRequest:
+      return OnRequest(pdu, h);
+    case PacketType::kCoCancel:
+    case PacketType::kOrphaned: {
+      std::lock_guard lock(mu_);
+      if (auto it = running_.find(h.call_id); it != running_.end()) {
+        it->second->cancelled = true;
+        if (h.ptype == PacketType::kOrphaned) it->second->orphaned = true;
+      }
+      if (h.ptype == PacketType::kOrphaned && assembling_ && assembling_->call_id == h.call_id) {
+        assembling_.reset();
+        reassembler_.Take();
+      }
+      return;
+    }
+    case PacketType::kAuth3:
+    case PacketType::kShutdown:
+      return;  // no security providers; shutdown is server->client only
+    default:
+      return ProtocolError();  // client must not send responses, acks, ...
+  }
+}
+
+void ServerConnection::OnClosed() {
+  // Running calls notice through `cancelled`; their responses go nowhere.
+  std::lock_guard lock(mu_);
+  for (auto& [id, call] : running_) {
+    call->cancelled = true;
+    call->orphaned = true;
+  }
+}
+
+void ServerConnection::OnBind(std::span<const std::uint8_t> pdu, const dcerpc::Header& h) {
+  bool alter = h.ptype == PacketType::kAlterContext;
+  dcerpc::BindPdu bind;
+  if (dcerpc::ParseBind(pdu, h, bind)) return ProtocolError();
+  if (alter != bound_) return ProtocolError();  // bind once, then alter_context
+  if (!alter && (h.rpc_vers_minor > 1)) {
+    dcerpc::BindNakPdu nak{dcerpc::RejectReason::kProtocolVersionNotSupported};
+    sink_->Send(dcerpc::EncodeBindNak(h.call_id, nak));
+    return;
+  }
+  dcerpc::NegotiationResult negotiated;
+  {
+    std::lock_guard lock(core_->mu);
+    negotiated = dcerpc::NegotiateContexts(
+        bind.contexts, [&](const dcerpc::SyntaxId& s) { return core_->Find(s) != nullptr; });
+  }
+  for (auto& [id, syntax] : negotiated.accepted) contexts_[id] = syntax;
+
+  dcerpc::BindAckPdu ack;
+  if (!alter) {
+    // C706 12.6.3.1: fragments must allow at least 1432 bytes; alpaca caps
+    // at its default and never sends more than the client can receive.
+    max_xmit_frag_ = std::clamp<std::uint16_t>(bind.max_recv_frag, dcerpc::kMinFragSize,
+                                               dcerpc::kDefaultFragSize);
+    ack.secondary_address = secondary_address_;
+    ack.assoc_group_id = bind.assoc_group_id != 0 ? bind.assoc_group_id
+                                                  : core_->next_assoc_group.fetch_add(1);
+    bound_ = true;
+  } else {
+    ack.assoc_group_id = bind.assoc_group_id;
+  }
+  ack.max_xmit_frag = max_xmit_frag_;
+  ack.max_recv_frag = dcerpc::kDefaultFragSize;
+  ack.results = std::move(negotiated.results);
+  sink_->Send(dcerpc::EncodeBindAck(alter ? PacketType::kAlterContextResp : PacketType::kBindAck,
+                                    h.call_id, ack));
+}
+
+void ServerConnection::OnRequest(std::span<const std::uint8_t> pdu, const dcerpc::Header& h) {
+  if (!bound_) return ProtocolError();
+  dcerpc::RequestPdu req;
+  if (dcerpc::ParseRequest(pdu, h, req)) return ProtocolError();
+  bool first = h.pfc_flags & dcerpc::kPfcFirstFrag;
+  bool last = h.pfc_flags & dcerpc::kPfcLastFrag;
+  if (first) {
+    if (assembling_) return ProtocolError();  // previous call unfinished
+    assembling_ = std::make_shared<Call>();
+    assembling_->call_id = h.call_id;
+    assembling_->context_id = req.context_id;
+    assembling_->opnum = req.opnum;
+    assembling_->object = req.object;
+    assembling_->drep = h.drep;
+  } else if (!assembling_ || assembling_->call_id != h.call_id) {
+    // A fragment of a call that was orphaned, or garbage.
+    if (!assembling_) return;
+    return ProtocolError();
+  }
+  if (auto ec = reassembler_.Add(first, last, req.alloc_hint, req.stub)) {
+    std::uint32_t call_id = assembling_->call_id;
+    std::uint16_t ctx = assembling_->context_id;
+    assembling_.reset();
+    reassembler_.Take();
+    if (ec == dcerpc::Errc::kFragmentTooLarge) {
+      SendFault(call_id, ctx, status::kNcaFaultRemoteNoMemory, true);
+      return ProtocolError();
+    }
+    return ProtocolError();
+  }
+  if (!reassembler_.Complete()) return;
+  auto call = std::move(assembling_);
+  Dispatch(std::move(call), reassembler_.Take());
+}
+
+void ServerConnection::Dispatch(std::shared_ptr<Call> call, std::vector<std::uint8_t> stub) {
+  auto ctx = contexts_.find(call->context_id);
+  if (ctx == contexts_.end()) {
+    return SendFault(call->call_id, call->context_id, status::kNcaUnknownInterface, true);
+  }
+  const InterfaceRegistration* iface = nullptr;
+  {
+    std::lock_guard lock(core_->mu);
+    iface = core_->Find(ctx->second);
+    if (iface && !core_->stopping && core_->active_calls >= core_->max_concurrent_calls) {
+      return SendFault(call->call_id, call->context_id, status::kNcaServerTooBusy, true);
+    }
+    if (core_->stopping) {
+      return SendFault(call->call_id, call->context_id, status::kNcaServerTooBusy, true);
+    }
+    if (iface) ++core_->active_calls;
+  }
+  if (!iface) return SendFault(call->call_id, call->context_id, status::kNcaUnknownInterface, true);
+  {
+    std::lock_guard lock(mu_);
+    running_[call->call_id] = call;
+  }
+  // Registrations are never removed while listening, so `iface` stays valid.
+  executor_([self = shared_from_this(), call, iface, stub = std::move(stub)] {
+    self->Run(call, *iface, stub);
+    {
+      std::lock_guard lock(self->mu_);
+      self->running_.erase(call->call_id);
+    }
+    std::lock_guard lock(self->core_->mu);
+    if (--self->core_->active_calls == 0) self->core_->idle.notify_all();
+  });
+}
+
+void ServerConnection::Run(const std::shared_ptr<Call>& call, const InterfaceRegistration& iface,
+                           const std::vector<std::uint8_t>& stub) {
+  CallContext context{peer_, iface.id, call->opnum, call->object, call->call_id, call->cancelled};
+  if (call->opnum >= iface.methods.size() || !iface.methods[call->opnum]) {
+    return SendFault(call->call_id, call->context_id, status::kNcaOpRangeError, true);
+  }
+  if (iface.security && !iface.security(context)) {
+    return SendFault(call->call_id, call->context_id, status::kAccessDenied, true);
+  }
+  ndr::Decoder in(stub, call->drep);
+  ndr::Encoder out;
+  std::uint32_t result = status::kOk;
+  try {
+    result = iface.methods[call->opnum](context, in, out);
+    if (result == status::kOk && !in.Ok()) result = status::kBadStubData;
+  } catch (const RpcError& e) {
+    result = e.Status();
+  } catch (const std::bad_alloc&) {
+    result = status::kNcaFaultRemoteNoMemory;
+  } catch (...) {
+    result = status::kNcaFaultUnspec;
+  }
+  if (call->orphaned) return;
+  if (result != status::kOk) {
+    return SendFault(call->call_id, call->context_id, result, false);
+  }
+  SendPdus(dcerpc::BuildResponseFragments(call->call_id, call->context_id, out.Bytes(),
+                                          max_xmit_frag_));
+}
+
+void ServerConnection::SendFault(std::uint32_t call_id, std::uint16_t context_id,
+                                 std::uint32_t fault_status, bool did_not_execute) {
+  dcerpc::FaultPdu f;
+  f.context_id = context_id;
+  f.status = fault_status;
+  SendPdus({dcerpc::EncodeFault(call_id, f, did_not_execute ? dcerpc::kPfcDidNotExecute : 0)});
+}
+
+void ServerConnection::SendPdus(const std::vector<std::vector<std::uint8_t>>& pdus) {
+  std::lock_guard lock(mu_);
+  for (const auto& p : pdus) sink_->Send(p);
+}
+
+}  // namespace alpaca::rpc

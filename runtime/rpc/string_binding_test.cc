@@ -1,0 +1,70 @@
+#include "rpc/string_binding.h"
+
+#include <gtest/gtest.h>
+
+#include "rpc/status.h"
+
+namespace alpaca::rpc {
+namespace {
+
+TEST(StringBinding, ParsesTcpWithEndpointAndOptions) {
+  StringBinding b;
+  ASSERT_FALSE(StringBinding::Parse("ncacn_ip_tcp:127.0.0.1[4747,timeout=5,x=y]", b));
+  EXPECT_EQ(b.protseq, "ncacn_ip_tcp");
+  EXPECT_EQ(b.network_address, "127.0.0.1");
+  EXPECT_EQ(b.endpoint, "4747");
+  EXPECT_EQ(b.TcpPort(), 4747);
+  ASSERT_EQ(b.options.size(), 2u);
+  EXPECT_EQ(b.options[0], (std::pair<std::string, std::string>{"timeout", "5"}));
+  EXPECT_EQ(b.Compose(), "ncacn_ip_tcp:127.0.0.1[4747,timeout=5,x=y]");
+}
+
+TEST(StringBinding, ObjectUuidHostOnlyAndLocal) {
+  StringBinding b;
+  ASSERT_FALSE(StringBinding::Parse(
+      "01234567-89ab-cdef-0123-456789abcdef@ncacn_ip_tcp:server.example", b));
+  ASSERT_TRUE(b.object);
+  EXPECT_EQ(b.object->ToString(), "01234567-89ab-cdef-0123-456789abcdef");
+  EXPECT_EQ(b.network_address, "server.example");
+  EXPECT_TRUE(b.endpoint.empty());
+  EXPECT_EQ(b.Compose(), "01234567-89ab-cdef-0123-456789abcdef@ncacn_ip_tcp:server.example");
+  ASSERT_FALSE(StringBinding::Parse("ncalrpc:[calc]", b));
+  EXPECT_EQ(b.protseq, "ncalrpc");
+  EXPECT_EQ(b.endpoint, "calc");
+  ASSERT_FALSE(StringBinding::Parse("ncacn_ip_tcp:host[endpoint=135]", b));
+  EXPECT_EQ(b.TcpPort(), 135);
+  ASSERT_FALSE(StringBinding::Parse("ncacn_ip_tcp:host[,opt=1]", b));
+  EXPECT_TRUE(b.endpoint.empty());
+  EXPECT_EQ(b.options.size(), 1u);
+}
+
+TEST(StringBinding, RejectsBadOnes) {
+  const auto invalid = status::MakeStatus(status::kInvalidStringBinding);
+  const auto bad_ep = status::MakeStatus(status::kInvalidEndpointFormat);
+  StringBinding b;
+  EXPECT_EQ(StringBinding::Parse("", b), invalid);
+  EXPECT_EQ(StringBinding::Parse("127.0.0.1[4747]", b), invalid);  // no protseq
+  EXPECT_EQ(StringBinding::Parse(":host", b), invalid);
+  EXPECT_EQ(StringBinding::Parse("NCACN_IP_TCP:host", b), invalid);
+  EXPECT_EQ(StringBinding::Parse("ncacn_ip_tcp:host[4747", b), invalid);
+  EXPECT_EQ(StringBinding::Parse("ncacn_ip_tcp:host[4747]x", b), invalid);
+  EXPECT_EQ(StringBinding::Parse("ncacn_ip_tcp:host[4747,novalue]", b), invalid);
+  EXPECT_EQ(StringBinding::Parse("ncacn_ip_tcp:host[4747,=v]", b), invalid);
+  EXPECT_EQ(StringBinding::Parse("not-a-uuid@ncacn_ip_tcp:host", b), invalid);
+  EXPECT_EQ(StringBinding::Parse("ncacn_ip_tcp:ho]st", b), invalid);
+  EXPECT_EQ(StringBinding::Parse("ncacn_ip_tcp:host[70000]", b), bad_ep);
+  EXPECT_EQ(StringBinding::Parse("ncacn_ip_tcp:host[0]", b), bad_ep);
+  EXPECT_EQ(StringBinding::Parse("ncacn_ip_tcp:host[http]", b), bad_ep);
+}
+
+TEST(Status, DescribeNamesCodes) {
+  EXPECT_EQ(status::Describe(status::kNcaOpRangeError),
+            "nca_s_op_rng_error (0x1c010002): operation number out of range");
+  EXPECT_EQ(status::Describe(0xdeadbeef), "status 0xdeadbeef");
+  RpcError e(status::kNcaUnknownInterface, "call");
+  EXPECT_EQ(e.Status(), status::kNcaUnknownInterface);
+  EXPECT_STREQ(e.what(), "call: nca_s_unk_if (0x1c010003): unknown interface");
+}
+
+}  // namespace
+}  // namespace alpaca::rpc

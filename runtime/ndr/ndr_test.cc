@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -235,6 +236,91 @@ TEST(NdrDecoder, ErrorsHaveMessages) {
   std::error_code ec = Errc::kCountTooLarge;
   EXPECT_EQ(ec.category().name(), std::string("alpaca.ndr"));
   EXPECT_NE(ec.message().find("count"), std::string::npos);
+}
+
+TEST(NdrUnion, EncapsulatedAlignsToLargestArm) {
+  // C706 14.3.8.1: union switch (short tag) u { case 1: char c; case 2:
+  // hyper h; } is a struct { short tag; union {...} } aligned to 8; the arm
+  // starts at the union's alignment.
+  Encoder e;
+  e.Align(8);
+  e.Write<std::int16_t>(2);
+  e.Align(8);
+  e.Write<std::int64_t>(-1);
+  EXPECT_EQ(e.Bytes(), Hex("0200000000000000ffffffffffffffff"));
+  Decoder d(e.Bytes());
+  d.Align(8);
+  auto tag = d.Read<std::int16_t>();
+  ASSERT_EQ(tag, 2);
+  d.Align(8);
+  EXPECT_EQ(d.Read<std::int64_t>(), -1);
+  EXPECT_FALSE(d.Finish());
+}
+
+TEST(NdrUnion, NonEncapsulatedDiscriminantIsAParameter) {
+  // [switch_is(tag)] union: the discriminant travels as its own parameter
+  // (here a long), the arm follows with its own alignment; an unknown tag
+  // without a default arm is a decode error.
+  Encoder e;
+  e.Write<std::int32_t>(1);
+  e.Write<std::uint8_t>('x');
+  Decoder d(e.Bytes());
+  auto tag = d.Read<std::int32_t>();
+  if (tag == 1) {
+    EXPECT_EQ(d.Read<std::uint8_t>(), 'x');
+  } else {
+    d.Fail(Errc::kBadUnionTag);
+  }
+  EXPECT_FALSE(d.Finish());
+  Bytes bad = Hex("0700000078");
+  Decoder d2(bad);
+  if (d2.Read<std::int32_t>() != 1) d2.Fail(Errc::kBadUnionTag);
+  EXPECT_EQ(d2.Error(), Errc::kBadUnionTag);
+}
+
+TEST(NdrArrays, MultiDimensionalConformantHoistsEveryDimension) {
+  // [size_is(2, 3)] short a[][]: both max counts first, then 6 elements in
+  // row-major order (C706 14.3.3.5).
+  Encoder e;
+  e.WriteConformance(2);
+  e.WriteConformance(3);
+  std::vector<std::int16_t> a{1, 2, 3, 4, 5, 6};
+  e.WriteElements<std::int16_t>(a);
+  EXPECT_EQ(e.Bytes(), Hex("0200000003000000" "010002000300040005000600"));
+  Decoder d(e.Bytes());
+  std::uint32_t rows = d.ReadConformance(), cols = d.ReadConformance();
+  std::vector<std::int16_t> back;
+  // The product is checked in 64 bits, so 2^32 x 2^32 cannot wrap.
+  ASSERT_TRUE(d.CheckCount(std::uint64_t{rows} * cols, 2, 0));
+  ASSERT_TRUE(d.ReadElements(rows * cols, back));
+  EXPECT_EQ(back, a);
+  Bytes huge = Hex("ffffffffffffffff0100");
+  Decoder d2(huge);
+  std::uint64_t n = std::uint64_t{d2.ReadConformance()} * d2.ReadConformance();
+  EXPECT_FALSE(d2.CheckCount(n, 2, 2));
+  EXPECT_EQ(d2.Error(), Errc::kCountTooLarge);
+}
+
+TEST(NdrPointers, EmbeddedPointeesDecodeInNdrOrder) {
+  // struct { long x; [unique] long* p; [unique, string] wchar_t* s; } with
+  // p NULL and s set; Impacket's encoding of the same is compared in
+  // impacket_vectors.py.
+  Encoder e;
+  e.Write<std::int32_t>(5);
+  e.WriteUniquePointer(false);
+  if (e.WriteUniquePointer(true)) e.Defer([](Encoder& d) { d.WriteWideString(u"hi"); });
+  e.FlushDeferred();
+  Decoder d(e.Bytes());
+  std::int32_t x = d.Read<std::int32_t>();
+  std::optional<std::int32_t> p;
+  std::optional<std::u16string> s;
+  if (d.ReadUniquePointer()) d.Defer([&](Decoder& dd) { p = dd.Read<std::int32_t>(); });
+  if (d.ReadUniquePointer()) d.Defer([&](Decoder& dd) { dd.ReadWideString(s.emplace()); });
+  d.FlushDeferred();
+  EXPECT_FALSE(d.Finish());
+  EXPECT_EQ(x, 5);
+  EXPECT_FALSE(p);
+  EXPECT_EQ(s, u"hi");
 }
 
 TEST(Uuid, ParseFormatRoundTrip) {

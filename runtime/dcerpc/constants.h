@@ -75,6 +75,7 @@ enum class RejectReason : std::uint16_t {
   kDefaultContextNotSupported = 5,
   kUserDataNotReadable = 6,
   kNoPsapAvailable = 7,
+  kAuthenticationTypeNotRecognized = 8,  // MS-RPCE 2.2.2.5
 };
 
 // MS-RPCE 2.2.2.14: bind time feature negotiation bits.

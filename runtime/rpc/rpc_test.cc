@@ -192,6 +192,30 @@ TEST_F(Fixture, MalformedPduClosesOnlyThatConnection) {
   EXPECT_EQ(Add(good, 20, 22), 42u);
 }
 
+TEST_F(Fixture, BindWithAuthVerifierIsRefused) {
+  Start(EchoInterface());
+  std::unique_ptr<dcerpc::ClientChannel> raw;
+  ASSERT_FALSE(tcp::ConnectChannel("127.0.0.1", server->TcpPorts()[0], 1s, raw));
+  dcerpc::BindPdu bind;
+  bind.contexts.push_back({0, kEcho.Syntax(), {dcerpc::Ndr20Syntax()}});
+  auto pdu = dcerpc::EncodeBind(dcerpc::PacketType::kBind, 1, bind);
+  // sec_trailer (8 bytes: NTLM, connect level) + a 16-byte token.
+  std::vector<std::uint8_t> trailer{10, 2, 0, 0, 0, 0, 0, 0};
+  trailer.resize(8 + 16, 0xaa);
+  pdu.insert(pdu.end(), trailer.begin(), trailer.end());
+  pdu[8] = static_cast<std::uint8_t>(pdu.size());
+  pdu[10] = 16;
+  ASSERT_FALSE(raw->Send(pdu));
+  std::vector<std::uint8_t> got;
+  ASSERT_FALSE(raw->Receive(got, std::chrono::steady_clock::now() + 2s, nullptr));
+  dcerpc::Header h;
+  ASSERT_FALSE(dcerpc::ParseHeader(got, h));
+  ASSERT_EQ(h.ptype, dcerpc::PacketType::kBindNak);
+  dcerpc::BindNakPdu nak;
+  ASSERT_FALSE(dcerpc::ParseBindNak(got, h, nak));
+  EXPECT_EQ(nak.reason, dcerpc::RejectReason::kAuthenticationTypeNotRecognized);
+}
+
 TEST_F(Fixture, EndpointMapperResolvesDynamicEndpoint) {
   Start(EchoInterface());
   EndpointMapper epm;

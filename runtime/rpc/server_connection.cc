@@ -75,6 +75,13 @@ void ServerConnection::OnBind(std::span<const std::uint8_t> pdu, const dcerpc::H
   dcerpc::BindPdu bind;
   if (dcerpc::ParseBind(pdu, h, bind)) return ProtocolError();
   if (alter != bound_) return ProtocolError();  // bind once, then alter_context
+  if (h.auth_length != 0) {
+    // No security providers yet: refuse rather than run unauthenticated
+    // calls for a client that asked for authentication.
+    dcerpc::BindNakPdu nak{dcerpc::RejectReason::kAuthenticationTypeNotRecognized};
+    sink_->Send(dcerpc::EncodeBindNak(h.call_id, nak));
+    return;
+  }
   if (!alter && (h.rpc_vers_minor > 1)) {
     dcerpc::BindNakPdu nak{dcerpc::RejectReason::kProtocolVersionNotSupported};
     sink_->Send(dcerpc::EncodeBindNak(h.call_id, nak));
@@ -109,7 +116,7 @@ void ServerConnection::OnBind(std::span<const std::uint8_t> pdu, const dcerpc::H
 }
 
 void ServerConnection::OnRequest(std::span<const std::uint8_t> pdu, const dcerpc::Header& h) {
-  if (!bound_) return ProtocolError();
+  if (!bound_ || h.auth_length != 0) return ProtocolError();
   dcerpc::RequestPdu req;
   if (dcerpc::ParseRequest(pdu, h, req)) return ProtocolError();
   bool first = h.pfc_flags & dcerpc::kPfcFirstFrag;

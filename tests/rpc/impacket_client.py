@@ -204,6 +204,10 @@ def run(port):
 
 
 def run_epm(port, epm_port):
+    if epm_port == 135:
+        # Impacket's own default path: it connects to 135 by itself.
+        binding = epm.hept_map('127.0.0.1', IFACE, protocol='ncacn_ip_tcp')
+        check('hept_map on 135 (Impacket default)', binding, f'ncacn_ip_tcp:127.0.0.1[{port}]')
     rpc = transport.DCERPCTransportFactory(f'ncacn_ip_tcp:127.0.0.1[{epm_port}]')
     dce = rpc.get_dce_rpc()
     dce.connect()

@@ -147,5 +147,51 @@ TEST_F(LpcTest, ForgedSectionOffsetsAreRejected) {
   accept.join();
 }
 
+TEST_F(LpcTest, StalledStreamedViewIsCutOffAndOthersAreServed) {
+  // A view announced as streamed whose data never arrives holds a server
+  // thread for at most the stall limit, then the client is cut off.
+  auto port = CreatePort("stall");
+  std::unique_ptr<ClientPort> client;
+  std::atomic<bool> died{false}, served{false};
+  std::thread server([&] {
+    ReceivedMessage in;
+    PortMessage reply;
+    for (int i = 0; i < 16 && !served; ++i) {
+      if (port->ReplyWaitReceive(in, std::chrono::seconds(20))) return;
+      if (in.message.Type() == MessageType::kConnectionRequest) {
+        std::shared_ptr<ServerPort> comm;
+        ASSERT_FALSE(port->AcceptAndComplete(std::move(in.connection), {}, nullptr, comm));
+      } else if (in.message.Type() == MessageType::kClientDied) {
+        died = true;
+      } else if (in.message.Type() == MessageType::kRequest) {
+        reply.SetData(in.message.Data());
+        (void)in.port->Reply(in.message, reply);
+        served = died.load();
+      }
+    }
+  });
+  ASSERT_FALSE(ClientPort::Connect("stall", Bytes("x"), {}, client));
+  struct {
+    PortMessageHeader header{0, 24, MessageType::kRequest, 0, 0, 0, 1, 0};
+    uint8_t kind = 1;  // view
+    uint8_t count = 0;
+    uint16_t flags = 1;  // streamed
+    int32_t status = 0;
+    uint64_t length = 400 * 1024;  // fits the 1 MiB section's half
+    uint64_t offset = 0;
+    uint32_t sequence = 1;
+    uint32_t reserved2 = 0;
+  } forged;
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(::send(client->WaitHandle(), &forged, sizeof(forged), MSG_NOSIGNAL),
+            static_cast<ssize_t>(sizeof(forged)));
+  ExpectServing("stall");
+  server.join();
+  EXPECT_TRUE(died.load());
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(elapsed, std::chrono::milliseconds(900)) << "cut off before the stall limit?";
+  EXPECT_LT(elapsed, std::chrono::seconds(5));
+}
+
 }  // namespace
 }  // namespace alpaca::lpc::testing

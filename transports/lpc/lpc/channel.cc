@@ -2,6 +2,9 @@
 
 #include <sys/socket.h>
 
+#include <sched.h>
+
+#include <algorithm>
 #include <cstring>
 
 #include "lpc/socket_io.h"
@@ -46,6 +49,20 @@ std::atomic_ref<uint32_t> Channel::ConsumedByUs() const {
   return std::atomic_ref<uint32_t>(side_ == ChannelSide::kClient
                                        ? control->server_to_client_consumed
                                        : control->client_to_server_consumed);
+}
+
+std::atomic_ref<uint64_t> Channel::ProgressByUs() const {
+  auto* control = reinterpret_cast<wire::SectionControl*>(section_.Base());
+  return std::atomic_ref<uint64_t>(side_ == ChannelSide::kClient
+                                       ? control->client_to_server_progress
+                                       : control->server_to_client_progress);
+}
+
+std::atomic_ref<uint64_t> Channel::ProgressByPeer() const {
+  auto* control = reinterpret_cast<wire::SectionControl*>(section_.Base());
+  return std::atomic_ref<uint64_t>(side_ == ChannelSide::kClient
+                                       ? control->server_to_client_progress
+                                       : control->client_to_server_progress);
 }
 
 std::byte* Channel::SendHalf() const {
@@ -115,17 +132,35 @@ std::error_code Channel::SendLarge(const PortMessage& message, wire::Frame& fram
     // last view we placed; a lying peer only hurts itself, since we never read
     // what we write there.
     if (!view_leased_ && ConsumedByPeer().load(std::memory_order_acquire) == sent_sequence_) {
-      std::memcpy(SendHalf(), data.data(), data.size());
       frame.kind = wire::PayloadKind::kView;
       frame.view_offset = 0;
       frame.view_sequence = ++sent_sequence_;
-      lock.unlock();
-      auto ec = SendPacket(socket_.Get(), parts, -1, nonblocking, deadline);
-      if (!ec) {
-        sent_.fetch_add(1, std::memory_order_relaxed);
-        section_messages_.fetch_add(1, std::memory_order_relaxed);
+      bool streamed = data.size() >= wire::kStreamThreshold;
+      if (!streamed) {
+        std::memcpy(SendHalf(), data.data(), data.size());
+        lock.unlock();
+        auto ec = SendPacket(socket_.Get(), parts, -1, nonblocking, deadline);
+        if (!ec) {
+          sent_.fetch_add(1, std::memory_order_relaxed);
+          section_messages_.fetch_add(1, std::memory_order_relaxed);
+        }
+        return ec;
       }
-      return ec;
+      // Announce first, then fill chunk by chunk; the slot stays ours until
+      // the peer acknowledges the sequence, so the lock can go now.
+      frame.flags = wire::kFrameStreamed;
+      ProgressByUs().store(0, std::memory_order_release);
+      lock.unlock();
+      if (auto ec = SendPacket(socket_.Get(), parts, -1, nonblocking, deadline)) return ec;
+      for (size_t done = 0; done < data.size();) {
+        size_t chunk = std::min(wire::kStreamChunk, data.size() - done);
+        std::memcpy(SendHalf() + done, data.data() + done, chunk);
+        done += chunk;
+        ProgressByUs().store(done, std::memory_order_release);
+      }
+      sent_.fetch_add(1, std::memory_order_relaxed);
+      section_messages_.fetch_add(1, std::memory_order_relaxed);
+      return {};
     }
   }
 
@@ -214,6 +249,7 @@ std::error_code Channel::ReceiveHeader(std::optional<Clock::time_point> deadline
   }
   switch (frame.kind) {
     case wire::PayloadKind::kInline:
+      if (frame.flags != 0) return Status::kInvalidMessage;
       if (inline_bytes > limits_.max_inline || frame.payload_length != inline_bytes ||
           pending_fd_) {
         return Status::kInvalidMessage;
@@ -221,12 +257,16 @@ std::error_code Channel::ReceiveHeader(std::optional<Clock::time_point> deadline
       break;
     case wire::PayloadKind::kView:
       if (inline_bytes != 0 || pending_fd_ || half_size_ == 0) return Status::kInvalidMessage;
+      if ((frame.flags & ~wire::kFrameStreamed) != 0 ||
+          ((frame.flags & wire::kFrameStreamed) != 0 && frame.view_offset != 0)) {
+        return Status::kInvalidMessage;
+      }
       if (frame.view_offset > half_size_ || frame.payload_length > half_size_ - frame.view_offset) {
         return Status::kInvalidView;
       }
       break;
     case wire::PayloadKind::kSection:
-      if (inline_bytes != 0 || !pending_fd_ || frame.view_offset != 0 ||
+      if (inline_bytes != 0 || frame.flags != 0 || !pending_fd_ || frame.view_offset != 0 ||
           frame.payload_length == 0) {
         return Status::kInvalidMessage;
       }
@@ -265,7 +305,11 @@ std::error_code Channel::FinishReceive(PortMessage& out) {
       // Copied out once: the peer can still write the section, so nothing is
       // read from it after this.
       auto dst = out.ResizeData(frame.payload_length);
-      std::memcpy(dst.data(), ReceiveHalf() + frame.view_offset, frame.payload_length);
+      if ((frame.flags & wire::kFrameStreamed) != 0) {
+        if (auto ec = CopyOutStreamed(dst.data(), frame.payload_length)) return ec;
+      } else {
+        std::memcpy(dst.data(), ReceiveHalf() + frame.view_offset, frame.payload_length);
+      }
       ConsumedByUs().store(frame.view_sequence, std::memory_order_release);
       section_messages_.fetch_add(1, std::memory_order_relaxed);
       return {};
@@ -285,9 +329,48 @@ std::error_code Channel::FinishReceive(PortMessage& out) {
   return Status::kInvalidMessage;
 }
 
+std::error_code Channel::CopyOutStreamed(std::byte* destination, uint64_t length) {
+  // The progress word is the peer's: it may lie or stall. Values past the
+  // length are a violation; a stall longer than kStreamStall ends the
+  // conversation, so a hostile sender holds a receiving thread for at most
+  // that long.
+  constexpr auto kStreamStall = std::chrono::seconds(1);
+  uint64_t copied = 0;
+  auto last_progress = Clock::now();
+  unsigned idle_rounds = 0;
+  while (copied < length) {
+    uint64_t available = ProgressByPeer().load(std::memory_order_acquire);
+    if (available > length) return Status::kInvalidMessage;
+    if (available > copied) {
+      if (destination != nullptr) {
+        std::memcpy(destination + copied, ReceiveHalf() + copied, available - copied);
+      }
+      copied = available;
+      idle_rounds = 0;
+      last_progress = Clock::now();
+      continue;
+    }
+    if (++idle_rounds < 64) {
+      __builtin_ia32_pause();
+    } else {
+      // Let the sender run if it shares our CPU.
+      sched_yield();
+      if ((idle_rounds & 255) == 0 && Clock::now() - last_progress > kStreamStall) {
+        return Status::kTimeout;
+      }
+    }
+  }
+  return {};
+}
+
 void Channel::DiscardPayload() {
   if (pending_frame_.kind == wire::PayloadKind::kView) {
-    ConsumedByUs().store(pending_frame_.view_sequence, std::memory_order_release);
+    // A streamed view is still being written: acknowledge it only once the
+    // sender is done, or its next message could land under this one.
+    if ((pending_frame_.flags & wire::kFrameStreamed) == 0 ||
+        !CopyOutStreamed(nullptr, pending_frame_.payload_length)) {
+      ConsumedByUs().store(pending_frame_.view_sequence, std::memory_order_release);
+    }
   }
   pending_fd_.Reset();
 }

@@ -82,6 +82,10 @@ class Channel {
                             std::optional<Clock::time_point> deadline);
   std::atomic_ref<uint32_t> ConsumedByPeer() const;
   std::atomic_ref<uint32_t> ConsumedByUs() const;
+  std::atomic_ref<uint64_t> ProgressByUs() const;
+  std::atomic_ref<uint64_t> ProgressByPeer() const;
+  // Copies a streamed view out as it lands (destination null: just waits).
+  std::error_code CopyOutStreamed(std::byte* destination, uint64_t length);
   std::byte* SendHalf() const;
   std::byte* ReceiveHalf() const;
 

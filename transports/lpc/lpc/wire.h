@@ -52,7 +52,7 @@ struct Frame {
   PortMessageHeader message;
   PayloadKind kind = PayloadKind::kInline;
   uint8_t data_info_count = 0;
-  uint16_t reserved = 0;
+  uint16_t flags = 0;           // kFrameStreamed
   int32_t status = 0;           // lpc::Status the library attaches to a reply
   uint64_t payload_length = 0;  // whole data length
   uint64_t view_offset = 0;     // kView: offset in the sender's half
@@ -62,6 +62,14 @@ struct Frame {
 };
 static_assert(sizeof(Frame) == 56);
 
+// A kView frame sent before its data: the sender copies the data into its
+// half in chunks and publishes how much is there in the control page, and
+// the receiver copies each chunk out as it lands, so the two copies overlap
+// on two cores instead of running one after the other.
+inline constexpr uint16_t kFrameStreamed = 1;
+inline constexpr size_t kStreamThreshold = size_t{512} << 10;
+inline constexpr size_t kStreamChunk = size_t{256} << 10;
+
 inline constexpr size_t kMaxFrameSize =
     sizeof(Frame) + kMaxDataInfoEntries * sizeof(DataInfoEntry) + PortMessage::kMaxInlineData;
 
@@ -70,8 +78,10 @@ inline constexpr size_t kMaxFrameSize =
 // the client-to-server half, then the server-to-client half.
 inline constexpr size_t kControlSize = 4096;
 struct SectionControl {
-  alignas(64) uint32_t client_to_server_consumed;
-  alignas(64) uint32_t server_to_client_consumed;
+  alignas(64) uint32_t client_to_server_consumed;  // written by the server
+  alignas(64) uint32_t server_to_client_consumed;  // written by the client
+  alignas(64) uint64_t client_to_server_progress;  // written by the client
+  alignas(64) uint64_t server_to_client_progress;  // written by the server
 };
 static_assert(sizeof(SectionControl) <= kControlSize);
 

@@ -63,7 +63,8 @@ Stats Measure(size_t iterations, const std::function<void()>& once) {
     samples.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
   }
   std::sort(samples.begin(), samples.end());
-  return {samples[samples.size() / 2], samples[std::min(samples.size() - 1, samples.size() * 99 / 100)]};
+  return {samples[samples.size() / 2],
+          samples[std::min(samples.size() - 1, samples.size() * 99 / 100)]};
 }
 
 void Die(const char* what) {
@@ -257,7 +258,9 @@ LpcRows MeasureLpc(const Options& options, size_t small_iterations, size_t big_i
   return rows;
 }
 
-double GBps(size_t bytes, const Stats& s) { return static_cast<double>(bytes) / (s.median_us * 1e3); }
+double GBps(size_t bytes, const Stats& s) {
+  return static_cast<double>(bytes) / (s.median_us * 1e3);
+}
 
 }  // namespace
 
@@ -274,7 +277,9 @@ int main(int argc, char** argv) {
     ::setenv("ALPACA_LPC_DIR", dir.c_str(), 1);
   }
   if (options.pin) Pin(0);
-  auto n = [&](size_t base) { return std::max<size_t>(5, static_cast<size_t>(base * options.scale)); };
+  auto n = [&](size_t base) {
+    return std::max<size_t>(5, static_cast<size_t>(base * options.scale));
+  };
   constexpr size_t k16M = size_t{16} << 20;
 
   Stats raw32 = RawSeqpacket(options, 32, n(20000));
@@ -296,7 +301,8 @@ int main(int argc, char** argv) {
   };
   std::vector<Row> rows = {
       {"raw seqpacket ping-pong 32 B (baseline)", raw32, 0, "1.00x"},
-      {"raw seqpacket ping-pong 256 B", raw256, 0, ratio(raw256.median_us, raw32.median_us, "raw32")},
+      {"raw seqpacket ping-pong 256 B", raw256, 0,
+       ratio(raw256.median_us, raw32.median_us, "raw32")},
       {"LPC request/reply 32 B inline", lpc_rows.inline32, 0,
        ratio(lpc_rows.inline32.median_us, raw32.median_us, "raw32")},
       {"LPC request/reply 256 B inline", lpc_rows.inline256, 0,

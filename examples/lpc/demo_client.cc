@@ -40,8 +40,8 @@ int main(int argc, char** argv) {
   std::vector<std::byte> reply_info;
   std::string info = "demo client";
   for (int attempt = 0;; ++attempt) {
-    auto ec = lpc::ClientPort::Connect(name, std::as_bytes(std::span(info)), options, port,
-                                       &reply_info);
+    auto ec =
+        lpc::ClientPort::Connect(name, std::as_bytes(std::span(info)), options, port, &reply_info);
     if (!ec) break;
     if (ec != lpc::Status::kObjectNameNotFound || attempt > 100) return Fail("connect", ec);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -56,8 +56,8 @@ int main(int argc, char** argv) {
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                   std::chrono::steady_clock::now() - start)
                   .count();
-    std::printf("client: %-34s -> \"%s\" (%lld us)\n", label, Text(reply.Data()).substr(0, 48).c_str(),
-                static_cast<long long>(us));
+    std::printf("client: %-34s -> \"%s\" (%lld us)\n", label,
+                Text(reply.Data()).substr(0, 48).c_str(), static_cast<long long>(us));
     return 0;
   };
 

@@ -56,10 +56,11 @@ int main(int argc, char** argv) {
       case lpc::MessageType::kConnectionRequest: {
         std::string info(reinterpret_cast<const char*>(in.connection.ConnectInfo().data()),
                          in.connection.ConnectInfo().size());
-        std::printf("server: connection request from pid %d uid %u, connect info \"%s\", "
-                    "section %zu bytes\n",
-                    in.connection.Client().pid, in.connection.Client().uid, info.c_str(),
-                    in.connection.SectionSize());
+        std::printf(
+            "server: connection request from pid %d uid %u, connect info \"%s\", "
+            "section %zu bytes\n",
+            in.connection.Client().pid, in.connection.Client().uid, info.c_str(),
+            in.connection.SectionSize());
         std::string welcome = "welcome, pid " + std::to_string(in.connection.Client().pid);
         std::shared_ptr<lpc::ServerPort> client;
         if (auto ec = port->AcceptAndComplete(std::move(in.connection),
@@ -76,8 +77,8 @@ int main(int argc, char** argv) {
           std::vector<std::byte> copy(in.message.DataInfo()[0].length);
           auto ec = in.port->ReadRequestData(in.message, 0, 0, copy);
           answer = ec ? "read failed: " + ec.message()
-                      : "read " + std::to_string(copy.size()) + " bytes from your memory, checksum " +
-                            std::to_string(Checksum(copy));
+                      : "read " + std::to_string(copy.size()) +
+                            " bytes from your memory, checksum " + std::to_string(Checksum(copy));
         } else if (data.size() <= lpc::PortMessage::kMaxInlineData) {
           answer.assign(reinterpret_cast<const char*>(data.data()), data.size());
           std::transform(answer.begin(), answer.end(), answer.begin(),

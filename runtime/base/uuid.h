@@ -45,8 +45,8 @@ struct Uuid {
       i += 2;
     }
     Uuid u;
-    u.time_low = std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 |
-                 std::uint32_t{b[2]} << 8 | b[3];
+    u.time_low =
+        std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 | std::uint32_t{b[2]} << 8 | b[3];
     u.time_mid = static_cast<std::uint16_t>(b[4] << 8 | b[5]);
     u.time_hi_and_version = static_cast<std::uint16_t>(b[6] << 8 | b[7]);
     for (int i = 0; i < 8; ++i) u.clock_seq_and_node[i] = b[8 + i];
@@ -82,8 +82,6 @@ struct Uuid {
 // For constants written in code, e.g. UuidFromLiteral("8a885d04-...").
 // Intended for literals in code; a malformed literal is a programming error
 // and yields the nil UUID (tests catch that).
-inline Uuid UuidFromLiteral(std::string_view text) {
-  return Uuid::Parse(text).value_or(Uuid{});
-}
+inline Uuid UuidFromLiteral(std::string_view text) { return Uuid::Parse(text).value_or(Uuid{}); }
 
 }  // namespace alpaca

@@ -23,8 +23,8 @@ class ChildProcess {
   // Next line of stdout without the newline; nullopt on EOF or timeout.
   std::optional<std::string> ReadLine(std::chrono::milliseconds timeout = std::chrono::seconds(20));
   // Reads lines until one starts with `prefix`; returns it.
-  std::optional<std::string> WaitForLine(const std::string& prefix,
-                                         std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  std::optional<std::string> WaitForLine(
+      const std::string& prefix, std::chrono::milliseconds timeout = std::chrono::seconds(20));
   void Kill(int signal);
   // Waits for exit; returns the exit code, or 128 + signal, or -1 on timeout.
   int Wait(std::chrono::milliseconds timeout = std::chrono::seconds(60));

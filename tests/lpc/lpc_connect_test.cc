@@ -1,8 +1,8 @@
 // Naming, connecting, accepting and refusing, across processes.
 #include <unistd.h>
 
-#include "lpc_fixture.h"
 #include "lpc/port_name.h"
+#include "lpc_fixture.h"
 
 namespace alpaca::lpc::testing {
 namespace {
@@ -18,9 +18,9 @@ TEST_F(LpcTest, NamesMapIntoTheNamespaceDirectory) {
 
 TEST_F(LpcTest, InvalidNamesAreRejected) {
   ResolvedPortName resolved;
-  for (std::string bad : {std::string(""), std::string("\\"), std::string("\\a\\\\b"),
-                          std::string("\\a\\..\\b"), std::string("\\a/b"), std::string("a\nb"),
-                          std::string(200, 'x')}) {
+  for (std::string bad :
+       {std::string(""), std::string("\\"), std::string("\\a\\\\b"), std::string("\\a\\..\\b"),
+        std::string("\\a/b"), std::string("a\nb"), std::string(200, 'x')}) {
     EXPECT_EQ(ResolvePortName(bad, resolved), Status::kObjectNameInvalid) << bad;
   }
   std::unique_ptr<ConnectionPort> port;

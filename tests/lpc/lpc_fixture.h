@@ -70,7 +70,8 @@ class LpcTest : public ::testing::Test {
     for (;;) {
       ReceivedMessage in;
       auto left = deadline - std::chrono::steady_clock::now();
-      auto ec = port.ReplyWaitReceive(in, std::chrono::duration_cast<std::chrono::nanoseconds>(left));
+      auto ec =
+          port.ReplyWaitReceive(in, std::chrono::duration_cast<std::chrono::nanoseconds>(left));
       if (ec) {
         ADD_FAILURE() << "waiting for " << MessageTypeName(type) << ": " << ec.message();
         return in;

@@ -7,8 +7,8 @@
 #include <random>
 #include <thread>
 
-#include "lpc_fixture.h"
 #include "lpc/port_name.h"
+#include "lpc_fixture.h"
 
 namespace alpaca::lpc::testing {
 namespace {

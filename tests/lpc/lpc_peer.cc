@@ -11,8 +11,8 @@
 //   "write:<n>"    NtWriteRequestData of a pattern into buffer 0, reply "OK"
 //   "big:<n>"      reply with n pattern bytes     anything else: echoed
 #include <fcntl.h>
-#include <sys/socket.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -50,7 +50,8 @@ std::string StatusName(std::error_code ec) {
         "kInvalidParameter", "kMessageTooLong",     "kConnectInfoTooLong",  "kQuotaExceeded",
         "kInvalidMessage",   "kInvalidView",        "kSectionError",        "kReplyMismatch",
         "kInvalidDataInfo",  "kPartialCopy",        "kSystemError"};
-    if (ec.value() >= 0 && ec.value() < static_cast<int>(std::size(names))) return names[ec.value()];
+    if (ec.value() >= 0 && ec.value() < static_cast<int>(std::size(names)))
+      return names[ec.value()];
   }
   return "errno:" + ec.message();
 }

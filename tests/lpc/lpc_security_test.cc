@@ -87,7 +87,8 @@ TEST_F(LpcTest, UnmappedClientMemoryIsAPartialCopy) {
   ASSERT_FALSE(ClientPort::Connect("rw-unmapped", Bytes("x"), {}, port));
   // Declare a range and unmap its second page before the server reads.
   long page = ::sysconf(_SC_PAGESIZE);
-  void* area = ::mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void* area =
+      ::mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   ASSERT_NE(area, MAP_FAILED);
   ::munmap(static_cast<char*>(area) + page, page);
   PortMessage request, reply;

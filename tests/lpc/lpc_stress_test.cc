@@ -91,8 +91,8 @@ TEST_F(LpcTest, HundredClientsAtOnce) {
   Server server(*port);
   std::vector<std::unique_ptr<ChildProcess>> clients;
   for (int i = 0; i < 100; ++i) {
-    clients.push_back(StartClient("hundred", "echo",
-                                  {"--count", "20", "--size", i % 2 ? "64" : "2000"}));
+    clients.push_back(
+        StartClient("hundred", "echo", {"--count", "20", "--size", i % 2 ? "64" : "2000"}));
   }
   for (auto& c : clients) {
     EXPECT_EQ(c->WaitForLine("ECHO", std::chrono::seconds(60)).value_or("none"), "ECHO_OK 20");

@@ -16,9 +16,8 @@ int Duplicate(int fd) { return ::fcntl(fd, F_DUPFD_CLOEXEC, 0); }
 
 template <typename Handler>
 void Complete(const boost::asio::any_io_executor& executor, Handler handler, std::error_code ec) {
-  boost::asio::post(executor, [handler = std::move(handler), ec]() mutable {
-    std::move(handler)(ec);
-  });
+  boost::asio::post(executor,
+                    [handler = std::move(handler), ec]() mutable { std::move(handler)(ec); });
 }
 
 }  // namespace
@@ -33,15 +32,15 @@ void AsyncConnectionPort::StartReceive(ReceivedMessage& out, Handler handler) {
     Complete(waiter_.get_executor(), std::move(handler), ec);
     return;
   }
-  waiter_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                     [this, &out, handler = std::move(handler)](
-                         const boost::system::error_code& wait_ec) mutable {
-                       if (wait_ec) {
-                         std::move(handler)(std::error_code(wait_ec));
-                         return;
-                       }
-                       StartReceive(out, std::move(handler));
-                     });
+  waiter_.async_wait(
+      boost::asio::posix::stream_descriptor::wait_read,
+      [this, &out, handler = std::move(handler)](const boost::system::error_code& wait_ec) mutable {
+        if (wait_ec) {
+          std::move(handler)(std::error_code(wait_ec));
+          return;
+        }
+        StartReceive(out, std::move(handler));
+      });
 }
 
 AsyncClientPort::AsyncClientPort(const boost::asio::any_io_executor& executor, ClientPort& port)
@@ -63,16 +62,16 @@ void AsyncClientPort::WaitForReply(uint32_t id, Handler handler) {
     Complete(waiter_.get_executor(), std::move(handler), ec);
     return;
   }
-  waiter_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                     [this, id, handler = std::move(handler)](
-                         const boost::system::error_code& wait_ec) mutable {
-                       if (wait_ec) {
-                         port_.CancelRequest(id);
-                         std::move(handler)(std::error_code(wait_ec));
-                         return;
-                       }
-                       WaitForReply(id, std::move(handler));
-                     });
+  waiter_.async_wait(
+      boost::asio::posix::stream_descriptor::wait_read,
+      [this, id, handler = std::move(handler)](const boost::system::error_code& wait_ec) mutable {
+        if (wait_ec) {
+          port_.CancelRequest(id);
+          std::move(handler)(std::error_code(wait_ec));
+          return;
+        }
+        WaitForReply(id, std::move(handler));
+      });
 }
 
 }  // namespace alpaca::lpc

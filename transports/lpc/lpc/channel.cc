@@ -1,8 +1,7 @@
 #include "lpc/channel.h"
 
-#include <sys/socket.h>
-
 #include <sched.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cstring>
@@ -316,8 +315,8 @@ std::error_code Channel::FinishReceive(PortMessage& out) {
     }
     case wire::PayloadKind::kSection: {
       Section section;
-      if (auto ec = Section::MapForeign(std::move(pending_fd_), frame.payload_length, false,
-                                        section)) {
+      if (auto ec =
+              Section::MapForeign(std::move(pending_fd_), frame.payload_length, false, section)) {
         return ec;
       }
       auto dst = out.ResizeData(frame.payload_length);

@@ -25,8 +25,8 @@ enum class ChannelSide { kClient, kServer };
 
 struct ChannelLimits {
   size_t max_inline = PortMessage::kMaxInlineData;  // inline data either way
-  size_t max_data_length = 0;                        // what the peer accepts
-  size_t max_receive_length = 0;                     // what we accept
+  size_t max_data_length = 0;                       // what the peer accepts
+  size_t max_receive_length = 0;                    // what we accept
 };
 
 // What a validated incoming frame said besides the message itself.

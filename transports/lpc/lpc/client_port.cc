@@ -37,8 +37,7 @@ ClientPort::ClientPort(UniqueFd socket, Section section, ChannelLimits limits,
 ClientPort::~ClientPort() { Close(); }
 
 std::error_code ClientPort::Connect(std::string_view name, std::span<const std::byte> connect_info,
-                                    const ConnectOptions& options,
-                                    std::unique_ptr<ClientPort>& out,
+                                    const ConnectOptions& options, std::unique_ptr<ClientPort>& out,
                                     std::vector<std::byte>* reply_info) {
   if (connect_info.size() > wire::kMaxConnectInfo) return Status::kConnectInfoTooLong;
   ResolvedPortName resolved;
@@ -54,11 +53,15 @@ std::error_code ClientPort::Connect(std::string_view name, std::span<const std::
     switch (errno) {
       case ENOENT:
       case ECONNREFUSED:  // a socket file whose server is gone
-      case ENOTDIR: return Status::kObjectNameNotFound;
+      case ENOTDIR:
+        return Status::kObjectNameNotFound;
       case EACCES:
-      case EPERM: return Status::kAccessDenied;
-      case EAGAIN: return Status::kQuotaExceeded;  // backlog full
-      default: return ErrnoCode(errno);
+      case EPERM:
+        return Status::kAccessDenied;
+      case EAGAIN:
+        return Status::kQuotaExceeded;  // backlog full
+      default:
+        return ErrnoCode(errno);
     }
   }
 
@@ -230,10 +233,10 @@ std::error_code ClientPort::Call(const PortMessage& request, const SectionView* 
     return why;
   };
 
-  auto send_ec = view != nullptr ? channel_.SendFromView(request, view->data_.size(),
-                                                         MessageType::kRequest, id, deadline)
-                                 : channel_.Send(request, MessageType::kRequest, id, 0, false,
-                                                 deadline);
+  auto send_ec =
+      view != nullptr
+          ? channel_.SendFromView(request, view->data_.size(), MessageType::kRequest, id, deadline)
+          : channel_.Send(request, MessageType::kRequest, id, 0, false, deadline);
   if (auto ec = send_ec) {
     std::unique_lock lock(mutex_);
     waiters_.erase(id);
@@ -349,8 +352,7 @@ std::error_code ClientPort::Request(const PortMessage& datagram) {
     std::lock_guard lock(mutex_);
     if (disconnected_) return disconnected_;
   }
-  return channel_.Send(datagram, MessageType::kDatagram, 0, 0, /*nonblocking=*/true,
-                       std::nullopt);
+  return channel_.Send(datagram, MessageType::kDatagram, 0, 0, /*nonblocking=*/true, std::nullopt);
 }
 
 std::error_code ClientPort::Receive(PortMessage& out, Timeout timeout) {

@@ -79,7 +79,8 @@ std::error_code ConnectionPort::Create(std::string_view name, const PortAttribut
       if (errno == EWOULDBLOCK) return Status::kObjectNameCollision;
       return ErrnoCode(errno);
     }
-    struct stat held {}, named {};
+    struct stat held {
+    }, named{};
     if (::fstat(lock.Get(), &held) == 0 && ::stat(port->lock_path_.c_str(), &named) == 0 &&
         held.st_ino == named.st_ino && held.st_dev == named.st_dev) {
       port->lock_file_ = std::move(lock);
@@ -283,8 +284,8 @@ bool ConnectionPort::HandlePending(int epoll_fd, uint64_t token, ReceivedMessage
     entries_.erase(it);
     --pending_count_;
   }
-  std::vector<std::byte> buffer(sizeof(wire::ConnectRequest) +
-                                attributes_.max_connect_info_length + 1);
+  std::vector<std::byte> buffer(sizeof(wire::ConnectRequest) + attributes_.max_connect_info_length +
+                                1);
   ReceivedPacket packet;
   auto ec = ReceivePacket(pending.socket.Get(), buffer, Clock::now(), packet);
   if (ec == Status::kTimeout) {
@@ -371,10 +372,9 @@ std::error_code ConnectionPort::Accept(ConnectionRequest&& request,
   limits.max_inline = attributes_.max_message_length;
   limits.max_data_length = attributes_.max_data_length;
   limits.max_receive_length = attributes_.max_data_length;
-  auto port = std::make_shared<ServerPort>(std::move(request.socket_), std::move(request.section_),
-                                           limits, request.client_,
-                                           std::move(request.connect_info_),
-                                           attributes_.max_pool_usage, std::move(context));
+  auto port = std::make_shared<ServerPort>(
+      std::move(request.socket_), std::move(request.section_), limits, request.client_,
+      std::move(request.connect_info_), attributes_.max_pool_usage, std::move(context));
   port->accept_reply_.assign(reply_info.begin(), reply_info.end());
   out = std::move(port);
   return {};
@@ -410,8 +410,8 @@ std::error_code ConnectionPort::Refuse(ConnectionRequest&& request,
                                        std::span<const std::byte> reply_info) {
   if (!request.Valid()) return Status::kInvalidParameter;
   if (reply_info.size() > attributes_.max_connect_info_length) return Status::kConnectInfoTooLong;
-  auto ec = SendConnectReply(request.socket_.Get(), Status::kConnectionRefused, reply_info,
-                             attributes_);
+  auto ec =
+      SendConnectReply(request.socket_.Get(), Status::kConnectionRefused, reply_info, attributes_);
   request.socket_.Reset();
   return ec;
 }
@@ -473,8 +473,7 @@ bool ConnectionPort::HandleClient(uint64_t token, ReceivedMessage& out) {
         port->channel_.DiscardPayload();
         PortMessage refusal;
         (void)port->channel_.Send(refusal, MessageType::kReply, message.MessageId(),
-                                  static_cast<int32_t>(Status::kQuotaExceeded), true,
-                                  std::nullopt);
+                                  static_cast<int32_t>(Status::kQuotaExceeded), true, std::nullopt);
         Rearm(main_epoll_.Get(), port->channel_.Fd(), token);
         return false;
       }

@@ -55,9 +55,9 @@ class ConnectionRequest {
 
 // What ReplyWaitReceive returns: a message and the port it came from.
 struct ReceivedMessage {
-  PortMessage message;              // type, id, data, sender identity
-  std::shared_ptr<ServerPort> port; // null for a connection request
-  ConnectionRequest connection;     // valid for kConnectionRequest
+  PortMessage message;               // type, id, data, sender identity
+  std::shared_ptr<ServerPort> port;  // null for a connection request
+  ConnectionRequest connection;      // valid for kConnectionRequest
 };
 
 class ConnectionPort {

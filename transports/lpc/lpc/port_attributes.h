@@ -64,16 +64,16 @@ struct ConnectOptions {
 
 // NtQueryInformationPort for either end of a connection.
 struct PortInformation {
-  ClientIdentity peer;          // the other end as the kernel reports it
+  ClientIdentity peer;  // the other end as the kernel reports it
   size_t max_message_length = 0;
   size_t max_connect_info_length = 0;
-  size_t section_size = 0;      // whole connection section; 0 if none
+  size_t section_size = 0;  // whole connection section; 0 if none
   uint64_t messages_sent = 0;
   uint64_t messages_received = 0;
-  uint64_t section_messages = 0;      // carried in the connection section
+  uint64_t section_messages = 0;        // carried in the connection section
   uint64_t large_section_messages = 0;  // carried in a per-message section
-  size_t pool_usage = 0;        // server side: current MaxPoolUsage charge
-  size_t connected_clients = 0; // connection port only
+  size_t pool_usage = 0;                // server side: current MaxPoolUsage charge
+  size_t connected_clients = 0;         // connection port only
 };
 
 }  // namespace alpaca::lpc

@@ -8,15 +8,24 @@ namespace alpaca::lpc {
 
 const char* MessageTypeName(MessageType type) noexcept {
   switch (type) {
-    case MessageType::kNone: return "none";
-    case MessageType::kRequest: return "request";
-    case MessageType::kReply: return "reply";
-    case MessageType::kDatagram: return "datagram";
-    case MessageType::kLostReply: return "lost reply";
-    case MessageType::kPortClosed: return "port closed";
-    case MessageType::kClientDied: return "client died";
-    case MessageType::kException: return "exception";
-    case MessageType::kConnectionRequest: return "connection request";
+    case MessageType::kNone:
+      return "none";
+    case MessageType::kRequest:
+      return "request";
+    case MessageType::kReply:
+      return "reply";
+    case MessageType::kDatagram:
+      return "datagram";
+    case MessageType::kLostReply:
+      return "lost reply";
+    case MessageType::kPortClosed:
+      return "port closed";
+    case MessageType::kClientDied:
+      return "client died";
+    case MessageType::kException:
+      return "exception";
+    case MessageType::kConnectionRequest:
+      return "connection request";
   }
   return "unknown";
 }

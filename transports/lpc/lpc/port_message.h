@@ -25,14 +25,14 @@ namespace alpaca::lpc {
 // LPC message types; the numbers are NT's LPC_* values.
 enum class MessageType : uint16_t {
   kNone = 0,
-  kRequest = 1,            // LPC_REQUEST: expects a reply
-  kReply = 2,              // LPC_REPLY
-  kDatagram = 3,           // LPC_DATAGRAM: no reply
-  kLostReply = 4,          // LPC_LOST_REPLY: the requester stopped waiting
-  kPortClosed = 5,         // LPC_PORT_CLOSED: the peer closed its port
-  kClientDied = 6,         // LPC_CLIENT_DIED: the client process is gone
-  kException = 7,          // LPC_EXCEPTION (reserved; not generated)
-  kConnectionRequest = 10, // LPC_CONNECTION_REQUEST
+  kRequest = 1,             // LPC_REQUEST: expects a reply
+  kReply = 2,               // LPC_REPLY
+  kDatagram = 3,            // LPC_DATAGRAM: no reply
+  kLostReply = 4,           // LPC_LOST_REPLY: the requester stopped waiting
+  kPortClosed = 5,          // LPC_PORT_CLOSED: the peer closed its port
+  kClientDied = 6,          // LPC_CLIENT_DIED: the client process is gone
+  kException = 7,           // LPC_EXCEPTION (reserved; not generated)
+  kConnectionRequest = 10,  // LPC_CONNECTION_REQUEST
 };
 
 const char* MessageTypeName(MessageType type) noexcept;
@@ -40,8 +40,8 @@ const char* MessageTypeName(MessageType type) noexcept;
 // The PORT_MESSAGE header as alpaca keeps it (24 bytes). data_length is the
 // inline part; section-borne data is described by the message's view.
 struct PortMessageHeader {
-  uint16_t data_length = 0;       // bytes of data copied inline
-  uint16_t total_length = 0;      // header + inline data
+  uint16_t data_length = 0;   // bytes of data copied inline
+  uint16_t total_length = 0;  // header + inline data
   MessageType type = MessageType::kNone;
   uint16_t data_info_offset = 0;  // non-zero when buffers are declared (see DataInfo)
   uint32_t process_id = 0;        // ClientId.UniqueProcess, from the kernel

@@ -41,8 +41,8 @@ std::error_code Section::Create(size_t size, const char* debug_name, Section& ou
   if (::fcntl(fd.Get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
     return ErrnoCode(errno);
   }
-  void* base = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-                      fd.Get(), 0);
+  void* base =
+      ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd.Get(), 0);
   if (base == MAP_FAILED) return ErrnoCode(errno);
   Section section;
   section.fd_ = std::move(fd);

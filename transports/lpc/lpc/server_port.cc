@@ -68,8 +68,7 @@ std::error_code ServerPort::Reply(const PortMessage& request, const PortMessage&
 
 std::error_code ServerPort::SendDatagram(const PortMessage& message) {
   if (!Connected()) return Status::kPortDisconnected;
-  return channel_.Send(message, MessageType::kDatagram, 0, 0, /*nonblocking=*/true,
-                       std::nullopt);
+  return channel_.Send(message, MessageType::kDatagram, 0, 0, /*nonblocking=*/true, std::nullopt);
 }
 
 std::error_code ServerPort::CheckRange(const PortMessage& request, size_t index, uint64_t offset,
@@ -92,10 +91,14 @@ std::error_code MapVmError(ssize_t done, size_t wanted) {
   }
   switch (errno) {
     case EPERM:
-    case EACCES: return Status::kAccessDenied;
-    case ESRCH: return Status::kPortDisconnected;
-    case EFAULT: return Status::kPartialCopy;
-    default: return ErrnoCode(errno);
+    case EACCES:
+      return Status::kAccessDenied;
+    case ESRCH:
+      return Status::kPortDisconnected;
+    case EFAULT:
+      return Status::kPartialCopy;
+    default:
+      return ErrnoCode(errno);
   }
 }
 

@@ -78,7 +78,7 @@ class ServerPort {
   std::shared_ptr<void> context_;
   std::atomic<bool> connected_{true};
   std::atomic<bool> closed_by_peer_{false};
-  uint64_t token_ = 0;  // epoll key; set once by ConnectionPort
+  uint64_t token_ = 0;                   // epoll key; set once by ConnectionPort
   std::vector<std::byte> accept_reply_;  // reply info held from Accept to Complete
 
   mutable std::mutex pool_mutex_;

@@ -19,9 +19,9 @@ namespace alpaca::lpc {
 
 struct ReceivedPacket {
   size_t size = 0;
-  bool truncated = false;      // the packet was longer than the buffer
-  UniqueFd fd;                 // at most one passed descriptor is kept
-  bool extra_fds = false;      // more than one was passed (all closed)
+  bool truncated = false;  // the packet was longer than the buffer
+  UniqueFd fd;             // at most one passed descriptor is kept
+  bool extra_fds = false;  // more than one was passed (all closed)
   bool has_credentials = false;
   ClientIdentity credentials;  // SCM_CREDENTIALS, if the socket has SO_PASSCRED
 };

@@ -1,11 +1,13 @@
 // In-process server + client over loopback TCP.
 #include <gtest/gtest.h>
 
+#include <random>
 #include <thread>
 
 #include "rpc/client.h"
 #include "rpc/endpoint_mapper.h"
 #include "rpc/server.h"
+#include "rpc/server_connection.h"
 #include "rpc/status.h"
 #include "tcp/client_channel.h"
 
@@ -231,6 +233,84 @@ TEST_F(Fixture, EndpointMapperResolvesDynamicEndpoint) {
   InterfaceId missing{UuidFromLiteral("00000000-1111-2222-3333-444444444444"), 1, 0};
   EXPECT_EQ(StatusOf([&] { Client m("ncacn_ip_tcp:127.0.0.1", missing, co); }),
             status::kEptNotRegistered);
+}
+
+class RecordingSink : public dcerpc::MessageSink {
+ public:
+  void Send(std::vector<std::uint8_t> m) override { sent.push_back(std::move(m)); }
+  void Close() override { closed = true; }
+  std::vector<std::vector<std::uint8_t>> sent;
+  bool closed = false;
+};
+
+TEST(ServerConnection, SurvivesMutatedPduStreams) {
+  // The association state machine fed valid and randomly corrupted PDU
+  // streams (framed as the transport frames them): it must answer the
+  // valid stream correctly and never crash or hang on the others.
+  auto iface = EchoInterface();
+  iface.methods.resize(2);  // no sleeping method
+  auto core = std::make_shared<ServerCore>();
+  core->interfaces.push_back(iface);
+  std::vector<std::vector<std::uint8_t>> stream;
+  dcerpc::BindPdu bind;
+  bind.contexts.push_back({0, kEcho.Syntax(), {dcerpc::Ndr20Syntax()}});
+  bind.contexts.push_back({1, kEcho.Syntax(), {dcerpc::Ndr64Syntax()}});
+  stream.push_back(dcerpc::EncodeBind(dcerpc::PacketType::kBind, 1, bind));
+  std::vector<std::uint8_t> add{1, 0, 0, 0, 2, 0, 0, 0};
+  for (auto& f : dcerpc::BuildRequestFragments(2, 0, 0, std::nullopt, add, 1432)) stream.push_back(f);
+  ndr::Encoder big;
+  big.WriteConformantArray<std::uint8_t>(std::vector<std::uint8_t>(4000, 7));
+  for (auto& f : dcerpc::BuildRequestFragments(3, 0, 1, std::nullopt, big.Bytes(), 1432)) {
+    stream.push_back(f);
+  }
+  stream.push_back(dcerpc::EncodeHeaderOnly(dcerpc::PacketType::kCoCancel, 3));
+  stream.push_back(dcerpc::EncodeBind(dcerpc::PacketType::kAlterContext, 4, bind));
+  stream.push_back(dcerpc::EncodeHeaderOnly(dcerpc::PacketType::kOrphaned, 5));
+
+  auto run = [&](const std::vector<std::vector<std::uint8_t>>& pdus) {
+    auto sink = std::make_shared<RecordingSink>();
+    auto conn = std::make_shared<ServerConnection>(
+        core, sink, dcerpc::PeerInfo{}, [](std::function<void()> fn) { fn(); }, "4747");
+    for (const auto& p : pdus) {
+      if (sink->closed) break;
+      conn->OnMessage(p);
+    }
+    conn->OnClosed();
+    return sink;
+  };
+  auto clean = run(stream);
+  EXPECT_FALSE(clean->closed);
+  // bind_ack, two responses (4004 stub bytes fit one 5840-byte fragment),
+  // alter_context_resp.
+  ASSERT_EQ(clean->sent.size(), 4u);
+  dcerpc::Header h;
+  ASSERT_FALSE(dcerpc::ParseHeader(clean->sent[0], h));
+  EXPECT_EQ(h.ptype, dcerpc::PacketType::kBindAck);
+  dcerpc::BindAckPdu ack;
+  ASSERT_FALSE(dcerpc::ParseBindAck(clean->sent[0], h, ack));
+  EXPECT_EQ(ack.secondary_address, "4747");
+  ASSERT_EQ(ack.results.size(), 2u);
+  EXPECT_EQ(ack.results[1].result, dcerpc::ContextResult::kProviderRejection);
+  ASSERT_FALSE(dcerpc::ParseHeader(clean->sent[1], h));
+  EXPECT_EQ(h.ptype, dcerpc::PacketType::kResponse);
+  EXPECT_EQ(h.call_id, 2u);
+
+  std::mt19937 rng(7);
+  int closed = 0;
+  for (int round = 0; round < 3000; ++round) {
+    auto pdus = stream;
+    for (int k = 0; k < 1 + round % 4; ++k) {
+      auto& p = pdus[rng() % pdus.size()];
+      p[rng() % p.size()] = static_cast<std::uint8_t>(rng());
+    }
+    // The transport delivers exactly frag_length bytes (when it is >= 16).
+    for (auto& p : pdus) {
+      std::uint16_t len = static_cast<std::uint16_t>(p[8] | p[9] << 8);
+      if (len >= 16) p.resize(len);
+    }
+    closed += run(pdus)->closed;
+  }
+  EXPECT_GT(closed, 0);
 }
 
 TEST(TcpTower, RoundTripAndHostile) {

@@ -117,6 +117,17 @@ void ClientPort::Disconnect(std::error_code why) {
   changed_.notify_all();
 }
 
+std::error_code ClientPort::PumpAsReader(std::unique_lock<std::mutex>& lock,
+                                         std::optional<Clock::time_point> deadline) {
+  reader_active_ = true;
+  lock.unlock();
+  auto ec = PumpOne(deadline);
+  lock.lock();
+  reader_active_ = false;
+  changed_.notify_all();
+  return ec;
+}
+
 std::error_code ClientPort::PumpOne(std::optional<Clock::time_point> deadline) {
   FrameInfo info;
   PortMessage header;
@@ -251,12 +262,7 @@ std::error_code ClientPort::Call(const PortMessage& request, const SectionView* 
     }
     if (disconnected_) return give_up(lock, disconnected_);
     if (!reader_active_) {
-      reader_active_ = true;
-      lock.unlock();
-      auto ec = PumpOne(deadline);
-      lock.lock();
-      reader_active_ = false;
-      changed_.notify_all();
+      auto ec = PumpAsReader(lock, deadline);
       if (ec == Status::kTimeout && !waiter.done && !waiter.filling) {
         return give_up(lock, Status::kTimeout);
       }
@@ -316,12 +322,7 @@ std::error_code ClientPort::PollRequest(uint32_t id) {
       async_waiters_.erase(it);
       return status;
     }
-    reader_active_ = true;
-    lock.unlock();
-    auto ec = PumpOne(Clock::now());
-    lock.lock();
-    reader_active_ = false;
-    changed_.notify_all();
+    auto ec = PumpAsReader(lock, Clock::now());
     if (ec == Status::kTimeout) {
       auto again = async_waiters_.find(id);
       if (again != async_waiters_.end() && !again->second->done) return Status::kTimeout;
@@ -366,12 +367,7 @@ std::error_code ClientPort::Receive(PortMessage& out, Timeout timeout) {
     }
     if (disconnected_) return disconnected_;
     if (!reader_active_) {
-      reader_active_ = true;
-      lock.unlock();
-      auto ec = PumpOne(deadline);
-      lock.lock();
-      reader_active_ = false;
-      changed_.notify_all();
+      auto ec = PumpAsReader(lock, deadline);
       if (ec == Status::kTimeout && incoming_.empty()) return Status::kTimeout;
       continue;
     }

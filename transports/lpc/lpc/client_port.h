@@ -113,6 +113,10 @@ class ClientPort {
   // Reads one message as the current reader and hands it to its owner.
   // Called without mutex_ held; returns the receive error, if any.
   std::error_code PumpOne(std::optional<Clock::time_point> deadline);
+  // Takes the reader role (mutex_ held by `lock`, no reader active), pumps
+  // one message with the lock released, and gives the role back.
+  std::error_code PumpAsReader(std::unique_lock<std::mutex>& lock,
+                               std::optional<Clock::time_point> deadline);
   void Disconnect(std::error_code why);  // mutex_ held
 
   Channel channel_;

@@ -1,0 +1,62 @@
+#include "lpc/section.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "lpc/status.h"
+
+namespace alpaca::lpc {
+namespace {
+
+TEST(Section, CreatedSectionIsSealedAgainstResizing) {
+  Section section;
+  ASSERT_FALSE(Section::Create(64 * 1024, "test", section));
+  EXPECT_EQ(section.Size(), 64u * 1024);
+  int seals = ::fcntl(section.Fd(), F_GET_SEALS);
+  EXPECT_NE(seals & F_SEAL_SHRINK, 0);
+  EXPECT_NE(seals & F_SEAL_GROW, 0);
+  EXPECT_NE(::ftruncate(section.Fd(), 4096), 0) << "a peer must not be able to shrink it";
+}
+
+TEST(Section, ForeignMappingRequiresTheShrinkSeal) {
+  UniqueFd unsealed(::memfd_create("unsealed", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+  ASSERT_EQ(::ftruncate(unsealed.Get(), 8192), 0);
+  Section mapped;
+  EXPECT_EQ(Section::MapForeign(std::move(unsealed), 8192, false, mapped), Status::kSectionError);
+
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  ::close(pipe_fds[1]);
+  EXPECT_EQ(Section::MapForeign(UniqueFd(pipe_fds[0]), 4096, false, mapped),
+            Status::kSectionError);
+  EXPECT_EQ(Section::MapForeign(UniqueFd(), 4096, false, mapped), Status::kSectionError);
+}
+
+TEST(Section, ForeignMappingChecksTheSize) {
+  Section original;
+  ASSERT_FALSE(Section::Create(8192, "test", original));
+  Section mapped;
+  EXPECT_EQ(Section::MapForeign(UniqueFd(::dup(original.Fd())), 8193, false, mapped),
+            Status::kInvalidView);
+  EXPECT_EQ(Section::MapForeign(UniqueFd(::dup(original.Fd())), 0, false, mapped),
+            Status::kInvalidView);
+  ASSERT_FALSE(Section::MapForeign(UniqueFd(::dup(original.Fd())), 8192, true, mapped));
+  original.Base()[100] = std::byte{42};
+  EXPECT_EQ(mapped.Base()[100], std::byte{42}) << "both mappings see the same memory";
+}
+
+TEST(Section, ContainsIsOverflowSafe) {
+  Section section;
+  ASSERT_FALSE(Section::Create(4096, "test", section));
+  EXPECT_TRUE(section.Contains(0, 4096));
+  EXPECT_TRUE(section.Contains(4096, 0));
+  EXPECT_FALSE(section.Contains(1, 4096));
+  EXPECT_FALSE(section.Contains(4097, 0));
+  EXPECT_FALSE(section.Contains(8, UINT64_MAX - 4));
+  EXPECT_FALSE(section.Contains(UINT64_MAX, 2));
+}
+
+}  // namespace
+}  // namespace alpaca::lpc

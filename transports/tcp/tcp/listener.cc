@@ -134,7 +134,8 @@ class Session : public std::enable_shared_from_this<Session>, public dcerpc::Mes
     asio::async_write(socket_, asio::buffer(queue_.front()),
                       asio::bind_executor(strand_, [self = shared_from_this()](
                                                        boost::system::error_code ec, std::size_t) {
-                        if (ec) return self->Shutdown();
+                        // Shutdown may have run while the write was in flight.
+                        if (ec || self->closed_) return self->Shutdown();
                         self->queue_.pop_front();
                         if (!self->queue_.empty()) {
                           self->WriteNext();
@@ -151,7 +152,8 @@ class Session : public std::enable_shared_from_this<Session>, public dcerpc::Mes
     timer_.cancel();
     socket_.shutdown(tcp::socket::shutdown_both, ec);
     socket_.close(ec);
-    queue_.clear();
+    // queue_ stays: a cancelled write may still refer to its front buffer;
+    // it is freed with the session.
     if (handler_) handler_->OnClosed();
     handler_.reset();
     owner_->Remove(shared_from_this());

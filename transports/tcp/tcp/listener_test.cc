@@ -16,26 +16,29 @@ using namespace std::chrono_literals;
 // the executor runs work (tests read it as a count, order not guaranteed).
 class Echo : public dcerpc::MessageHandler {
  public:
-  Echo(std::shared_ptr<dcerpc::MessageSink> sink, dcerpc::Executor ex)
-      : sink_(std::move(sink)), ex_(std::move(ex)) {}
+  Echo(std::shared_ptr<dcerpc::MessageSink> sink, dcerpc::Executor ex,
+       std::shared_ptr<std::atomic<int>> pool_runs)
+      : sink_(std::move(sink)), ex_(std::move(ex)), pool_runs_(std::move(pool_runs)) {}
   void OnMessage(std::vector<std::uint8_t> m) override {
     sink_->Send(m);
-    ex_([this] { ++pool_runs; });
+    // Captures the counter, not `this`: the handler may be gone by then.
+    ex_([runs = pool_runs_] { ++*runs; });
   }
   void OnClosed() override {}
-  std::atomic<int> pool_runs{0};
 
  private:
   std::shared_ptr<dcerpc::MessageSink> sink_;
   dcerpc::Executor ex_;
+  std::shared_ptr<std::atomic<int>> pool_runs_;
 };
 
 struct EchoServer {
   std::unique_ptr<Listener> listener;
+  std::shared_ptr<std::atomic<int>> pool_runs = std::make_shared<std::atomic<int>>(0);
   EchoServer(ListenerOptions o = {}) {
     listener = std::make_unique<Listener>(o, [this](auto sink, const dcerpc::PeerInfo& peer) {
       EXPECT_EQ(peer.address, "127.0.0.1");
-      return std::make_shared<Echo>(std::move(sink), listener->GetExecutor());
+      return std::make_shared<Echo>(std::move(sink), listener->GetExecutor(), pool_runs);
     });
     EXPECT_FALSE(listener->Start());
   }
@@ -62,6 +65,8 @@ TEST(TcpListener, EchoesWholePdus) {
   EXPECT_EQ(got, pdu);
   ASSERT_FALSE(c->Receive(got, std::chrono::steady_clock::now() + 2s, nullptr));
   EXPECT_EQ(got, big);
+  for (int i = 0; i < 200 && *server.pool_runs < 2; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(*server.pool_runs, 2);
 }
 
 TEST(TcpListener, MalformedFramingClosesOnlyThatConnection) {

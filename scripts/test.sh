@@ -1,16 +1,27 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the whole test suite through ctest: first the
-# normal build, then the runtime and transport tests again under
-# AddressSanitizer + UndefinedBehaviorSanitizer.
-#   scripts/test.sh            everything
-#   ALPACA_SKIP_SANITIZERS=1   only the normal build
+# Sets up, builds and runs the whole test suite through ctest:
+#   1. the normal build: every unit, multi-process and interop test;
+#   2. the runtime and transports again under AddressSanitizer + UBSan;
+#   3. the libFuzzer targets (clang) with a short smoke run each.
+# ALPACA_SKIP_SANITIZERS=1 skips 2 and 3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+jobs=$(nproc)
+
 bash scripts/build.sh build
-(cd build && ctest --output-on-failure -j"$(nproc)" --timeout 600)
+(cd build && ctest --output-on-failure -j"$jobs" --timeout 900)
+
 if [[ "${ALPACA_SKIP_SANITIZERS:-0}" != 1 ]]; then
   bash scripts/build.sh build-asan -DALPACA_SANITIZE=ON -DALPACA_BUILD_BENCH=OFF \
     -DALPACA_BUILD_IDLC=OFF
-  (cd build-asan && ctest --output-on-failure -j"$(nproc)" --timeout 900)
+  (cd build-asan && ctest --output-on-failure -j"$jobs" --timeout 900)
+
+  if [[ ! -f build-fuzz/CMakeCache.txt ]]; then
+    CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DALPACA_BUILD_FUZZ=ON \
+      -DALPACA_BUILD_IDLC=OFF -DALPACA_BUILD_BENCH=OFF
+  fi
+  mapfile -t fuzzers < <(cmake --build build-fuzz --target help | sed -n 's/^\(fuzz_[a-z_]*\):.*/\1/p')
+  cmake --build build-fuzz -j"$jobs" --target "${fuzzers[@]}"
+  (cd build-fuzz && ctest --output-on-failure -R '^fuzz\.' --timeout 300)
 fi

@@ -49,7 +49,7 @@ InterfaceRegistration EchoInterface(std::atomic<int>* cancelled_seen = nullptr) 
   return r;
 }
 
-struct Fixture : ::testing::Test {
+struct RpcServerClient : ::testing::Test {
   ServerOptions options;
   std::unique_ptr<Server> server;
   std::atomic<int> cancelled_seen{0};
@@ -86,7 +86,7 @@ std::uint32_t StatusOf(const std::function<void()>& fn) {
   return 0;
 }
 
-TEST_F(Fixture, CallsAndFaults) {
+TEST_F(RpcServerClient, CallsAndFaults) {
   Start(EchoInterface());
   Client c(binding, kEcho);
   EXPECT_EQ(Add(c, 2, 40), 42u);
@@ -101,7 +101,7 @@ TEST_F(Fixture, CallsAndFaults) {
   EXPECT_EQ(Add(c, 1, 1), 2u);
 }
 
-TEST_F(Fixture, UnknownInterfaceAndVersion) {
+TEST_F(RpcServerClient, UnknownInterfaceAndVersion) {
   Start(EchoInterface());
   InterfaceId other{UuidFromLiteral("00000000-1111-2222-3333-444444444444"), 1, 0};
   EXPECT_EQ(StatusOf([&] { Client c(binding, other); }), status::kUnknownIf);
@@ -112,7 +112,7 @@ TEST_F(Fixture, UnknownInterfaceAndVersion) {
   EXPECT_EQ(Add(ok, 3, 4), 7u);
 }
 
-TEST_F(Fixture, LargeCallsAreFragmentedBothWays) {
+TEST_F(RpcServerClient, LargeCallsAreFragmentedBothWays) {
   Start(EchoInterface());
   ClientOptions co;
   co.max_frag = dcerpc::kMinFragSize;
@@ -129,7 +129,7 @@ TEST_F(Fixture, LargeCallsAreFragmentedBothWays) {
   EXPECT_EQ(back, data);
 }
 
-TEST_F(Fixture, SecurityCallbackSeesCaller) {
+TEST_F(RpcServerClient, SecurityCallbackSeesCaller) {
   auto r = EchoInterface();
   std::string seen;
   r.security = [&](const CallContext& call) {
@@ -142,7 +142,7 @@ TEST_F(Fixture, SecurityCallbackSeesCaller) {
   EXPECT_EQ(seen, "127.0.0.1");
 }
 
-TEST_F(Fixture, TimeoutAndCancelReachServer) {
+TEST_F(RpcServerClient, TimeoutAndCancelReachServer) {
   Start(EchoInterface(&cancelled_seen));
   Client c(binding, kEcho);
   CallOptions o;
@@ -163,7 +163,7 @@ TEST_F(Fixture, TimeoutAndCancelReachServer) {
   EXPECT_EQ(cancelled_seen, 2);
 }
 
-TEST_F(Fixture, MaxConcurrentCallsAndGracefulStop) {
+TEST_F(RpcServerClient, MaxConcurrentCallsAndGracefulStop) {
   options.max_concurrent_calls = 1;
   Start(EchoInterface());
   Client slow(binding, kEcho), fast(binding, kEcho);
@@ -180,7 +180,7 @@ TEST_F(Fixture, MaxConcurrentCallsAndGracefulStop) {
   EXPECT_NE(StatusOf([&] { Add(fast, 1, 1); }), 0u);
 }
 
-TEST_F(Fixture, MalformedPduClosesOnlyThatConnection) {
+TEST_F(RpcServerClient, MalformedPduClosesOnlyThatConnection) {
   Start(EchoInterface());
   Client good(binding, kEcho);
   std::unique_ptr<dcerpc::ClientChannel> raw;
@@ -194,7 +194,7 @@ TEST_F(Fixture, MalformedPduClosesOnlyThatConnection) {
   EXPECT_EQ(Add(good, 20, 22), 42u);
 }
 
-TEST_F(Fixture, BindWithAuthVerifierIsRefused) {
+TEST_F(RpcServerClient, BindWithAuthVerifierIsRefused) {
   Start(EchoInterface());
   std::unique_ptr<dcerpc::ClientChannel> raw;
   ASSERT_FALSE(tcp::ConnectChannel("127.0.0.1", server->TcpPorts()[0], 1s, raw));
@@ -218,7 +218,7 @@ TEST_F(Fixture, BindWithAuthVerifierIsRefused) {
   EXPECT_EQ(nak.reason, dcerpc::RejectReason::kAuthenticationTypeNotRecognized);
 }
 
-TEST_F(Fixture, EndpointMapperResolvesDynamicEndpoint) {
+TEST_F(RpcServerClient, EndpointMapperResolvesDynamicEndpoint) {
   Start(EchoInterface());
   EndpointMapper epm;
   epm.AddTcpEndpoint(kEcho, server->TcpPorts()[0], 0x7f000001);

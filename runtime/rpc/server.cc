@@ -57,21 +57,21 @@ void Server::Listen() {
     // The factory needs the listener's executor, so it reads the listener
     // through a holder filled in once the listener exists (before Start).
     auto holder = std::make_shared<tcp::Listener*>(nullptr);
-    auto port_text = std::make_shared<std::string>();
     auto core = core_;
     e->listener = std::make_unique<tcp::Listener>(
-        o, [core, holder, port_text](std::shared_ptr<dcerpc::MessageSink> sink,
-                                     const dcerpc::PeerInfo& peer)
+        o, [core, holder](std::shared_ptr<dcerpc::MessageSink> sink,
+                          const dcerpc::PeerInfo& peer)
                -> std::shared_ptr<dcerpc::MessageHandler> {
+          tcp::Listener* listener = *holder;
           return std::make_shared<ServerConnection>(core, std::move(sink), peer,
-                                                    (*holder)->GetExecutor(), *port_text);
+                                                    listener->GetExecutor(),
+                                                    std::to_string(listener->Port()));
         });
     *holder = e->listener.get();
     if (auto ec = e->listener->Start()) {
       throw RpcError(status::kInvalidEndpointFormat,
                      "cannot listen on port " + std::to_string(e->port) + ": " + ec.message());
     }
-    *port_text = std::to_string(e->listener->Port());
   }
   listening_ = true;
 }

@@ -34,6 +34,7 @@ struct Listener::Impl : std::enable_shared_from_this<Listener::Impl> {
   mutable std::mutex mu;
   std::set<std::shared_ptr<Session>> sessions;
   bool stopped = false;
+  std::uint16_t port = 0;  // set in Start() before any thread runs
 
   Impl(ListenerOptions o, dcerpc::HandlerFactory f)
       : options(std::move(o)), factory(std::move(f)), workers(options.worker_threads) {}
@@ -207,6 +208,7 @@ std::error_code Listener::Start() {
   if (!ec) impl_->acceptor.bind(ep, ec);
   if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return std::error_code(ec.value(), std::system_category());
+  impl_->port = impl_->acceptor.local_endpoint(ec).port();
   impl_->work.emplace(impl_->io.get_executor());
   impl_->Accept();
   for (std::size_t i = 0; i < impl_->options.io_threads; ++i) {
@@ -215,11 +217,7 @@ std::error_code Listener::Start() {
   return {};
 }
 
-std::uint16_t Listener::Port() const {
-  boost::system::error_code ec;
-  auto ep = impl_->acceptor.local_endpoint(ec);
-  return ec ? 0 : ep.port();
-}
+std::uint16_t Listener::Port() const { return impl_->port; }
 
 dcerpc::Executor Listener::GetExecutor() {
   return [impl = impl_](std::function<void()> fn) { asio::post(impl->workers, std::move(fn)); };

@@ -42,6 +42,7 @@ class Listener {
 
   // Binds, listens and starts the threads.
   std::error_code Start();
+  // The bound port (0 before a successful Start()); safe from any thread.
   std::uint16_t Port() const;
   // Posts work onto the call pool.
   dcerpc::Executor GetExecutor();

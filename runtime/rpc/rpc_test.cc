@@ -194,6 +194,29 @@ TEST_F(RpcServerClient, MalformedPduClosesOnlyThatConnection) {
   EXPECT_EQ(Add(good, 20, 22), 42u);
 }
 
+TEST_F(RpcServerClient, ObjectUuidReachesHandler) {
+  auto r = EchoInterface();
+  std::optional<Uuid> seen;
+  r.methods[4] = [&](CallContext& call, ndr::Decoder&, ndr::Encoder&) {
+    seen = call.object;
+    return status::kOk;
+  };
+  Start(std::move(r));
+  const Uuid object = UuidFromLiteral("01234567-89ab-cdef-0123-456789abcdef");
+  Client plain(binding, kEcho);
+  plain.Call(4, {});
+  EXPECT_FALSE(seen);
+  CallOptions o;
+  o.object = object;
+  plain.Call(4, {}, o);
+  EXPECT_EQ(seen, object);
+  // From the string binding's "uuid@" prefix.
+  Client with_object(object.ToString() + "@" + binding, kEcho);
+  seen.reset();
+  with_object.Call(4, {});
+  EXPECT_EQ(seen, object);
+}
+
 TEST_F(RpcServerClient, BindWithAuthVerifierIsRefused) {
   Start(EchoInterface());
   std::unique_ptr<dcerpc::ClientChannel> raw;

@@ -318,6 +318,18 @@ TEST(ServerConnection, SurvivesMutatedPduStreams) {
   EXPECT_EQ(h.ptype, dcerpc::PacketType::kResponse);
   EXPECT_EQ(h.call_id, 2u);
 
+  // A bind for version 5.2 gets bind_nak protocol_version_not_supported.
+  auto v52 = stream[0];
+  v52[1] = 2;
+  auto nak_sink = run({v52});
+  EXPECT_TRUE(nak_sink->closed);
+  ASSERT_EQ(nak_sink->sent.size(), 1u);
+  ASSERT_FALSE(dcerpc::ParseHeader(nak_sink->sent[0], h));
+  dcerpc::BindNakPdu nak;
+  ASSERT_FALSE(dcerpc::ParseBindNak(nak_sink->sent[0], h, nak));
+  EXPECT_EQ(nak.reason, dcerpc::RejectReason::kProtocolVersionNotSupported);
+  EXPECT_EQ(h.call_id, 1u);
+
   std::mt19937 rng(7);
   int closed = 0;
   for (int round = 0; round < 3000; ++round) {

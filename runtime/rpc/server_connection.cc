@@ -32,7 +32,18 @@ void ServerConnection::ProtocolError() { sink_->Close(); }
 
 void ServerConnection::OnMessage(std::vector<std::uint8_t> message) {
   dcerpc::Header h;
-  if (dcerpc::ParseHeader(message, h)) return ProtocolError();
+  if (auto ec = dcerpc::ParseHeader(message, h)) {
+    // A bind for a protocol version we do not speak (e.g. 5.2) is answered
+    // as C706 12.6.4.5 says, with bind_nak, before the connection closes.
+    if (ec == dcerpc::Errc::kBadVersion && message.size() >= dcerpc::kCommonHeaderSize &&
+        message[0] == 5 && message[2] == static_cast<std::uint8_t>(PacketType::kBind)) {
+      std::uint32_t call_id = message[12] | message[13] << 8 | message[14] << 16 |
+                              static_cast<std::uint32_t>(message[15]) << 24;
+      sink_->Send(dcerpc::EncodeBindNak(
+          call_id, {dcerpc::RejectReason::kProtocolVersionNotSupported}));
+    }
+    return ProtocolError();
+  }
   std::span<const std::uint8_t> pdu(message.data(), h.frag_length);
   switch (h.ptype) {
     case PacketType::kBind:
@@ -79,11 +90,6 @@ void ServerConnection::OnBind(std::span<const std::uint8_t> pdu, const dcerpc::H
     // No security providers yet: refuse rather than run unauthenticated
     // calls for a client that asked for authentication.
     dcerpc::BindNakPdu nak{dcerpc::RejectReason::kAuthenticationTypeNotRecognized};
-    sink_->Send(dcerpc::EncodeBindNak(h.call_id, nak));
-    return;
-  }
-  if (!alter && (h.rpc_vers_minor > 1)) {
-    dcerpc::BindNakPdu nak{dcerpc::RejectReason::kProtocolVersionNotSupported};
     sink_->Send(dcerpc::EncodeBindNak(h.call_id, nak));
     return;
   }

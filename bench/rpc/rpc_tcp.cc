@@ -145,16 +145,7 @@ struct RawClient {
   }
 };
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  int calls = argc > 1 ? std::atoi(argv[1]) : 20000;
-  rpc::ServerOptions options;
-  options.tcp_address = "127.0.0.1";
-  options.worker_threads = 4;
-  options.max_concurrent_calls = 1024;
-  rpc::Server server(options);
-  server.UseProtseqEp("ncacn_ip_tcp", "0");
+rpc::InterfaceRegistration BenchInterface() {
   rpc::InterfaceRegistration reg;
   reg.id = kBench;
   reg.methods.push_back([](rpc::CallContext&, ndr::Decoder& in, ndr::Encoder& out) {
@@ -164,35 +155,63 @@ int main(int argc, char** argv) {
     out.Write(a + b);
     return rpc::status::kOk;
   });
-  server.RegisterInterface(std::move(reg));
-  server.Listen();
-  std::string binding = "ncacn_ip_tcp:127.0.0.1[" + std::to_string(server.TcpPorts()[0]) + "]";
+  return reg;
+}
+
+std::unique_ptr<rpc::Server> StartServer(std::size_t worker_threads) {
+  rpc::ServerOptions options;
+  options.tcp_address = "127.0.0.1";
+  options.worker_threads = worker_threads;
+  options.max_concurrent_calls = 1024;
+  auto server = std::make_unique<rpc::Server>(options);
+  server->UseProtseqEp("ncacn_ip_tcp", "0");
+  server->RegisterInterface(BenchInterface());
+  server->Listen();
+  return server;
+}
+
+Result MeasureRpc(const std::string& binding, int threads, int calls) {
+  return Measure(threads, calls, [&] {
+    auto client = std::make_shared<rpc::Client>(binding, kBench);
+    return [client] {
+      ndr::Encoder e;
+      e.Write<std::uint32_t>(1);
+      e.Write<std::uint32_t>(2);
+      auto reply = client->Call(0, e.Bytes());
+      if (reply.size() != 4) std::abort();
+    };
+  });
+}
+
+void Row(const char* name, int threads, const Result& r) {
+  std::printf("%-26s %8d %12.1f %10.1f %12.0f\n", name, threads, r.median_us, r.p99_us,
+              r.calls_per_s);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int calls = argc > 1 ? std::atoi(argv[1]) : 20000;
+  auto pooled = StartServer(4);
+  auto inline_calls = StartServer(0);
+  auto binding = [](rpc::Server& s) {
+    return "ncacn_ip_tcp:127.0.0.1[" + std::to_string(s.TcpPorts()[0]) + "]";
+  };
   RawServer raw;
 
   std::printf("rpc_tcp: %d calls per thread, request %zu B, response %zu B, loopback, %u cores\n",
               calls, kRequestBytes, kResponseBytes, std::thread::hardware_concurrency());
-  std::printf("%-22s %8s %12s %10s %12s\n", "transport", "threads", "median(us)", "p99(us)",
+  std::printf("%-26s %8s %12s %10s %12s\n", "transport", "threads", "median(us)", "p99(us)",
               "calls/s");
   for (int threads : {1, 16}) {
-    auto rpc_result = Measure(threads, calls, [&] {
-      auto client = std::make_shared<rpc::Client>(binding, kBench);
-      return [client] {
-        ndr::Encoder e;
-        e.Write<std::uint32_t>(1);
-        e.Write<std::uint32_t>(2);
-        auto reply = client->Call(0, e.Bytes());
-        if (reply.size() != 4) std::abort();
-      };
-    });
-    auto raw_result = Measure(threads, calls, [&] {
-      auto c = std::make_shared<RawClient>(raw.Port());
-      return [c] { (*c)(); };
-    });
-    std::printf("%-22s %8d %12.1f %10.1f %12.0f\n", "alpaca ncacn_ip_tcp", threads,
-                rpc_result.median_us, rpc_result.p99_us, rpc_result.calls_per_s);
-    std::printf("%-22s %8d %12.1f %10.1f %12.0f\n", "raw TCP ping-pong", threads,
-                raw_result.median_us, raw_result.p99_us, raw_result.calls_per_s);
+    Row("alpaca (call pool of 4)", threads, MeasureRpc(binding(*pooled), threads, calls));
+    Row("alpaca (calls on I/O)", threads, MeasureRpc(binding(*inline_calls), threads, calls));
+    Row("raw TCP ping-pong", threads, Measure(threads, calls, [&] {
+          auto c = std::make_shared<RawClient>(raw.Port());
+          return [c] { (*c)(); };
+        }));
   }
-  server.Stop();
+  pooled->Stop();
+  inline_calls->Stop();
   return 0;
 }

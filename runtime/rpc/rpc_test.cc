@@ -101,6 +101,16 @@ TEST_F(RpcServerClient, CallsAndFaults) {
   EXPECT_EQ(Add(c, 1, 1), 2u);
 }
 
+TEST_F(RpcServerClient, CallsRunInlineWithoutWorkers) {
+  options.worker_threads = 0;
+  Start(EchoInterface());
+  Client a(binding, kEcho), b(binding, kEcho);
+  EXPECT_EQ(Add(a, 2, 3), 5u);
+  EXPECT_EQ(Add(b, 4, 5), 9u);
+  EXPECT_EQ(StatusOf([&] { a.Call(2, {}); }), status::kNcaFaultUnspec);
+  server->Stop();
+}
+
 TEST_F(RpcServerClient, UnknownInterfaceAndVersion) {
   Start(EchoInterface());
   InterfaceId other{UuidFromLiteral("00000000-1111-2222-3333-444444444444"), 1, 0};

@@ -21,7 +21,9 @@ namespace alpaca::rpc {
 struct ServerOptions {
   std::string tcp_address = "0.0.0.0";  // where ncacn_ip_tcp endpoints listen
   std::size_t io_threads = 1;
-  std::size_t worker_threads = 4;        // the bounded call pool
+  std::size_t worker_threads = 4;        // the bounded call pool; 0: calls run
+                                         // on the I/O threads (no hop, but no
+                                         // co_cancel is read while they run)
   std::size_t max_concurrent_calls = 64; // beyond: fault nca_s_server_too_busy
   std::size_t max_call_bytes = 4u << 20; // reassembled request limit
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(2)};

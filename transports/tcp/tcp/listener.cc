@@ -1,5 +1,6 @@
 #include "tcp/listener.h"
 
+#include <algorithm>
 #include <array>
 #include <deque>
 #include <mutex>
@@ -37,7 +38,7 @@ struct Listener::Impl : std::enable_shared_from_this<Listener::Impl> {
   std::uint16_t port = 0;  // set in Start() before any thread runs
 
   Impl(ListenerOptions o, dcerpc::HandlerFactory f)
-      : options(std::move(o)), factory(std::move(f)), workers(options.worker_threads) {}
+      : options(std::move(o)), factory(std::move(f)), workers(std::max<std::size_t>(1, options.worker_threads)) {}
 
   void Accept();
   void Remove(const std::shared_ptr<Session>& s) {
@@ -220,6 +221,9 @@ std::error_code Listener::Start() {
 std::uint16_t Listener::Port() const { return impl_->port; }
 
 dcerpc::Executor Listener::GetExecutor() {
+  if (impl_->options.worker_threads == 0) {
+    return [](std::function<void()> fn) { fn(); };  // on the caller's (I/O) thread
+  }
   return [impl = impl_](std::function<void()> fn) { asio::post(impl->workers, std::move(fn)); };
 }
 

@@ -26,6 +26,8 @@ struct ListenerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 0;  // 0: pick a free port (see Port())
   std::size_t io_threads = 1;
+  // 0: work posted through GetExecutor() runs inline on the I/O thread
+  // (lowest latency; a connection reads nothing while its call runs).
   std::size_t worker_threads = 4;
   // Stops a peer from holding a connection (and its buffers) forever.
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(2)};

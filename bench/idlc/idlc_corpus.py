@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""idlc vs widl over Wine's IDL corpus: one table of wall times and their ratio.
+
+Both compilers run sequentially, one process per file, over the same files
+(every corpus file widl accepts), in the same run: widl producing a header
+(-h), idlc producing its JSON model (--emit=json). Outputs go to a temporary
+directory and are discarded. Each tool's pass is repeated --rounds times; the
+best round is reported (least disturbed by the other work on this machine).
+"""
+import argparse
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+WINE_DIR = "/usr/include/wine/wine"
+INCLUDES = ["-I", WINE_DIR + "/windows", "-I", WINE_DIR]
+
+
+def run_all(commands):
+    start = time.perf_counter()
+    for cmd in commands:
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--idlc", required=True)
+    parser.add_argument("--widl", default=shutil.which("widl") or "/usr/lib/wine/widl")
+    parser.add_argument("--rounds", type=int, default=1)
+    args = parser.parse_args()
+    files = sorted(glob.glob(WINE_DIR + "/windows/*.idl") + glob.glob(WINE_DIR + "/*.idl"))
+    if not files or not os.access(args.widl, os.X_OK):
+        print("corpus or widl missing")
+        return 1
+    with tempfile.TemporaryDirectory(prefix="idlc-bench-") as tmp:
+        accepted = [f for f in files
+                    if subprocess.run([args.widl, "-h", *INCLUDES, "-o", os.path.join(tmp, "probe.h"), f],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0]
+        widl_cmds = [[args.widl, "-h", *INCLUDES, "-o", os.path.join(tmp, os.path.basename(f) + ".h"), f]
+                     for f in accepted]
+        idlc_cmds = [[args.idlc, *INCLUDES, "--emit=json", "-o", tmp, f] for f in accepted]
+        widl_best = min(run_all(widl_cmds) for _ in range(args.rounds))
+        idlc_best = min(run_all(idlc_cmds) for _ in range(args.rounds))
+    print("| files | widl -h (s) | idlc --emit=json (s) | idlc / widl |")
+    print("|------:|------------:|---------------------:|------------:|")
+    print("| %5d | %11.2f | %20.2f | %11.2f |" % (len(accepted), widl_best, idlc_best, idlc_best / widl_best))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

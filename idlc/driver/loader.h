@@ -1,0 +1,51 @@
+// Loads an IDL file and, transitively, the files it imports: preprocess and
+// parse each file exactly once, imports before importers (the order the
+// semantic analyzer needs). Import cycles and missing files are diagnosed at
+// the import statement.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "idlc/ast/ast.h"
+#include "idlc/diag/diagnostics.h"
+#include "idlc/pre/preprocessor.h"
+#include "idlc/sema/model.h"
+
+namespace alpaca::idl {
+
+struct LoadedFile {
+  int file_id = -1;
+  ast::File ast;
+  bool is_main = false;
+};
+
+class Loader {
+ public:
+  Loader(PreprocessorOptions options, SourceManager& sources, DiagnosticSink& sink)
+      : options_(std::move(options)), sources_(sources), sink_(sink) {}
+
+  // Files in dependency order; the main file is last. Files that failed to
+  // preprocess or parse are left out (their errors are in the sink).
+  std::vector<LoadedFile> Load(const std::string& path);
+
+ private:
+  enum class State { kLoading, kDone };
+  void LoadOne(const std::string& path, bool is_main);
+  void LoadImports(ast::Definitions& definitions, const std::string& importer);
+  std::string Resolve(const std::string& name, const std::string& importer) const;
+
+  PreprocessorOptions options_;
+  SourceManager& sources_;
+  DiagnosticSink& sink_;
+  std::map<std::string, State> states_;
+  std::vector<LoadedFile> files_;
+};
+
+// The whole front end: load, parse, analyze. Returns the model (possibly
+// partial) even when errors were reported; check the sink.
+std::unique_ptr<Model> CompileFile(const std::string& path, const PreprocessorOptions& options,
+                                   SourceManager& sources, DiagnosticSink& sink);
+
+}  // namespace alpaca::idl

@@ -1,0 +1,53 @@
+// Turns an ANTLR parse tree of idlc/grammar/Idl.g4 into the plain-data AST.
+// Private to idlc/parse.
+#pragma once
+
+#include "IdlParser.h"
+#include "idlc/ast/ast.h"
+#include "idlc/pre/line_map.h"
+
+namespace alpaca::idl {
+
+class AstBuilder {
+ public:
+  explicit AstBuilder(const LineMap& lines) : lines_(lines) {}
+  ast::Definitions Build(gen::IdlParser::FileContext* file);
+
+ private:
+  using P = gen::IdlParser;
+  Location Loc(antlr4::Token* token) const;
+  Location Loc(antlr4::ParserRuleContext* ctx) const { return Loc(ctx->getStart()); }
+
+  ast::Definition Definition(P::DefinitionContext* ctx);
+  ast::Definition InterfaceItem(P::InterfaceItemContext* ctx);
+  ast::Definition Interface(P::InterfaceDeclContext* ctx);
+  ast::Definition Dispinterface(P::DispinterfaceDeclContext* ctx);
+  ast::Definition Coclass(P::CoclassDeclContext* ctx);
+  ast::Definition Typedef(P::TypedefDeclContext* ctx);
+  ast::Definition Const(P::ConstDeclContext* ctx);
+  ast::Definition Declaration(P::DeclarationContext* ctx);
+  ast::Definition CppQuote(P::CppQuoteContext* ctx);
+  ast::Definition Import(P::ImportDeclContext* ctx);
+
+  ast::Attributes Attributes(P::AttributesContext* ctx);
+  ast::TypeSpec TypeSpec(P::TypeSpecContext* ctx);
+  std::shared_ptr<const ast::TagType> TagDecl(P::TagDeclContext* ctx);
+  ast::Field Field(P::TypeSpecContext* type, P::AttributesContext* attrs, P::DeclaratorContext* decl);
+  ast::Declarator Declarator(P::DeclaratorContext* ctx);
+  std::vector<ast::Declarator> Declarators(P::DeclaratorListContext* ctx);
+  ast::Param Param(P::ParamContext* ctx);
+
+  ast::ExprPtr Expr(P::ExprContext* ctx);
+  ast::ExprPtr CondExpr(P::CondExprContext* ctx);
+  ast::ExprPtr BinExpr(P::BinExprContext* ctx);
+  ast::ExprPtr UnaryExpr(P::UnaryExprContext* ctx);
+  ast::ExprPtr PostfixExpr(P::PostfixExprContext* ctx);
+  ast::ExprPtr Primary(P::PrimaryContext* ctx);
+
+  const LineMap& lines_;
+};
+
+// Decodes a C string literal (without L prefix handling of wide values).
+std::string UnquoteString(const std::string& literal);
+
+}  // namespace alpaca::idl

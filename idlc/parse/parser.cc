@@ -1,0 +1,102 @@
+#include "idlc/parse/parser.h"
+
+#include <memory>
+
+#include "IdlLexer.h"
+#include "IdlParser.h"
+#include "antlr4-runtime.h"
+#include "idlc/parse/ast_builder.h"
+
+namespace alpaca::idl {
+namespace {
+
+// Turns ANTLR's syntax errors into idlc diagnostics. ANTLR's own message text
+// ("mismatched input ... expecting {...}") never reaches the user: it lists
+// grammar-internal token names.
+class ErrorListener : public antlr4::BaseErrorListener {
+ public:
+  ErrorListener(const LineMap& lines, DiagnosticSink* sink) : lines_(lines), sink_(sink) {}
+
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t line,
+                   size_t column, const std::string& /*msg*/, std::exception_ptr /*e*/) override {
+    ++count_;
+    if (sink_ == nullptr) return;
+    Location loc = lines_.Map(static_cast<int>(line), static_cast<int>(column));
+    std::string message;
+    if (dynamic_cast<antlr4::Lexer*>(recognizer) != nullptr) {
+      auto* lexer = dynamic_cast<antlr4::Lexer*>(recognizer);
+      std::string text = lexer->getInputStream()->getText(
+          antlr4::misc::Interval(lexer->tokenStartCharIndex, lexer->tokenStartCharIndex));
+      message = "invalid character '" + text + "'";
+    } else if (offending == nullptr || offending->getType() == antlr4::Token::EOF) {
+      message = "syntax error: unexpected end of file";
+      loc = lines_.EndOfInput();  // the end of the last line, not past the file
+    } else {
+      message = "syntax error: unexpected '" + offending->getText() + "'";
+    }
+    if (loc.line == last_line_ && loc.file == last_file_) return;  // one per line is enough
+    last_line_ = loc.line;
+    last_file_ = loc.file;
+    sink_->Error(loc, message);
+  }
+
+  int count() const { return count_; }
+
+ private:
+  const LineMap& lines_;
+  DiagnosticSink* sink_;
+  int count_ = 0;
+  int last_line_ = -1;
+  int last_file_ = -1;
+};
+
+// Turns the lexer's UNKNOWN_CHAR tokens into errors in the parser pass, so
+// the lexer itself stays silent and reparsing does not repeat them.
+}  // namespace
+
+bool ParseIdl(const PreprocessedFile& input, DiagnosticSink& sink, ast::File& out) {
+  antlr4::ANTLRInputStream stream(input.text);
+  gen::IdlLexer lexer(&stream);
+  lexer.removeErrorListeners();
+  ErrorListener lexer_errors(input.lines, &sink);
+  lexer.addErrorListener(&lexer_errors);
+  antlr4::CommonTokenStream tokens(&lexer);
+  tokens.fill();
+  for (antlr4::Token* token : tokens.getTokens()) {
+    if (token->getType() == gen::IdlLexer::UNKNOWN_CHAR) {
+      sink.Error(input.lines.Map(static_cast<int>(token->getLine()), static_cast<int>(token->getCharPositionInLine())),
+                 "invalid character '" + token->getText() + "'");
+      return false;
+    }
+  }
+  gen::IdlParser parser(&tokens);
+  parser.removeErrorListeners();
+  // Fast path: SLL prediction, bail on the first error; only a file with a
+  // syntax error (or a real SLL conflict) pays for full LL with recovery.
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+  parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+  gen::IdlParser::FileContext* tree = nullptr;
+  try {
+    tree = parser.file();
+  } catch (const antlr4::ParseCancellationException&) {
+    tree = nullptr;
+  }
+  int errors = 0;
+  if (tree == nullptr) {
+    tokens.seek(0);
+    parser.reset();
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
+    parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
+    ErrorListener listener(input.lines, &sink);
+    parser.addErrorListener(&listener);
+    tree = parser.file();
+    errors = listener.count();
+    parser.removeErrorListeners();
+  }
+  if (errors > 0) return false;
+  AstBuilder builder(input.lines);
+  out.definitions = builder.Build(tree);
+  return true;
+}
+
+}  // namespace alpaca::idl

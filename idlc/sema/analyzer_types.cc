@@ -1,0 +1,374 @@
+// Type resolution: type specifiers, tags, declarators and attributes.
+#include <sstream>
+#include <utility>
+
+#include "idlc/sema/analyzer.h"
+
+namespace alpaca::idl {
+
+Type* Analyzer::NewType(TypeKind kind) {
+  Type& type = model_.type_arena.emplace_back();
+  type.kind = kind;
+  return &type;
+}
+
+std::optional<std::int64_t> Analyzer::Evaluate(const ast::Expr& expr, bool report) {
+  return EvaluateInteger(expr, const_scope_, report ? &sink_ : nullptr);
+}
+
+std::optional<std::int64_t> Analyzer::SizeOf(const Type& type) const {
+  const Type& t = type.StripAliases();
+  switch (t.kind) {
+    case TypeKind::kPointer:
+    case TypeKind::kInterface:
+      return 8;
+    case TypeKind::kEnum:
+      return 4;
+    case TypeKind::kBase:
+      switch (t.base) {
+        case BaseKind::kChar: case BaseKind::kSmall: case BaseKind::kByte: case BaseKind::kBoolean: return 1;
+        case BaseKind::kWChar: case BaseKind::kShort: return 2;
+        case BaseKind::kHyper: case BaseKind::kDouble: case BaseKind::kInt3264: case BaseKind::kHandle: return 8;
+        default: return 4;
+      }
+    case TypeKind::kArray:
+      if (t.array_size && t.target != nullptr) {
+        auto element = SizeOf(*t.target);
+        if (element) return *element * static_cast<std::int64_t>(*t.array_size);
+      }
+      return std::nullopt;
+    default:
+      return std::nullopt;
+  }
+}
+
+const Type* Analyzer::ResolveBase(const std::string& words, Location loc) {
+  auto cached = base_types_.find(words);
+  if (cached != base_types_.end()) return cached->second;
+  std::istringstream in(words);
+  std::string word;
+  bool is_unsigned = false;
+  bool is_signed = false;
+  int longs = 0;
+  std::string core;
+  while (in >> word) {
+    if (word == "unsigned") {
+      is_unsigned = true;
+    } else if (word == "signed") {
+      is_signed = true;
+    } else if (word == "long") {
+      ++longs;
+    } else if (word == "int") {
+      if (core.empty()) core = "int";
+    } else {
+      core = word;
+    }
+  }
+  Type* type = NewType(TypeKind::kBase);
+  type->name = words;
+  type->loc = loc;
+  type->is_unsigned = is_unsigned;
+  if (longs >= 2 || (longs == 1 && core == "hyper")) {
+    type->base = BaseKind::kHyper;
+  } else if (longs == 1) {
+    type->base = BaseKind::kLong;
+  } else if (core == "void") {
+    type->kind = TypeKind::kVoid;
+  } else if (core == "char") {
+    type->base = BaseKind::kChar;
+  } else if (core == "wchar_t") {
+    type->base = BaseKind::kWChar;
+  } else if (core == "small" || core == "__int8") {
+    type->base = BaseKind::kSmall;
+  } else if (core == "short" || core == "__int16") {
+    type->base = BaseKind::kShort;
+  } else if (core == "hyper" || core == "__int64") {
+    type->base = BaseKind::kHyper;
+  } else if (core == "__int32") {
+    type->base = BaseKind::kLong;
+  } else if (core == "__int3264") {
+    type->base = BaseKind::kInt3264;
+  } else if (core == "float") {
+    type->base = BaseKind::kFloat;
+  } else if (core == "double") {
+    type->base = BaseKind::kDouble;
+  } else if (core == "boolean") {
+    type->base = BaseKind::kBoolean;
+  } else if (core == "byte") {
+    type->base = BaseKind::kByte;
+  } else if (core == "handle_t") {
+    type->base = BaseKind::kHandle;
+  } else if (core == "error_status_t") {
+    type->base = BaseKind::kErrorStatus;
+    type->is_unsigned = true;
+  } else {
+    type->base = BaseKind::kInt;  // int, or a lone signed/unsigned
+  }
+  if ((is_signed || is_unsigned) && (type->kind == TypeKind::kVoid || type->base == BaseKind::kFloat ||
+                                     type->base == BaseKind::kDouble || type->base == BaseKind::kHandle ||
+                                     type->base == BaseKind::kBoolean)) {
+    sink_.Error(loc, "'" + words + "' is not a valid type");
+  }
+  base_types_[words] = type;
+  return type;
+}
+
+const Type* Analyzer::ResolveSpec(const ast::TypeSpec& spec, const Context& ctx) {
+  switch (spec.kind) {
+    case ast::TypeSpec::Kind::kBase:
+      return ResolveBase(spec.name, spec.loc);
+    case ast::TypeSpec::Kind::kTag:
+      return ResolveTag(*spec.tag, ctx);
+    case ast::TypeSpec::Kind::kPipe: {
+      Type* pipe = NewType(TypeKind::kPipe);
+      pipe->loc = spec.loc;
+      pipe->target = ResolveSpec(*spec.element, ctx);
+      return pipe;
+    }
+    case ast::TypeSpec::Kind::kSafeArray: {
+      // SAFEARRAY(T) is a pointer to the SAFEARRAY descriptor (oaidl.idl),
+      // the element type kept as the attribute MIDL records.
+      auto found = names_.find("SAFEARRAY");
+      ResolveSpec(*spec.element, ctx);
+      Type* pointer = NewType(TypeKind::kPointer);
+      pointer->loc = spec.loc;
+      pointer->target = found != names_.end() ? found->second.type : error_type_;
+      if (found == names_.end()) sink_.Error(spec.loc, "unknown type 'SAFEARRAY'");
+      return pointer;
+    }
+    case ast::TypeSpec::Kind::kInterface:
+    case ast::TypeSpec::Kind::kNamed: {
+      auto found = names_.find(spec.name);
+      if (found != names_.end()) return found->second.type;
+      if (spec.kind == ast::TypeSpec::Kind::kInterface) {
+        // `interface IFoo *` names an interface not seen yet: declare it.
+        Interface* iface = &model_.interface_arena.emplace_back();
+        iface->name = spec.name;
+        iface->loc = spec.loc;
+        interfaces_[spec.name] = iface;
+        Type* type = NewType(TypeKind::kInterface);
+        type->name = spec.name;
+        names_[spec.name] = NameEntry{type, spec.loc};
+        return type;
+      }
+      sink_.Error(spec.loc, "unknown type '" + spec.name + "'");
+      names_[spec.name] = NameEntry{error_type_, spec.loc};  // report once
+      return error_type_;
+    }
+  }
+  return error_type_;
+}
+
+Type* Analyzer::ResolveTag(const ast::TagType& tag, const Context& ctx) {
+  static const char* const kKinds[] = {"struct ", "union ", "enum "};
+  TypeKind kind = tag.kind == ast::TagType::Kind::kStruct  ? TypeKind::kStruct
+                  : tag.kind == ast::TagType::Kind::kUnion ? TypeKind::kUnion
+                                                           : TypeKind::kEnum;
+  Type* type = nullptr;
+  std::string key = tag.tag.empty() ? std::string() : kKinds[static_cast<int>(tag.kind)] + tag.tag;
+  if (!key.empty()) {
+    auto found = tags_.find(key);
+    if (found != tags_.end()) type = found->second;
+  }
+  if (type == nullptr) {
+    type = NewType(kind);
+    type->name = tag.tag;
+    type->loc = tag.loc;
+    if (!key.empty()) tags_[key] = type;
+  }
+  if (!tag.has_body) return type;
+  if (type->complete) {
+    sink_.ErrorWithNote(tag.loc, "redefinition of '" + key + "'", type->loc, "previously defined here");
+    return type;
+  }
+  type->loc = tag.loc;
+  type->complete = true;
+  if (kind == TypeKind::kStruct) {
+    DefineStruct(*type, tag, ctx);
+  } else if (kind == TypeKind::kUnion) {
+    DefineUnion(*type, tag, ctx);
+  } else {
+    DefineEnum(*type, tag);
+  }
+  if (!key.empty()) model_.types.push_back(NamedType{type, ctx.is_main});
+  return type;
+}
+
+void Analyzer::DefineStruct(Type& type, const ast::TagType& tag, const Context& ctx) {
+  defining_.push_back(&type);
+  for (const ast::Field& ast_field : tag.fields) {
+    Field field;
+    field.name = ast_field.decl.name;
+    field.loc = ast_field.decl.name.empty() ? ast_field.loc : ast_field.decl.loc;
+    field.attrs = Attributes(ast_field.attrs);
+    field.type = ApplyDeclarator(ResolveSpec(ast_field.type, ctx), ast_field.decl, field.attrs, ctx);
+    for (const Field& previous : type.fields) {
+      if (!field.name.empty() && previous.name == field.name) {
+        sink_.ErrorWithNote(field.loc, "duplicate field '" + field.name + "'", previous.loc,
+                            "previously defined here");
+      }
+    }
+    if (field.type->kind == TypeKind::kVoid && field.type != error_type_) {
+      sink_.Error(field.loc, "field '" + field.name + "' has type void");
+    }
+    CheckByValueRecursion(type, field);
+    type.fields.push_back(std::move(field));
+  }
+  std::string owner = type.name.empty() ? "struct" : "struct '" + type.name + "'";
+  for (const Field& field : type.fields) {
+    CheckDeclAttributes(owner, field.name, field.loc, field.type, field.attrs, &type.fields, nullptr);
+  }
+  defining_.pop_back();
+}
+
+void Analyzer::DefineUnion(Type& type, const ast::TagType& tag, const Context& ctx) {
+  defining_.push_back(&type);
+  if (tag.encapsulated) {
+    type.encapsulated = true;
+    type.switch_type = ResolveSpec(*tag.switch_type, ctx);
+    type.switch_name = tag.switch_name;
+    if (!type.switch_type->IsInteger() && type.switch_type != error_type_) {
+      sink_.Error(tag.switch_type->loc, "switch type of " +
+                                            (type.name.empty() ? std::string("anonymous union") : "union '" + type.name + "'") +
+                                            " is not an integer or enum type");
+    }
+  }
+  for (const ast::UnionArm& arm : tag.arms) {
+    UnionCase union_case;
+    AttributeList attrs = Attributes(arm.attrs);
+    union_case.is_default = arm.is_default || FindAttribute(attrs, "default") != nullptr;
+    std::vector<ast::ExprPtr> labels = arm.cases;
+    for (const ast::Attribute& attr : arm.attrs) {
+      if (attr.name != "case") continue;
+      for (const ast::AttrArg& arg : attr.args) {
+        if (arg.expr) labels.push_back(arg.expr);
+      }
+    }
+    for (const ast::ExprPtr& label : labels) {
+      if (auto value = Evaluate(*label)) union_case.values.push_back(*value);
+    }
+    if (!arm.empty) {
+      Field field;
+      field.name = arm.decl.name;
+      field.loc = arm.decl.name.empty() ? arm.loc : arm.decl.loc;
+      field.attrs = attrs;
+      field.type = ApplyDeclarator(ResolveSpec(arm.type, ctx), arm.decl, field.attrs, ctx);
+      CheckByValueRecursion(type, field);
+      union_case.field = std::move(field);
+    }
+    type.cases.push_back(std::move(union_case));
+  }
+  defining_.pop_back();
+  if (type.encapsulated) CheckUnionCases(type, type.switch_type, tag.loc);
+}
+
+void Analyzer::DefineEnum(Type& type, const ast::TagType& tag) {
+  std::int64_t next = 0;
+  for (const ast::Enumerator& e : tag.enumerators) {
+    std::optional<std::int64_t> value = next;
+    if (e.value) value = Evaluate(*e.value);
+    Enumerator out;
+    out.name = e.name;
+    out.loc = e.loc;
+    out.value = value.value_or(next);
+    next = out.value + 1;
+    DeclareValue(e.name, e.loc, out.value);
+    type.enumerators.push_back(std::move(out));
+  }
+}
+
+const Type* Analyzer::ApplyDeclarator(const Type* base, const ast::Declarator& decl, const AttributeList& attrs,
+                                      const Context& ctx, bool top) {
+  const Type* type = base;
+  for (std::size_t i = 0; i < decl.pointers.size(); ++i) {
+    Type* pointer = NewType(TypeKind::kPointer);
+    pointer->target = type;
+    pointer->loc = decl.loc;
+    bool outermost = top && decl.inner == nullptr && decl.suffixes.empty() && i + 1 == decl.pointers.size();
+    if (outermost) {
+      if (FindAttribute(attrs, "ref") != nullptr) pointer->pointer = PointerKind::kRef;
+      if (FindAttribute(attrs, "unique") != nullptr) pointer->pointer = PointerKind::kUnique;
+      if (FindAttribute(attrs, "ptr") != nullptr) pointer->pointer = PointerKind::kFull;
+    }
+    type = pointer;
+  }
+  // int a[2][3] is an array of 2 arrays of 3: apply suffixes innermost first.
+  for (auto it = decl.suffixes.rbegin(); it != decl.suffixes.rend(); ++it) {
+    if (it->kind == ast::Suffix::Kind::kFunction) {
+      Type* function = NewType(TypeKind::kFunction);
+      function->return_type = type;
+      function->params = Params(it->params, ctx);
+      function->loc = it->loc;
+      type = function;
+      continue;
+    }
+    Type* array = NewType(TypeKind::kArray);
+    array->target = type;
+    array->loc = it->loc;
+    if (!it->conformant) {
+      if (auto size = Evaluate(*it->bound)) {
+        if (*size < 0) {
+          sink_.Error(it->bound->loc, "array size must not be negative");
+        } else {
+          array->array_size = static_cast<std::uint64_t>(*size);
+        }
+      }
+    }
+    type = array;
+  }
+  if (decl.inner != nullptr) return ApplyDeclarator(type, *decl.inner, attrs, ctx, top);
+  return type;
+}
+
+std::vector<Param> Analyzer::Params(const std::vector<ast::Param>& params, const Context& ctx) {
+  std::vector<Param> out;
+  for (const ast::Param& p : params) {
+    Param param;
+    param.name = p.decl.name;
+    param.loc = p.decl.name.empty() ? p.loc : p.decl.loc;
+    param.attrs = Attributes(p.attrs);
+    param.type = ApplyDeclarator(ResolveSpec(p.type, ctx), p.decl, param.attrs, ctx);
+    bool in = FindAttribute(param.attrs, "in") != nullptr;
+    bool out_attr = FindAttribute(param.attrs, "out") != nullptr;
+    param.direction = out_attr ? (in ? Direction::kInOut : Direction::kOut) : Direction::kIn;
+    param.retval = FindAttribute(param.attrs, "retval") != nullptr;
+    // (void) is an empty list.
+    if (params.size() == 1 && param.name.empty() && param.type->kind == TypeKind::kVoid) break;
+    for (const Param& previous : out) {
+      if (!param.name.empty() && previous.name == param.name) {
+        sink_.ErrorWithNote(param.loc, "duplicate parameter '" + param.name + "'", previous.loc,
+                            "previously defined here");
+      }
+    }
+    if (param.type->kind == TypeKind::kVoid && param.type != error_type_) {
+      sink_.Error(param.loc, "parameter '" + param.name + "' has type void");
+    }
+    out.push_back(std::move(param));
+  }
+  return out;
+}
+
+AttributeList Analyzer::Attributes(const ast::Attributes& attrs) {
+  AttributeList out;
+  for (const ast::Attribute& attr : attrs) {
+    Attribute a;
+    a.name = attr.name;
+    a.loc = attr.loc;
+    for (const ast::AttrArg& arg : attr.args) {
+      AttrValue value;
+      value.text = arg.text;
+      value.expr = arg.expr;
+      if (arg.kind == ast::AttrArg::Kind::kUuid) {
+        for (char& c : value.text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      } else if (arg.expr && arg.expr->kind == ast::ExprKind::kString) {
+        value.text = arg.expr->text;
+      }
+      if (arg.expr) value.value = Evaluate(*arg.expr, false);
+      a.args.push_back(std::move(value));
+    }
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+}  // namespace alpaca::idl

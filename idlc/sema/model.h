@@ -1,0 +1,177 @@
+// The semantic model: what idlc generators consume. Built by the Analyzer
+// (idlc/sema/analyzer.h) from the AST, then immutable: every name resolved,
+// every check done. Types live in the Model's arena and refer to each other
+// by const pointer (recursive types need that); aliases are kept for naming
+// and stripped in one place, Type::StripAliases().
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "idlc/ast/ast.h"
+#include "idlc/diag/location.h"
+
+namespace alpaca::idl {
+
+// An attribute as written, its arguments kept; `reference` names the
+// parameter or field a size_is/length_is/switch_is/iid_is argument uses.
+struct AttrValue {
+  std::string text;                    // source text of the argument
+  ast::ExprPtr expr;                   // null for uuid/type arguments
+  std::optional<std::int64_t> value;   // when constant
+  std::string reference;               // resolved param/field name, if any
+};
+struct Attribute {
+  std::string name;
+  Location loc;
+  std::vector<AttrValue> args;
+};
+using AttributeList = std::vector<Attribute>;
+const Attribute* FindAttribute(const AttributeList& attrs, const std::string& name);
+
+enum class TypeKind { kVoid, kBase, kPointer, kArray, kStruct, kUnion, kEnum, kAlias, kInterface, kFunction, kPipe };
+enum class BaseKind { kChar, kWChar, kSmall, kShort, kLong, kHyper, kInt, kInt3264, kByte, kBoolean,
+                      kFloat, kDouble, kHandle, kErrorStatus };
+enum class PointerKind { kDefault, kRef, kUnique, kFull };
+
+struct Type;
+struct Field {
+  std::string name;
+  Location loc;
+  const Type* type = nullptr;
+  AttributeList attrs;
+};
+struct UnionCase {
+  std::vector<std::int64_t> values;
+  bool is_default = false;
+  std::optional<Field> field;  // empty arm: no field
+};
+struct Enumerator {
+  std::string name;
+  Location loc;
+  std::int64_t value = 0;
+};
+enum class Direction { kIn, kOut, kInOut };
+struct Param {
+  std::string name;
+  Location loc;
+  const Type* type = nullptr;
+  Direction direction = Direction::kIn;
+  bool retval = false;
+  AttributeList attrs;
+};
+
+struct Type {
+  TypeKind kind = TypeKind::kVoid;
+  std::string name;  // alias, struct/union/enum tag, interface; base spelling
+  Location loc;
+  AttributeList attrs;
+  // kBase
+  BaseKind base = BaseKind::kLong;
+  bool is_unsigned = false;
+  // kPointer, kArray, kAlias (target), kPipe (element)
+  const Type* target = nullptr;
+  PointerKind pointer = PointerKind::kDefault;
+  std::optional<std::uint64_t> array_size;  // fixed; empty: conformant
+  // kStruct / kUnion / kEnum
+  bool complete = false;
+  std::vector<Field> fields;
+  std::vector<UnionCase> cases;
+  bool encapsulated = false;
+  const Type* switch_type = nullptr;
+  std::string switch_name;
+  std::vector<Enumerator> enumerators;
+  // kFunction
+  const Type* return_type = nullptr;
+  std::vector<Param> params;
+
+  // Follows alias chains to the underlying type; the one place that does.
+  const Type& StripAliases() const;
+  bool IsInteger() const;    // base integer, char, boolean or enum (aliases stripped)
+  bool IsCharacter() const;  // char, wchar_t, byte (aliases stripped)
+  bool IsPointerLike() const;
+  // "unsigned long", "struct tagX", "LPWSTR", "IUnknown *", ...
+  std::string Spelling() const;
+};
+
+struct Method {
+  std::string name;
+  Location loc;
+  const Type* return_type = nullptr;
+  std::vector<Param> params;
+  AttributeList attrs;
+  int opnum = 0;
+  std::string call_as;  // [call_as(x)]: remotes method x
+  bool local = false;
+};
+
+struct Interface {
+  std::string name;
+  Location loc;
+  bool from_main_file = false;
+  bool dispinterface = false;
+  bool object = false;
+  bool local = false;
+  std::string uuid;  // lower case, empty when absent
+  std::uint16_t version_major = 0;
+  std::uint16_t version_minor = 0;
+  PointerKind pointer_default = PointerKind::kUnique;
+  const Interface* base = nullptr;
+  std::string library;  // enclosing library, if any
+  std::vector<Method> methods;
+  std::vector<Field> properties;  // dispinterface
+  AttributeList attrs;
+  int inherited_methods = 0;  // methods of all bases (vtable offset)
+};
+
+struct Coclass {
+  std::string name;
+  Location loc;
+  bool from_main_file = false;
+  std::string uuid;
+  std::vector<std::string> interfaces;
+  AttributeList attrs;
+};
+
+struct Library {
+  std::string name;
+  Location loc;
+  bool from_main_file = false;
+  std::string uuid;
+  AttributeList attrs;
+};
+
+struct Constant {
+  std::string name;
+  Location loc;
+  bool from_main_file = false;
+  const Type* type = nullptr;
+  std::optional<std::int64_t> integer;
+  std::optional<std::string> string;
+  std::string text;  // the expression as written, for non-integer values
+};
+
+struct NamedType {
+  const Type* type = nullptr;  // kAlias, or the tagged struct/union/enum
+  bool from_main_file = false;
+};
+
+struct Model {
+  std::string main_file;
+  bool winrt = false;  // the main file has WinRT constructs (not modelled)
+  std::vector<std::string> imports;  // as written in the main file
+  std::vector<std::string> cpp_quotes;
+  std::vector<NamedType> types;      // in declaration order
+  std::vector<Constant> constants;
+  std::vector<const Interface*> interfaces;  // declaration order, imports first
+  std::vector<Coclass> coclasses;
+  std::vector<Library> libraries;
+  std::deque<Type> type_arena;       // owns every Type; stable addresses
+  std::deque<Interface> interface_arena;
+};
+
+}  // namespace alpaca::idl

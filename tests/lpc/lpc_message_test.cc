@@ -83,6 +83,27 @@ TEST_F(LpcTest, SectionViewIsWrittenInPlaceAndReused) {
   ASSERT_FALSE(port->AcquireView(10, second));
 }
 
+TEST_F(LpcTest, ViewIsNotLeasedWhileThePeerStillReadsTheHalf) {
+  auto port = CreatePort("view-busy");
+  std::unique_ptr<ClientPort> client;
+  std::shared_ptr<ServerPort> comm;
+  std::thread accept([&] {
+    ConnectionRequest request;
+    ASSERT_FALSE(port->Listen(request, std::chrono::seconds(20)));
+    ASSERT_FALSE(port->AcceptAndComplete(std::move(request), {}, nullptr, comm));
+  });
+  ASSERT_FALSE(ClientPort::Connect("view-busy", Bytes("x"), {}, client));
+  accept.join();
+  PortMessage datagram;
+  FillPattern(datagram.ResizeData(10000), 3);
+  ASSERT_FALSE(client->Request(datagram));  // sits in the half, unread
+  SectionView view;
+  EXPECT_EQ(client->AcquireView(100, view), Status::kQuotaExceeded);
+  auto in = ReceiveType(*port, MessageType::kDatagram);
+  EXPECT_EQ(FirstMismatch(in.message.Data(), 3), 10000u) << "the datagram kept its bytes";
+  EXPECT_FALSE(client->AcquireView(100, view));
+}
+
 TEST_F(LpcTest, LargeReplyToSmallRequest) {
   auto server = StartServer("big-reply");
   auto port = Connect("big-reply");

@@ -33,6 +33,21 @@ TEST_F(LpcTest, AllowedUidMayConnect) {
   EXPECT_NE(line->find("uid=65534 gid=65534"), std::string::npos) << *line;
 }
 
+TEST_F(LpcTest, RequiredServerUidIsCheckedBeforeConnecting) {
+  auto server = StartServer("server-uid");
+  std::unique_ptr<ClientPort> port;
+  ConnectOptions options;
+  options.required_server_uid = ::geteuid() + 1;
+  EXPECT_EQ(ClientPort::Connect("server-uid", Bytes("secret"), options, port),
+            Status::kAccessDenied);
+  options.required_server_uid = ::geteuid();
+  ASSERT_FALSE(ClientPort::Connect("server-uid", Bytes("fine"), options, port));
+  // The server only ever heard from the second attempt.
+  auto line = server->WaitForLine("CONNECT pid=");
+  ASSERT_TRUE(line);
+  EXPECT_NE(line->find("info=fine"), std::string::npos) << *line;
+}
+
 TEST_F(LpcTest, ServerReadsAndWritesDeclaredClientBuffers) {
   auto server = StartServer("rw");
   std::unique_ptr<ClientPort> port;

@@ -139,18 +139,23 @@ std::error_code Channel::SendLarge(const PortMessage& message, wire::Frame& fram
         std::memcpy(SendHalf(), data.data(), data.size());
         lock.unlock();
         auto ec = SendPacket(socket_.Get(), parts, -1, nonblocking, deadline);
-        if (!ec) {
-          sent_.fetch_add(1, std::memory_order_relaxed);
-          section_messages_.fetch_add(1, std::memory_order_relaxed);
+        if (ec) {
+          AbandonSequence();
+          return ec;
         }
-        return ec;
+        sent_.fetch_add(1, std::memory_order_relaxed);
+        section_messages_.fetch_add(1, std::memory_order_relaxed);
+        return {};
       }
       // Announce first, then fill chunk by chunk; the slot stays ours until
       // the peer acknowledges the sequence, so the lock can go now.
       frame.flags = wire::kFrameStreamed;
       ProgressByUs().store(0, std::memory_order_release);
       lock.unlock();
-      if (auto ec = SendPacket(socket_.Get(), parts, -1, nonblocking, deadline)) return ec;
+      if (auto ec = SendPacket(socket_.Get(), parts, -1, nonblocking, deadline)) {
+        AbandonSequence();
+        return ec;
+      }
       for (size_t done = 0; done < data.size();) {
         size_t chunk = std::min(wire::kStreamChunk, data.size() - done);
         std::memcpy(SendHalf() + done, data.data() + done, chunk);
@@ -182,6 +187,11 @@ std::error_code Channel::LeaseSendView(size_t size, std::byte*& base) {
   std::lock_guard lock(send_slot_mutex_);
   if (half_size_ == 0 || size > half_size_) return Status::kInvalidView;
   if (view_leased_) return Status::kInvalidParameter;  // one view per port
+  // The half may still hold a message the peer has not copied out (or a
+  // stream still filling): writing it now would change that message.
+  if (ConsumedByPeer().load(std::memory_order_acquire) != sent_sequence_) {
+    return Status::kQuotaExceeded;
+  }
   view_leased_ = true;
   base = SendHalf();
   return {};
@@ -216,11 +226,21 @@ std::error_code Channel::SendFromView(const PortMessage& message, size_t size, M
       {const_cast<std::byte*>(data_info_bytes.data()), data_info_bytes.size()},
   };
   auto ec = SendPacket(socket_.Get(), parts, -1, false, deadline);
-  if (!ec) {
-    sent_.fetch_add(1, std::memory_order_relaxed);
-    section_messages_.fetch_add(1, std::memory_order_relaxed);
+  if (ec) {
+    AbandonSequence();
+    return ec;
   }
-  return ec;
+  sent_.fetch_add(1, std::memory_order_relaxed);
+  section_messages_.fetch_add(1, std::memory_order_relaxed);
+  return {};
+}
+
+void Channel::AbandonSequence() {
+  // The frame carrying the newest sequence never left, so the peer will never
+  // acknowledge it; nobody else can have taken a newer one meanwhile (the
+  // slot was not acknowledged), so step back.
+  std::lock_guard lock(send_slot_mutex_);
+  --sent_sequence_;
 }
 
 std::error_code Channel::ReceiveHeader(std::optional<Clock::time_point> deadline, FrameInfo& info,
@@ -280,7 +300,7 @@ std::error_code Channel::ReceiveHeader(std::optional<Clock::time_point> deadline
 
   pending_frame_ = frame;
   out.MutableHeader() = frame.message;
-  out.SetSender(packet.has_credentials ? packet.credentials : ClientIdentity{0, 0, 0});
+  out.SetSender(packet.has_credentials ? packet.credentials : ClientIdentity{});
   std::vector<DataInfoEntry> entries(frame.data_info_count);
   if (info_bytes != 0) {
     std::memcpy(entries.data(), receive_buffer_.data() + sizeof(wire::Frame), info_bytes);
@@ -330,12 +350,13 @@ std::error_code Channel::FinishReceive(PortMessage& out) {
 
 std::error_code Channel::CopyOutStreamed(std::byte* destination, uint64_t length) {
   // The progress word is the peer's: it may lie or stall. Values past the
-  // length are a violation; a stall longer than kStreamStall ends the
-  // conversation, so a hostile sender holds a receiving thread for at most
-  // that long.
-  constexpr auto kStreamStall = std::chrono::seconds(1);
+  // length are a violation, and the whole copy must finish within a second
+  // plus the time the length takes at a floor rate of 64 MiB/s: a hostile
+  // sender (even one that trickles) holds a receiving thread no longer.
+  constexpr auto kStreamGrace = std::chrono::seconds(1);
+  constexpr uint64_t kFloorBytesPerMs = uint64_t{64} << 10;
+  auto deadline = Clock::now() + kStreamGrace + std::chrono::milliseconds(length / kFloorBytesPerMs);
   uint64_t copied = 0;
-  auto last_progress = Clock::now();
   unsigned idle_rounds = 0;
   while (copied < length) {
     uint64_t available = ProgressByPeer().load(std::memory_order_acquire);
@@ -346,7 +367,7 @@ std::error_code Channel::CopyOutStreamed(std::byte* destination, uint64_t length
       }
       copied = available;
       idle_rounds = 0;
-      last_progress = Clock::now();
+      if (Clock::now() > deadline) return Status::kTimeout;
       continue;
     }
     if (++idle_rounds < 64) {
@@ -354,7 +375,7 @@ std::error_code Channel::CopyOutStreamed(std::byte* destination, uint64_t length
     } else {
       // Let the sender run if it shares our CPU.
       sched_yield();
-      if ((idle_rounds & 255) == 0 && Clock::now() - last_progress > kStreamStall) {
+      if ((idle_rounds & 255) == 0 && Clock::now() > deadline) {
         return Status::kTimeout;
       }
     }

@@ -53,7 +53,8 @@ class Channel {
 
   // ALPC-style view: lease the whole send half so the caller writes request
   // data in place (saving the copy into the section), then send frames that
-  // point at it. kInvalidView when there is no section or it is too small.
+  // point at it. kInvalidView when there is no section or it is too small;
+  // kQuotaExceeded while the peer still reads an earlier message there.
   std::error_code LeaseSendView(size_t size, std::byte*& base);
   void ReturnSendView();
   // kQuotaExceeded while the peer has not copied out the previous view.
@@ -80,6 +81,7 @@ class Channel {
   std::error_code SendLarge(const PortMessage& message, wire::Frame& frame,
                             std::span<const std::byte> data_info_bytes, bool nonblocking,
                             std::optional<Clock::time_point> deadline);
+  void AbandonSequence();
   std::atomic_ref<uint32_t> ConsumedByPeer() const;
   std::atomic_ref<uint32_t> ConsumedByUs() const;
   std::atomic_ref<uint64_t> ProgressByUs() const;

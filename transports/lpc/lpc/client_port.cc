@@ -65,6 +65,14 @@ std::error_code ClientPort::Connect(std::string_view name, std::span<const std::
     }
   }
 
+  if (options.required_server_uid) {
+    // SO_PEERCRED of a connected, not yet accepted socket names the process
+    // that called listen(): check it before sending anything.
+    ClientIdentity listener;
+    if (auto ec = PeerIdentity(socket.Get(), listener)) return ec;
+    if (listener.uid != *options.required_server_uid) return Status::kAccessDenied;
+  }
+
   Section section;
   if (options.section_size > 0) {
     size_t size = std::max(options.section_size, wire::kMinSectionSize);
@@ -110,6 +118,14 @@ std::error_code ClientPort::Connect(std::string_view name, std::span<const std::
   limits.max_receive_length = options.max_receive_length;
   out.reset(new ClientPort(std::move(socket), std::move(section), limits, server));
   return {};
+}
+
+uint32_t ClientPort::NextMessageId() {
+  // Ids wrap after 2^32 requests; skip 0 and any id still waiting.
+  for (;;) {
+    uint32_t id = next_message_id_++;
+    if (id != 0 && !waiters_.contains(id)) return id;
+  }
 }
 
 void ClientPort::Disconnect(std::error_code why) {
@@ -228,8 +244,7 @@ std::error_code ClientPort::Call(const PortMessage& request, const SectionView* 
   {
     std::lock_guard lock(mutex_);
     if (disconnected_) return disconnected_;
-    id = next_message_id_++;
-    if (id == 0) id = next_message_id_++;
+    id = NextMessageId();
     waiters_[id] = &waiter;
   }
   auto give_up = [&](std::unique_lock<std::mutex>& lock, std::error_code why) {
@@ -287,8 +302,7 @@ std::error_code ClientPort::BeginRequest(const PortMessage& request, PortMessage
   {
     std::lock_guard lock(mutex_);
     if (disconnected_) return disconnected_;
-    id = next_message_id_++;
-    if (id == 0) id = next_message_id_++;
+    id = NextMessageId();
     waiters_[id] = waiter.get();
     async_waiters_[id] = std::move(waiter);
   }

@@ -118,6 +118,7 @@ class ClientPort {
   std::error_code PumpAsReader(std::unique_lock<std::mutex>& lock,
                                std::optional<Clock::time_point> deadline);
   void Disconnect(std::error_code why);  // mutex_ held
+  uint32_t NextMessageId();              // mutex_ held
 
   Channel channel_;
   ClientIdentity server_;

@@ -48,6 +48,20 @@ std::error_code SendConnectReply(int fd, std::error_code status,
   return SendPacket(fd, parts, -1, /*nonblocking=*/true, std::nullopt);
 }
 
+// chmod 0666 of the socket we just bound, without following a symlink that
+// someone with write access to the directory may have put in its place.
+std::error_code OpenSocketToEveryone(const std::string& path) {
+  UniqueFd node(::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  if (!node) return Status::kObjectNameCollision;
+  struct stat st {};
+  if (::fstat(node.Get(), &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_uid != ::geteuid()) {
+    return Status::kObjectNameCollision;
+  }
+  std::string by_fd = "/proc/self/fd/" + std::to_string(node.Get());
+  if (::chmod(by_fd.c_str(), 0666) != 0) return ErrnoCode(errno);
+  return {};
+}
+
 }  // namespace
 
 std::error_code ConnectionPort::Create(std::string_view name, const PortAttributes& attributes,
@@ -60,6 +74,7 @@ std::error_code ConnectionPort::Create(std::string_view name, const PortAttribut
   ResolvedPortName resolved;
   if (auto ec = ResolvePortName(name, resolved)) return ec;
   if (auto ec = MakeDirectories(resolved.directory)) return ec;
+  if (auto ec = CheckNamespaceOwnership(resolved.directory)) return ec;
 
   std::unique_ptr<ConnectionPort> port(new ConnectionPort());
   port->name_ = resolved.nt_name;
@@ -73,7 +88,8 @@ std::error_code ConnectionPort::Create(std::string_view name, const PortAttribut
   // server is stale and replaced. The inode check closes the race with a
   // holder that unlinks the lock file as it exits.
   for (int attempt = 0;; ++attempt) {
-    UniqueFd lock(::open(port->lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+    UniqueFd lock(
+        ::open(port->lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
     if (!lock) return ErrnoCode(errno);
     if (RetryEintr([&] { return ::flock(lock.Get(), LOCK_EX | LOCK_NB); }) != 0) {
       if (errno == EWOULDBLOCK) return Status::kObjectNameCollision;
@@ -102,7 +118,7 @@ std::error_code ConnectionPort::Create(std::string_view name, const PortAttribut
   }
   // Anyone may reach the socket; the port's own security (checked against
   // SO_PEERCRED) decides who is served, and refused callers learn only that.
-  ::chmod(port->socket_path_.c_str(), 0666);
+  if (auto ec = OpenSocketToEveryone(port->socket_path_)) return ec;
   if (::listen(port->listener_.Get(), SOMAXCONN) != 0) return ErrnoCode(errno);
 
   port->main_epoll_.Reset(::epoll_create1(EPOLL_CLOEXEC));
@@ -259,7 +275,7 @@ bool ConnectionPort::HandleListener(int epoll_fd) {
     if (!verdict && client_count_ + pending_count_ >= attributes_.max_clients) {
       verdict = Status::kQuotaExceeded;
     }
-    if (pending_count_ >= attributes_.max_pending_connections) PurgeStalePending();
+    PurgeStalePending();
     if (pending_count_ >= attributes_.max_pending_connections) {
       RejectSocket(socket.Get(), Status::kQuotaExceeded);
       continue;
@@ -386,6 +402,7 @@ std::error_code ConnectionPort::Complete(const std::shared_ptr<ServerPort>& port
   int fd = port->channel_.Fd();
   {
     std::lock_guard lock(mutex_);
+    if (closed_) return Status::kPortDisconnected;
     if (client_count_ >= attributes_.max_clients) {
       RejectSocket(fd, Status::kQuotaExceeded);
       port->MarkDisconnected();

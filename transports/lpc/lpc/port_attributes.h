@@ -30,7 +30,7 @@ struct PortAttributes {
   // connection view) plus the data of requests the server holds and has not
   // answered yet. A client past it gets kQuotaExceeded and the server keeps
   // its memory.
-  size_t max_pool_usage = size_t{512} << 20;
+  size_t max_pool_usage = size_t{128} << 20;
   // Largest single message carried through a section.
   size_t max_data_length = size_t{256} << 20;
   // Connected clients at once; further connects are refused with kQuotaExceeded.
@@ -58,6 +58,9 @@ struct ConnectOptions {
   // Let the server read/write buffers declared in requests
   // (NtReadRequestData / NtWriteRequestData) via PR_SET_PTRACER.
   bool allow_server_memory_access = false;
+  // NtSecureConnectPort's RequiredServerSid: refuse (kAccessDenied) a server
+  // not running as this uid, checked before any connect info is sent.
+  std::optional<uid_t> required_server_uid;
   // Largest message the client accepts from the server through a section.
   size_t max_receive_length = size_t{1} << 30;
 };

@@ -60,6 +60,22 @@ std::error_code ResolvePortName(std::string_view name, ResolvedPortName& out) {
   return {};
 }
 
+std::error_code CheckNamespaceOwnership(const std::string& dir) {
+  const char* explicit_dir = std::getenv("ALPACA_LPC_DIR");
+  if (explicit_dir != nullptr && *explicit_dir != '\0') return {};
+  std::string root = NamespaceDirectory();
+  if (dir.compare(0, root.size(), root) != 0) return Status::kObjectNameInvalid;
+  for (size_t end = root.size();; end = dir.find('/', end + 1)) {
+    std::string prefix = dir.substr(0, end);
+    struct stat st {};
+    if (::lstat(prefix.c_str(), &st) != 0) return ErrnoCode(errno);
+    if (!S_ISDIR(st.st_mode) || st.st_uid != ::geteuid() || (st.st_mode & 022) != 0) {
+      return Status::kAccessDenied;
+    }
+    if (end == std::string::npos || end >= dir.size()) return {};
+  }
+}
+
 std::error_code MakeDirectories(const std::string& dir) {
   if (dir.empty()) return {};
   size_t pos = 0;

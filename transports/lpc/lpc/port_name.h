@@ -32,4 +32,10 @@ std::error_code ResolvePortName(std::string_view name, ResolvedPortName& out);
 // the port's own security decides who is served).
 std::error_code MakeDirectories(const std::string& dir);
 
+// For the default namespace under /tmp (shared with everyone), refuses a
+// directory chain from the namespace root down to `dir` that we do not own or
+// that others may write: someone could have created it first to squat
+// names. An explicit $ALPACA_LPC_DIR is the operator's choice and is trusted.
+std::error_code CheckNamespaceOwnership(const std::string& dir);
+
 }  // namespace alpaca::lpc

@@ -62,7 +62,9 @@ std::error_code Section::MapForeign(UniqueFd fd, size_t map_size, bool writable,
   if (st.st_size < 0 || static_cast<uint64_t>(st.st_size) < map_size) return Status::kInvalidView;
   size_t size = map_size;
   int prot = PROT_READ | (writable ? PROT_WRITE : 0);
-  void* base = ::mmap(nullptr, size, prot, MAP_SHARED | MAP_POPULATE, fd.Get(), 0);
+  // No MAP_POPULATE: populating would allocate the pages the peer left
+  // unallocated, charged to us. The creator pre-faults its own sections.
+  void* base = ::mmap(nullptr, size, prot, MAP_SHARED, fd.Get(), 0);
   if (base == MAP_FAILED) return Status::kSectionError;
   Section section;
   section.fd_ = std::move(fd);

@@ -46,6 +46,13 @@ void ServerPort::ForgetRequest(uint32_t message_id) {
   pending_.erase(it);
 }
 
+void ServerPort::MarkDisconnected() {
+  connected_.store(false, std::memory_order_release);
+  std::lock_guard lock(pool_mutex_);
+  pending_.clear();
+  pool_usage_ = channel_.GetSection().Size();
+}
+
 bool ServerPort::IsPending(const PortMessage& request) const {
   if (request.Type() != MessageType::kRequest) return false;
   std::lock_guard lock(pool_mutex_);
@@ -62,8 +69,16 @@ std::error_code ServerPort::Reply(const PortMessage& request, const PortMessage&
     pool_usage_ -= it->second;
     pending_.erase(it);
   }
-  return channel_.Send(reply, MessageType::kReply, request.MessageId(), 0, /*nonblocking=*/true,
-                       std::nullopt);
+  auto ec = channel_.Send(reply, MessageType::kReply, request.MessageId(), 0, /*nonblocking=*/true,
+                          std::nullopt);
+  if (ec == Status::kQuotaExceeded) {
+    // The client does not read its socket. Dropping the reply silently would
+    // leave its caller waiting forever; cut it off instead, so it sees
+    // kPortDisconnected (and the server hears "client died").
+    MarkDisconnected();
+    channel_.Shutdown();
+  }
+  return ec;
 }
 
 std::error_code ServerPort::SendDatagram(const PortMessage& message) {
@@ -73,6 +88,7 @@ std::error_code ServerPort::SendDatagram(const PortMessage& message) {
 
 std::error_code ServerPort::CheckRange(const PortMessage& request, size_t index, uint64_t offset,
                                        size_t length, uint32_t access) const {
+  if (!Connected()) return Status::kPortDisconnected;
   if (!IsPending(request)) return Status::kReplyMismatch;
   auto entries = request.DataInfo();
   if (index >= entries.size()) return Status::kInvalidDataInfo;

@@ -67,7 +67,9 @@ class ServerPort {
   Admission AdmitRequest(uint32_t message_id, uint64_t payload_length);
   void ForgetRequest(uint32_t message_id);
   bool IsPending(const PortMessage& request) const;
-  void MarkDisconnected() { connected_.store(false, std::memory_order_release); }
+  // Stops replies and memory access: pending requests are forgotten, so a
+  // recycled pid can never be read through a request of a dead client.
+  void MarkDisconnected();
   std::error_code CheckRange(const PortMessage& request, size_t index, uint64_t offset,
                              size_t length, uint32_t access) const;
 

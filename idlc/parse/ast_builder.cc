@@ -7,6 +7,27 @@ namespace alpaca::idl {
 
 using ast::ExprKind;
 
+namespace {
+
+// Same text as ParseTree::getText() (the concatenated terminal texts), but
+// appended into one string: ANTLR 4.9's RuleContext::getText builds a
+// std::stringstream per rule node (~10% of mshtml.idl's run time).
+void AppendText(antlr4::tree::ParseTree* tree, std::string& out) {
+  if (auto* term = dynamic_cast<antlr4::tree::TerminalNode*>(tree)) {
+    out += term->getSymbol()->getText();
+    return;
+  }
+  for (antlr4::tree::ParseTree* child : tree->children) AppendText(child, out);
+}
+
+std::string Text(antlr4::tree::ParseTree* tree) {
+  std::string out;
+  AppendText(tree, out);
+  return out;
+}
+
+}  // namespace
+
 std::string UnquoteString(const std::string& literal) {
   std::size_t open = literal.find('"');
   std::size_t close = literal.rfind('"');
@@ -50,7 +71,7 @@ ast::Definition AstBuilder::Definition(P::DefinitionContext* ctx) {
   if (ctx->importlibDecl() != nullptr) {
     def.kind = ast::DefKind::kImportlib;
     def.loc = Loc(ctx);
-    def.strings.push_back(UnquoteString(ctx->importlibDecl()->STRING()->getText()));
+    def.strings.push_back(UnquoteString(Text(ctx->importlibDecl()->STRING())));
     return def;
   }
   if (ctx->namespaceDecl() != nullptr) {
@@ -74,14 +95,14 @@ ast::Definition AstBuilder::Definition(P::DefinitionContext* ctx) {
     auto* lib = body->libraryDecl();
     def.kind = ast::DefKind::kLibrary;
     def.loc = Loc(lib);
-    def.name = lib->ident()->getText();
+    def.name = Text(lib->ident());
     def.name_loc = Loc(lib->ident());
     for (P::DefinitionContext* inner : lib->definition()) def.items.push_back(Definition(inner));
   } else if (body->moduleDecl() != nullptr) {
     auto* mod = body->moduleDecl();
     def.kind = ast::DefKind::kModule;
     def.loc = Loc(mod);
-    def.name = mod->ident()->getText();
+    def.name = Text(mod->ident());
     def.name_loc = Loc(mod->ident());
     for (P::InterfaceItemContext* item : mod->interfaceItem()) def.items.push_back(InterfaceItem(item));
   } else if (body->typedefDecl() != nullptr) {
@@ -129,7 +150,7 @@ ast::Definition AstBuilder::Import(P::ImportDeclContext* ctx) {
   def.kind = ast::DefKind::kImport;
   def.loc = Loc(ctx);
   for (antlr4::tree::TerminalNode* str : ctx->STRING()) {
-    def.strings.push_back(UnquoteString(str->getText()));
+    def.strings.push_back(UnquoteString(Text(str)));
     def.string_locs.push_back(Loc(str->getSymbol()));
   }
   return def;
@@ -140,7 +161,7 @@ ast::Definition AstBuilder::CppQuote(P::CppQuoteContext* ctx) {
   def.kind = ast::DefKind::kCppQuote;
   def.loc = Loc(ctx);
   std::string text;
-  for (antlr4::tree::TerminalNode* str : ctx->STRING()) text += UnquoteString(str->getText());
+  for (antlr4::tree::TerminalNode* str : ctx->STRING()) text += UnquoteString(Text(str));
   def.strings.push_back(std::move(text));
   return def;
 }
@@ -150,10 +171,10 @@ ast::Definition AstBuilder::Interface(P::InterfaceDeclContext* ctx) {
   def.kind = ast::DefKind::kInterface;
   def.loc = Loc(ctx);
   auto names = ctx->qualifiedName();
-  def.name = names[0]->getText();
+  def.name = Text(names[0]);
   def.name_loc = Loc(names[0]);
   if (names.size() > 1) {
-    def.base = names[1]->getText();
+    def.base = Text(names[1]);
     def.base_loc = Loc(names[1]);
   }
   def.forward = ctx->getStop() != nullptr && ctx->getStop()->getText() == ";" && ctx->interfaceItem().empty() &&
@@ -167,10 +188,10 @@ ast::Definition AstBuilder::Dispinterface(P::DispinterfaceDeclContext* ctx) {
   def.kind = ast::DefKind::kDispinterface;
   def.loc = Loc(ctx);
   auto idents = ctx->ident();
-  def.name = idents[0]->getText();
+  def.name = Text(idents[0]);
   def.name_loc = Loc(idents[0]);
   if (idents.size() > 1) {
-    def.disp_interface = idents[1]->getText();
+    def.disp_interface = Text(idents[1]);
     def.base_loc = Loc(idents[1]);
   }
   def.forward = ctx->children.size() == 3;
@@ -192,14 +213,14 @@ ast::Definition AstBuilder::Coclass(P::CoclassDeclContext* ctx) {
   ast::Definition def;
   def.kind = ast::DefKind::kCoclass;
   def.loc = Loc(ctx);
-  def.name = ctx->ident()->getText();
+  def.name = Text(ctx->ident());
   def.name_loc = Loc(ctx->ident());
   def.forward = ctx->children.size() == 3;
   for (P::CoclassMemberContext* member : ctx->coclassMember()) {
     ast::CoclassMember out;
     if (member->attributes() != nullptr) out.attrs = Attributes(member->attributes());
     out.dispinterface = member->DISPINTERFACE() != nullptr;
-    out.name = member->qualifiedName()->getText();
+    out.name = Text(member->qualifiedName());
     out.loc = Loc(member->qualifiedName());
     def.members.push_back(std::move(out));
   }
@@ -242,11 +263,11 @@ ast::Attributes AstBuilder::Attributes(P::AttributesContext* ctx) {
   if (ctx == nullptr) return out;
   for (P::AttributeContext* attr_ctx : ctx->attribute()) {
     ast::Attribute attr;
-    attr.name = attr_ctx->attrName()->getText();
+    attr.name = Text(attr_ctx->attrName());
     attr.loc = Loc(attr_ctx);
     for (antlr4::tree::ParseTree* child : attr_ctx->children) {
       auto* term = dynamic_cast<antlr4::tree::TerminalNode*>(child);
-      if (term != nullptr && term->getText() == "(") attr.has_parens = true;
+      if (term != nullptr && Text(term) == "(") attr.has_parens = true;
     }
     if (attr.has_parens) {
       // Arguments may be empty (size_is(, n)): walk children to keep positions.
@@ -255,7 +276,7 @@ ast::Attributes AstBuilder::Attributes(P::AttributesContext* ctx) {
       bool after_paren = false;
       for (antlr4::tree::ParseTree* child : attr_ctx->children) {
         if (auto* term = dynamic_cast<antlr4::tree::TerminalNode*>(child)) {
-          std::string text = term->getText();
+          std::string text = Text(term);
           if (text == "(") {
             after_paren = true;
           } else if (after_paren && (text == "," || text == ")")) {
@@ -270,7 +291,7 @@ ast::Attributes AstBuilder::Attributes(P::AttributesContext* ctx) {
         if (arg == nullptr) continue;
         have = true;
         current.loc = Loc(arg);
-        current.text = arg->getText();
+        current.text = Text(arg);
         if (arg->UUID() != nullptr) {
           current.kind = ast::AttrArg::Kind::kUuid;
         } else if (arg->expr() != nullptr) {
@@ -301,7 +322,7 @@ ast::TypeSpec AstBuilder::TypeSpec(P::TypeSpecContext* ctx) {
     std::string words;
     for (antlr4::tree::ParseTree* child : core->baseType()->children) {
       if (!words.empty()) words += ' ';
-      words += child->getText();
+      words += Text(child);
     }
     spec.name = words;
   } else if (core->tagDecl() != nullptr) {
@@ -314,12 +335,12 @@ ast::TypeSpec AstBuilder::TypeSpec(P::TypeSpecContext* ctx) {
     tag->kind = ref->STRUCT() != nullptr ? ast::TagType::Kind::kStruct
                 : ref->UNION() != nullptr ? ast::TagType::Kind::kUnion
                                           : ast::TagType::Kind::kEnum;
-    tag->tag = ref->ident()->getText();
+    tag->tag = Text(ref->ident());
     tag->loc = Loc(ref->ident());
     spec.tag = std::move(tag);
   } else if (core->INTERFACE() != nullptr) {
     spec.kind = ast::TypeSpec::Kind::kInterface;
-    spec.name = core->qualifiedName()->getText();
+    spec.name = Text(core->qualifiedName());
   } else if (core->SAFEARRAY_OPEN() != nullptr) {
     spec.kind = ast::TypeSpec::Kind::kSafeArray;
     spec.element = std::make_shared<ast::TypeSpec>(TypeSpec(core->typeSpec()));
@@ -329,7 +350,7 @@ ast::TypeSpec AstBuilder::TypeSpec(P::TypeSpecContext* ctx) {
     spec.element = std::make_shared<ast::TypeSpec>(TypeSpec(core->typeSpec()));
   } else {
     spec.kind = ast::TypeSpec::Kind::kNamed;
-    spec.name = core->ident()->getText();
+    spec.name = Text(core->ident());
     spec.loc = Loc(core->ident());
   }
   return spec;
@@ -342,7 +363,7 @@ std::shared_ptr<const ast::TagType> AstBuilder::TagDecl(P::TagDeclContext* ctx) 
   auto idents = ctx->ident();
   if (ctx->STRUCT() != nullptr) {
     tag->kind = ast::TagType::Kind::kStruct;
-    if (!idents.empty()) tag->tag = idents[0]->getText();
+    if (!idents.empty()) tag->tag = Text(idents[0]);
     for (P::FieldContext* field : ctx->field()) {
       if (field->typeSpec() == nullptr) continue;  // cpp_quote
       for (P::FieldDeclaratorContext* fd : field->fieldDeclarator()) {
@@ -353,11 +374,11 @@ std::shared_ptr<const ast::TagType> AstBuilder::TagDecl(P::TagDeclContext* ctx) 
     }
   } else if (ctx->ENUM() != nullptr) {
     tag->kind = ast::TagType::Kind::kEnum;
-    if (!idents.empty()) tag->tag = idents[0]->getText();
+    if (!idents.empty()) tag->tag = Text(idents[0]);
     for (P::EnumeratorContext* e : ctx->enumerator()) {
       ast::Enumerator out;
       if (e->attributes() != nullptr) out.attrs = Attributes(e->attributes());
-      out.name = e->ident()->getText();
+      out.name = Text(e->ident());
       out.loc = Loc(e->ident());
       if (e->expr() != nullptr) out.value = Expr(e->expr());
       tag->enumerators.push_back(std::move(out));
@@ -373,22 +394,22 @@ std::shared_ptr<const ast::TagType> AstBuilder::TagDecl(P::TagDeclContext* ctx) 
       for (antlr4::tree::ParseTree* child : ctx->children) {
         if (auto* term = dynamic_cast<antlr4::tree::TerminalNode*>(child)) {
           if (term->getSymbol()->getType() == P::SWITCH) before_switch = false;
-          if (term->getText() == ")") after_paren = true;
+          if (Text(term) == ")") after_paren = true;
           continue;
         }
         auto* id = dynamic_cast<P::IdentContext*>(child);
         if (id == nullptr) continue;
         if (before_switch) {
-          tag->tag = id->getText();
+          tag->tag = Text(id);
         } else if (!after_paren) {
-          tag->switch_name = id->getText();
+          tag->switch_name = Text(id);
           tag->switch_loc = Loc(id);
         } else {
-          tag->union_name = id->getText();
+          tag->union_name = Text(id);
         }
       }
     } else if (!idents.empty()) {
-      tag->tag = idents[0]->getText();
+      tag->tag = Text(idents[0]);
     }
     for (P::UnionArmContext* arm_ctx : ctx->unionArm()) {
       if (arm_ctx->cppQuote() != nullptr) continue;
@@ -441,7 +462,7 @@ ast::Declarator AstBuilder::Declarator(P::DeclaratorContext* ctx) {
   }
   P::DirectDeclaratorContext* direct = ctx->directDeclarator();
   if (direct->ident() != nullptr) {
-    decl.name = direct->ident()->getText();
+    decl.name = Text(direct->ident());
     decl.loc = Loc(direct->ident());
   } else if (direct->declarator() != nullptr) {
     auto inner = std::make_shared<ast::Declarator>(Declarator(direct->declarator()));
@@ -536,12 +557,12 @@ ast::ExprPtr AstBuilder::PostfixExpr(P::PostfixExprContext* ctx) {
   for (antlr4::tree::ParseTree* child : ctx->children) {
     auto* term = dynamic_cast<antlr4::tree::TerminalNode*>(child);
     if (term == nullptr) continue;
-    std::string text = term->getText();
+    std::string text = Text(term);
     auto out = std::make_shared<ast::Expr>();
     out->loc = current->loc;
     if (text == "." || text == "->") {
       out->kind = ExprKind::kMember;
-      out->text = idents[ident_index++]->getText();
+      out->text = Text(idents[ident_index++]);
       out->operands = {current};
     } else if (text == "[") {
       out->kind = ExprKind::kIndex;
@@ -558,7 +579,7 @@ ast::ExprPtr AstBuilder::Primary(P::PrimaryContext* ctx) {
   if (ctx->expr() != nullptr) return Expr(ctx->expr());
   auto out = std::make_shared<ast::Expr>();
   out->loc = Loc(ctx);
-  out->text = ctx->getText();
+  out->text = Text(ctx);
   if (ctx->INTEGER() != nullptr) {
     out->kind = ExprKind::kInteger;
     std::string digits = out->text;

@@ -4,11 +4,15 @@
 #pragma once
 
 #include <array>
+#include <cerrno>
+#include <cstdlib>
 #include <compare>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <sys/random.h>
 
 namespace alpaca {
 
@@ -50,6 +54,29 @@ struct Uuid {
     u.time_mid = static_cast<std::uint16_t>(b[4] << 8 | b[5]);
     u.time_hi_and_version = static_cast<std::uint16_t>(b[6] << 8 | b[7]);
     for (int i = 0; i < 8; ++i) u.clock_seq_and_node[i] = b[8 + i];
+    return u;
+  }
+
+  // A random (version 4) UUID from the kernel's CSPRNG: unguessable, so
+  // fit for handles a peer must not forge (context handles).
+  static Uuid Random() {
+    std::array<std::uint8_t, 16> b{};
+    std::size_t got = 0;
+    while (got < b.size()) {
+      ssize_t n = ::getrandom(b.data() + got, b.size() - got, 0);
+      if (n > 0) {
+        got += static_cast<std::size_t>(n);
+      } else if (errno != EINTR) {
+        std::abort();  // ENOSYS: a kernel older than 3.17, not supported
+      }
+    }
+    Uuid u;
+    u.time_low =
+        std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 | std::uint32_t{b[2]} << 8 | b[3];
+    u.time_mid = static_cast<std::uint16_t>(b[4] << 8 | b[5]);
+    u.time_hi_and_version = static_cast<std::uint16_t>((b[6] & 0x0f) << 8 | b[7] | 0x4000);
+    for (int i = 0; i < 8; ++i) u.clock_seq_and_node[i] = b[8 + i];
+    u.clock_seq_and_node[0] = static_cast<std::uint8_t>((u.clock_seq_and_node[0] & 0x3f) | 0x80);
     return u;
   }
 

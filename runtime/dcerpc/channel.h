@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <system_error>
@@ -18,11 +19,21 @@
 
 namespace alpaca::dcerpc {
 
-// Who is calling, as far as the transport knows (address only over TCP).
+// A local caller as the kernel reports it (SO_PEERCRED), never as the peer
+// claims: what an ncalrpc security callback checks.
+struct LocalIdentity {
+  std::int32_t pid = 0;
+  std::uint32_t uid = 0;
+  std::uint32_t gid = 0;
+};
+
+// Who is calling, as far as the transport knows: an address over TCP, the
+// kernel-verified process identity over local ports.
 struct PeerInfo {
-  std::string protseq;  // "ncacn_ip_tcp"
-  std::string address;  // "127.0.0.1"
+  std::string protseq;  // "ncacn_ip_tcp", "ncalrpc"
+  std::string address;  // "127.0.0.1"; the port name for ncalrpc
   std::uint16_t port = 0;
+  std::optional<LocalIdentity> local;  // set for ncalrpc
 };
 
 // Server side: where the core sends PDUs for one connection.

@@ -56,13 +56,19 @@ ContextHandle Decoder::ReadContextHandle() {
 bool Decoder::CheckCount(std::uint64_t count, std::size_t min_wire_size,
                          std::size_t memory_size) {
   if (!Ok()) return false;
-  // count <= 2^32 and sizes are small, so neither product overflows 64 bits.
-  if (count * min_wire_size > Remaining()) {
+  // `count` may be a product of several conformances (multi-dimensional
+  // arrays), so compare by division: count * size never overflows here.
+  if (min_wire_size != 0 && count > Remaining() / min_wire_size) {
     Fail(Errc::kCountTooLarge);
     return false;
   }
+  std::size_t budget = limits_.max_allocation - allocated_;
+  if (memory_size != 0 && count > budget / memory_size) {
+    Fail(Errc::kAllocationLimit);
+    return false;
+  }
   std::uint64_t bytes = count * memory_size;
-  if (bytes > limits_.max_allocation - allocated_) {
+  if (bytes > budget) {
     Fail(Errc::kAllocationLimit);
     return false;
   }

@@ -80,7 +80,16 @@ class Decoder {
     if (!CheckCount(count, sizeof(T), sizeof(T))) return false;
     if (count == 0) return true;
     if (!Align(sizeof(T))) return false;
+    if (std::uint64_t{count} * sizeof(T) > Remaining()) {  // the alignment ate into it
+      Fail(Errc::kTruncated);
+      return false;
+    }
     out.resize(count);
+    if (!swap_ && std::endian::native == std::endian::little) {
+      std::memcpy(out.data(), data_.data() + pos_, count * sizeof(T));
+      pos_ += count * sizeof(T);
+      return true;
+    }
     for (auto& e : out) e = ReadUnaligned<T>();
     return Ok();
   }

@@ -35,6 +35,16 @@ class Encoder {
 
   const std::vector<std::uint8_t>& Bytes() const { return out_; }
   std::vector<std::uint8_t> Take() { return std::move(out_); }
+  // Starts a new message, keeping the buffer's capacity (a server thread
+  // reuses one encoder for every reply).
+  void Clear() {
+    out_.clear();
+    next_referent_ = kFirstReferentId;
+    deferred_.clear();
+    full_pointers_.clear();
+  }
+  // Room for `bytes` more without reallocating (large arrays).
+  void Reserve(std::size_t bytes) { out_.reserve(out_.size() + bytes); }
   std::size_t Size() const { return out_.size(); }
 
   // Pads with zero bytes to a multiple of n (1, 2, 4 or 8), relative to the

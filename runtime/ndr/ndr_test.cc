@@ -301,6 +301,32 @@ TEST(NdrArrays, MultiDimensionalConformantHoistsEveryDimension) {
   EXPECT_EQ(d2.Error(), Errc::kCountTooLarge);
 }
 
+TEST(NdrArrays, CountTimesSizeCannotWrap) {
+  // 2^31 x 2^31 elements of 4 bytes is 2^64: a product that wraps to zero
+  // must not pass either check.
+  Bytes few(64, 0);
+  Decoder d(few);
+  std::uint64_t n = std::uint64_t{0x80000000} * 0x80000000;
+  EXPECT_FALSE(d.CheckCount(n, 4, 4));
+  EXPECT_EQ(d.Error(), Errc::kCountTooLarge);
+  Decoder d2(few);
+  EXPECT_FALSE(d2.CheckCount(std::uint64_t{1} << 62, 0, 8));  // no wire size: budget stops it
+  EXPECT_EQ(d2.Error(), Errc::kAllocationLimit);
+}
+
+TEST(NdrArrays, AlignmentPaddingCountsAgainstTheElements) {
+  // A conformant array of 2 hypers followed by exactly 16 bytes: enough for
+  // the count check, but the 4 bytes of padding before the first hyper
+  // leave only 12.
+  Encoder e;
+  e.WriteConformance(2);
+  e.WriteBytes(Bytes(16, 0xab));
+  Decoder d(e.Bytes());
+  std::vector<std::uint64_t> out;
+  EXPECT_FALSE(d.ReadConformantArray(out));
+  EXPECT_EQ(d.Error(), Errc::kTruncated);
+}
+
 TEST(NdrPointers, EmbeddedPointeesDecodeInNdrOrder) {
   // struct { long x; [unique] long* p; [unique, string] wchar_t* s; } with
   // p NULL and s set; Impacket's encoding of the same is compared in

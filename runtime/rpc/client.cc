@@ -1,37 +1,17 @@
 #include "rpc/client.h"
 
-#include "dcerpc/fragments.h"
-#include "dcerpc/negotiation.h"
+#include "base/log.h"
+#include "rpc/client_transport.h"
+#include "rpc/co_client.h"
 #include "rpc/endpoint_mapper.h"
+#include "rpc/local_offer.h"
+#include "rpc/lrpc_client.h"
 #include "rpc/status.h"
 #include "rpc/string_binding.h"
 #include "tcp/client_channel.h"
 
 namespace alpaca::rpc {
-
-using Clock = std::chrono::steady_clock;
-using dcerpc::PacketType;
-
 namespace {
-
-std::unique_ptr<dcerpc::ClientChannel> ConnectBinding(const StringBinding& b,
-                                                      const InterfaceId& iface,
-                                                      const ClientOptions& options) {
-  if (b.protseq != "ncacn_ip_tcp") throw RpcError(status::kProtseqNotSupported, b.protseq);
-  std::string host = b.network_address.empty() ? "127.0.0.1" : b.network_address;
-  std::uint16_t port = 0;
-  if (b.endpoint.empty()) {
-    port = EptMapTcpPort(host, options.epmapper_port, iface, options.connect_timeout);
-  } else {
-    port = *b.TcpPort();
-  }
-  std::unique_ptr<dcerpc::ClientChannel> channel;
-  if (auto ec = tcp::ConnectChannel(host, port, options.connect_timeout, channel)) {
-    throw RpcError(status::kServerUnavailable,
-                   host + "[" + std::to_string(port) + "]: " + ec.message());
-  }
-  return channel;
-}
 
 StringBinding ParseOrThrow(std::string_view text) {
   StringBinding b;
@@ -41,130 +21,116 @@ StringBinding ParseOrThrow(std::string_view text) {
   return b;
 }
 
+bool UpgradeAllowed(const StringBinding& b, const ClientOptions& options) {
+  if (options.local_upgrade == LocalUpgrade::kNever) return false;
+  for (const auto& [key, value] : b.options) {
+    if (key == "local_upgrade" && (value == "off" || value == "no" || value == "never")) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The local upgrade (rpc/local_offer.h): an ncalrpc transport to the same
+// server, or null when it does not apply or does not work out.
+std::unique_ptr<ClientTransport> TryLocalUpgrade(const std::string& host, std::uint16_t port,
+                                                 const InterfaceId& iface,
+                                                 const ClientOptions& options) {
+  if (!IsLocalHost(host)) {
+    Log(LogLevel::kDebug, host + " is not this host: ncacn_ip_tcp");
+    return nullptr;
+  }
+  auto offer = FindLocalOffer(port);
+  if (!offer || !offer->Offers(iface)) {
+    Log(LogLevel::kDebug, "no local offer for TCP port " + std::to_string(port) + ": ncacn_ip_tcp");
+    return nullptr;
+  }
+  try {
+    auto local = std::make_unique<LrpcClientTransport>(offer->endpoint, iface, options);
+    if (local->ServerPid() != offer->pid) {
+      Log(LogLevel::kDebug, "ncalrpc:[" + offer->endpoint +
+                                "] is served by another process than TCP port " +
+                                std::to_string(port) + ": ncacn_ip_tcp");
+      return nullptr;
+    }
+    Log(LogLevel::kDebug, "ncacn_ip_tcp:" + host + "[" + std::to_string(port) + "] -> " +
+                              local->Binding() + " (the server offers it on this host)");
+    return local;
+  } catch (const RpcError& e) {
+    Log(LogLevel::kDebug, std::string("local upgrade failed, using ncacn_ip_tcp: ") + e.what());
+    return nullptr;
+  }
+}
+
+std::unique_ptr<ClientTransport> Connect(const StringBinding& b, const InterfaceId& iface,
+                                         const ClientOptions& options) {
+  if (b.protseq == "ncalrpc") {
+    if (b.endpoint.empty()) {
+      throw RpcError(status::kInvalidEndpointFormat, "ncalrpc needs an endpoint");
+    }
+    return std::make_unique<LrpcClientTransport>(b.endpoint, iface, options);
+  }
+  if (b.protseq != "ncacn_ip_tcp") throw RpcError(status::kProtseqNotSupported, b.protseq);
+  std::string host = b.network_address.empty() ? "127.0.0.1" : b.network_address;
+  std::uint16_t port = 0;
+  if (b.endpoint.empty()) {
+    port = EptMapTcpPort(host, options.epmapper_port, iface, options.connect_timeout);
+  } else {
+    port = *b.TcpPort();
+  }
+  if (UpgradeAllowed(b, options)) {
+    if (auto local = TryLocalUpgrade(host, port, iface, options)) return local;
+  }
+  std::unique_ptr<dcerpc::ClientChannel> channel;
+  std::string where = host + "[" + std::to_string(port) + "]";
+  if (auto ec = tcp::ConnectChannel(host, port, options.connect_timeout, channel)) {
+    throw RpcError(status::kServerUnavailable, where + ": " + ec.message());
+  }
+  return std::make_unique<CoClientTransport>(std::move(channel), iface, options,
+                                             "ncacn_ip_tcp:" + where);
+}
+
 }  // namespace
 
 Client::Client(std::string_view string_binding, InterfaceId iface, ClientOptions options)
-    : iface_(iface), options_(options) {
+    : iface_(iface) {
   StringBinding b = ParseOrThrow(string_binding);
   object_ = b.object;
-  channel_ = ConnectBinding(b, iface_, options_);
-  Bind();
+  transport_ = Connect(b, iface_, options);
 }
 
 Client::Client(std::unique_ptr<dcerpc::ClientChannel> channel, InterfaceId iface,
                ClientOptions options)
-    : channel_(std::move(channel)), iface_(iface), options_(options) {
-  Bind();
-}
+    : transport_(
+          std::make_unique<CoClientTransport>(std::move(channel), iface, options, "ncacn_ip_tcp")),
+      iface_(iface) {}
 
-Client::~Client() {
-  if (channel_) channel_->Close();
-}
-
-void Client::Broken(std::uint32_t s, const std::string& what) {
-  if (channel_) channel_->Close();
-  channel_.reset();
-  throw RpcError(s, what);
-}
-
-void Client::Bind() {
-  dcerpc::BindPdu bind;
-  bind.max_xmit_frag = bind.max_recv_frag = options_.max_frag;
-  bind.contexts.push_back({0, iface_.Syntax(), {dcerpc::Ndr20Syntax()}});
-  if (options_.negotiate_features) {
-    bind.contexts.push_back(
-        {1, iface_.Syntax(),
-         {dcerpc::BindTimeFeatureSyntax(dcerpc::kFeatureSecurityContextMultiplexing |
-                                        dcerpc::kFeatureKeepConnectionOnOrphan)}});
-  }
-  std::uint32_t call_id = next_call_id_++;
-  if (auto ec = channel_->Send(dcerpc::EncodeBind(PacketType::kBind, call_id, bind))) {
-    Broken(status::kServerUnavailable, "bind: " + ec.message());
-  }
-  std::vector<std::uint8_t> pdu;
-  if (auto ec = channel_->Receive(pdu, Clock::now() + options_.connect_timeout, nullptr)) {
-    Broken(status::kServerUnavailable, "bind: " + ec.message());
-  }
-  dcerpc::Header h;
-  if (dcerpc::ParseHeader(pdu, h) || h.call_id != call_id) {
-    Broken(status::kProtocolError, "bind reply");
-  }
-  if (h.ptype == PacketType::kBindNak) {
-    dcerpc::BindNakPdu nak;
-    (void)dcerpc::ParseBindNak(pdu, h, nak);
-    Broken(nak.reason == dcerpc::RejectReason::kTemporaryCongestion ? status::kServerTooBusy
-                                                                    : status::kCallFailedDne,
-           "bind_nak reason " + std::to_string(static_cast<int>(nak.reason)));
-  }
-  dcerpc::BindAckPdu ack;
-  if (h.ptype != PacketType::kBindAck || dcerpc::ParseBindAck(pdu, h, ack) ||
-      ack.results.empty()) {
-    Broken(status::kProtocolError, "bind_ack");
-  }
-  const auto& r = ack.results[0];
-  if (r.result != dcerpc::ContextResult::kAcceptance) {
-    Broken(r.reason == static_cast<std::uint16_t>(
-                           dcerpc::ContextReason::kProposedTransferSyntaxesNotSupported)
-               ? status::kUnsupportedTransSyn
-               : status::kUnknownIf,
-           "bind to " + iface_.uuid.ToString());
-  }
-  if (ack.results.size() > 1 && ack.results[1].result == dcerpc::ContextResult::kNegotiateAck) {
-    features_ = ack.results[1].reason;
-  }
-  assoc_group_id_ = ack.assoc_group_id;
-  // We send no fragment larger than the server can receive.
-  max_xmit_frag_ = std::min(options_.max_frag, ack.max_recv_frag);
-  if (max_xmit_frag_ < dcerpc::kMinFragSize) max_xmit_frag_ = dcerpc::kMinFragSize;
-}
+Client::~Client() = default;
 
 std::vector<std::uint8_t> Client::Call(std::uint16_t opnum, std::span<const std::uint8_t> stub,
                                        const CallOptions& options) {
-  std::lock_guard lock(mu_);
-  if (!channel_) throw RpcError(status::kServerUnavailable, "connection closed");
-  std::uint32_t call_id = next_call_id_++;
-  auto object = options.object ? options.object : object_;
-  auto deadline = Clock::now() + options.timeout;
-  for (const auto& frag :
-       dcerpc::BuildRequestFragments(call_id, 0, opnum, object, stub, max_xmit_frag_)) {
-    if (auto ec = channel_->Send(frag)) Broken(status::kCallFailed, ec.message());
-  }
-  return Receive(call_id, deadline, options.cancel);
+  ndr::Drep drep;
+  return Call(opnum, stub, options, drep);
 }
 
-std::vector<std::uint8_t> Client::Receive(std::uint32_t call_id, Clock::time_point deadline,
-                                          const std::atomic<bool>* cancel) {
-  dcerpc::Reassembler reassembler(options_.max_response_bytes);
-  std::vector<std::uint8_t> pdu;
-  for (;;) {
-    if (auto ec = channel_->Receive(pdu, deadline, cancel)) {
-      if (ec == std::errc::timed_out || ec == std::errc::operation_canceled) {
-        // Tell the server (C706 12.4: co_cancel, then orphaned since we stop
-        // waiting); a late response is discarded by call id.
-        (void)channel_->Send(dcerpc::EncodeHeaderOnly(PacketType::kCoCancel, call_id));
-        (void)channel_->Send(dcerpc::EncodeHeaderOnly(PacketType::kOrphaned, call_id));
-        throw RpcError(ec == std::errc::timed_out ? status::kTimeout : status::kCallCancelled);
-      }
-      Broken(status::kCallFailed, ec.message());
-    }
-    dcerpc::Header h;
-    if (dcerpc::ParseHeader(pdu, h)) Broken(status::kProtocolError, "malformed PDU");
-    if (h.ptype == PacketType::kShutdown) Broken(status::kServerUnavailable, "server shutdown");
-    if (h.call_id != call_id) continue;  // a late answer to an abandoned call
-    if (h.ptype == PacketType::kFault) {
-      dcerpc::FaultPdu f;
-      if (dcerpc::ParseFault(pdu, h, f)) Broken(status::kProtocolError, "malformed fault");
-      throw RpcError(f.status);
-    }
-    if (h.ptype != PacketType::kResponse) Broken(status::kProtocolError, "unexpected PDU");
-    dcerpc::ResponsePdu r;
-    if (dcerpc::ParseResponse(pdu, h, r) ||
-        reassembler.Add(h.pfc_flags & dcerpc::kPfcFirstFrag, h.pfc_flags & dcerpc::kPfcLastFrag,
-                        r.alloc_hint, r.stub)) {
-      Broken(status::kProtocolError, "bad response fragment");
-    }
-    if (reassembler.Complete()) return reassembler.Take();
-  }
+std::vector<std::uint8_t> Client::Call(std::uint16_t opnum, std::span<const std::uint8_t> stub,
+                                       const CallOptions& options, ndr::Drep& drep) {
+  std::lock_guard lock(mu_);
+  auto object = options.object ? options.object : object_;
+  return transport_->Call(opnum, object, stub, options, drep);
+}
+
+std::string Client::Binding() const { return transport_->Binding(); }
+
+std::string Client::Protseq() const {
+  std::string b = transport_->Binding();
+  return b.substr(0, b.find(':'));
+}
+
+std::uint32_t Client::AssocGroupId() const { return transport_->AssocGroupId(); }
+std::uint16_t Client::MaxXmitFrag() const { return transport_->MaxXmitFrag(); }
+std::optional<std::uint16_t> Client::NegotiatedFeatures() const {
+  return transport_->NegotiatedFeatures();
 }
 
 }  // namespace alpaca::rpc

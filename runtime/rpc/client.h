@@ -3,11 +3,19 @@
 // [in] parameters with an ndr::Encoder, call Call() and unmarshal the
 // returned stub data with an ndr::Decoder.
 //
+// Transports: "ncacn_ip_tcp:host[port]" (DCE/RPC over TCP; no port: asked
+// of the endpoint mapper) and "ncalrpc:[endpoint]" (local ports). A TCP
+// binding to this host is upgraded to ncalrpc when the server behind the
+// port offers the interface there too (rpc/local_offer.h); Binding() tells
+// which transport is in use, ClientOptions::local_upgrade or the binding
+// option "local_upgrade=off" turns the upgrade off, and ALPACA_LOG=debug
+// logs the decision.
+//
 // Errors are alpaca::RpcError: faults carry the server's status
 // (nca_s_op_rng_error, ...); transport failures RPC_S_SERVER_UNAVAILABLE or
 // RPC_S_CALL_FAILED; a timed-out call ERROR_TIMEOUT and a cancelled one
-// RPC_S_CALL_CANCELLED (the server is told with co_cancel + orphaned, and a
-// late response is discarded by call id).
+// RPC_S_CALL_CANCELLED (the server is told: co_cancel + orphaned over TCP,
+// a lost reply over ncalrpc; a late response is discarded).
 //
 // Threading: calls on one Client are serialised by a mutex; use one Client
 // per thread for parallel calls. Non-copyable.
@@ -20,20 +28,31 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "dcerpc/channel.h"
+#include "ndr/types.h"
 #include "rpc/interface.h"
 
 namespace alpaca::rpc {
 
+enum class LocalUpgrade {
+  kAuto,   // use ncalrpc for a TCP binding to this host when the server offers it
+  kNever,  // always the transport the binding names
+};
+
 struct ClientOptions {
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};
-  std::uint16_t max_frag = 5840;        // proposed max_xmit/recv_frag
-  std::uint16_t epmapper_port = 135;    // for bindings without an endpoint
-  bool negotiate_features = true;       // send a bind time feature context
+  std::uint16_t max_frag = 5840;      // proposed max_xmit/recv_frag
+  std::uint16_t epmapper_port = 135;  // for bindings without an endpoint
+  bool negotiate_features = true;     // send a bind time feature context
   std::size_t max_response_bytes = 64u << 20;
+  LocalUpgrade local_upgrade = LocalUpgrade::kAuto;
+  // ncalrpc: the connection section (both directions) created at connect;
+  // larger messages stream through it.
+  std::size_t local_section_size = 1u << 20;
 };
 
 struct CallOptions {
@@ -42,12 +61,13 @@ struct CallOptions {
   std::optional<Uuid> object;                 // overrides the binding's
 };
 
+class ClientTransport;
+
 class Client {
  public:
-  // Connects per the string binding (ncacn_ip_tcp; an empty endpoint is
-  // looked up with the endpoint mapper) and binds to `iface`.
+  // Connects per the string binding and binds to `iface`.
   Client(std::string_view string_binding, InterfaceId iface, ClientOptions options = {});
-  // Binds over an already connected channel (any transport).
+  // Binds over an already connected channel (connection-oriented DCE/RPC).
   Client(std::unique_ptr<dcerpc::ClientChannel> channel, InterfaceId iface,
          ClientOptions options = {});
   ~Client();
@@ -56,28 +76,27 @@ class Client {
 
   std::vector<std::uint8_t> Call(std::uint16_t opnum, std::span<const std::uint8_t> stub,
                                  const CallOptions& options = {});
+  // Same, and reports the data representation of the response stub (what
+  // a decoder of it needs).
+  std::vector<std::uint8_t> Call(std::uint16_t opnum, std::span<const std::uint8_t> stub,
+                                 const CallOptions& options, ndr::Drep& drep);
 
-  std::uint32_t AssocGroupId() const { return assoc_group_id_; }
-  std::uint16_t MaxXmitFrag() const { return max_xmit_frag_; }
+  // The binding in use, e.g. "ncalrpc:[calc]" after a local upgrade.
+  std::string Binding() const;
+  // "ncacn_ip_tcp" or "ncalrpc".
+  std::string Protseq() const;
+  const InterfaceId& Interface() const { return iface_; }
+
+  std::uint32_t AssocGroupId() const;
+  std::uint16_t MaxXmitFrag() const;
   // The features the server acknowledged in bind time feature negotiation.
-  std::optional<std::uint16_t> NegotiatedFeatures() const { return features_; }
+  std::optional<std::uint16_t> NegotiatedFeatures() const;
 
  private:
-  void Bind();
-  std::vector<std::uint8_t> Receive(std::uint32_t call_id,
-                                    std::chrono::steady_clock::time_point deadline,
-                                    const std::atomic<bool>* cancel);
-  [[noreturn]] void Broken(std::uint32_t status, const std::string& what);
-
   std::mutex mu_;
-  std::unique_ptr<dcerpc::ClientChannel> channel_;
+  std::unique_ptr<ClientTransport> transport_;
   InterfaceId iface_;
-  ClientOptions options_;
   std::optional<Uuid> object_;
-  std::uint32_t next_call_id_ = 1;
-  std::uint32_t assoc_group_id_ = 0;
-  std::uint16_t max_xmit_frag_ = 0;
-  std::optional<std::uint16_t> features_;
 };
 
 }  // namespace alpaca::rpc

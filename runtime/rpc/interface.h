@@ -22,6 +22,7 @@
 #include "dcerpc/pdu.h"
 #include "ndr/decoder.h"
 #include "ndr/encoder.h"
+#include "rpc/association.h"
 
 namespace alpaca::rpc {
 
@@ -35,14 +36,35 @@ struct InterfaceId {
 
 // What a handler and the security callback know about the call.
 struct CallContext {
-  const dcerpc::PeerInfo& peer;
+  const dcerpc::PeerInfo& peer;  // peer.local: the caller's pid/uid/gid (ncalrpc)
   InterfaceId interface_id;
   std::uint16_t opnum = 0;
   std::optional<Uuid> object;
   std::uint32_t call_id = 0;
-  // Set when the client sent co_cancel or orphaned the call; long-running
-  // handlers poll it and may return status::kNcaFaultCancel.
+  // Set when the client cancelled, orphaned or stopped waiting for the call;
+  // long-running handlers poll it and may return status::kNcaFaultCancel.
   const std::atomic<bool>& cancelled;
+  // The client's association: its context handles.
+  Association& association;
+};
+
+// The call running on this thread, for server code that needs the caller
+// (MS RPC's I_RpcGetCurrentCallHandle / RpcServerInqCallAttributes): a
+// thread-local set by the runtime around each method handler, because the
+// generated server methods carry only the IDL's parameters. Throws
+// RpcError(RPC_S_NO_CALL_ACTIVE) outside a call.
+const CallContext& CurrentCall();
+
+// Sets CurrentCall() for its scope (used by the dispatchers).
+class CurrentCallScope {
+ public:
+  explicit CurrentCallScope(const CallContext& call);
+  ~CurrentCallScope();
+  CurrentCallScope(const CurrentCallScope&) = delete;
+  CurrentCallScope& operator=(const CurrentCallScope&) = delete;
+
+ private:
+  const CallContext* previous_;
 };
 
 using MethodHandler =

@@ -374,7 +374,11 @@ TEST(TcpTower, RoundTripAndHostile) {
 
 TEST(Client, BadBindingsThrow) {
   EXPECT_EQ(StatusOf([] { Client c("garbage", kEcho); }), status::kInvalidStringBinding);
-  EXPECT_EQ(StatusOf([] { Client c("ncalrpc:[x]", kEcho); }), status::kProtseqNotSupported);
+  EXPECT_EQ(StatusOf([] { Client c("ncadg_ip_udp:127.0.0.1[1]", kEcho); }),
+            status::kProtseqNotSupported);
+  EXPECT_EQ(StatusOf([] { Client c("ncalrpc:[alpaca-no-such-endpoint]", kEcho); }),
+            status::kServerUnavailable);
+  EXPECT_EQ(StatusOf([] { Client c("ncalrpc:", kEcho); }), status::kInvalidEndpointFormat);
   EXPECT_EQ(StatusOf([] { Client c("ncacn_ip_tcp:127.0.0.1[1]", kEcho); }),
             status::kServerUnavailable);
 }

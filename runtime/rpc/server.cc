@@ -1,5 +1,9 @@
 #include "rpc/server.h"
 
+#include <unistd.h>
+
+#include "rpc/local_offer.h"
+#include "rpc/lrpc_server.h"
 #include "rpc/server_connection.h"
 #include "rpc/status.h"
 #include "rpc/string_binding.h"
@@ -8,8 +12,12 @@
 namespace alpaca::rpc {
 
 struct Server::Endpoint {
-  std::uint16_t port = 0;
+  std::string protseq;
+  std::uint16_t port = 0;  // ncacn_ip_tcp
+  std::string name;        // ncalrpc
   std::unique_ptr<tcp::Listener> listener;
+  std::unique_ptr<LrpcEndpoint> local;
+  bool offered = false;  // a local offer file was published
 };
 
 Server::Server(ServerOptions options)
@@ -21,16 +29,23 @@ Server::Server(ServerOptions options)
 Server::~Server() { Stop(); }
 
 void Server::UseProtseqEp(std::string_view protseq, std::string_view endpoint) {
-  if (protseq != "ncacn_ip_tcp") throw RpcError(status::kProtseqNotSupported, std::string(protseq));
   if (listening_) throw RpcError(status::kAlreadyListening);
-  StringBinding b;
-  b.protseq = "ncacn_ip_tcp";
-  b.endpoint = std::string(endpoint);
   auto e = std::make_unique<Endpoint>();
-  if (!endpoint.empty() && endpoint != "0") {
-    auto port = b.TcpPort();
-    if (!port) throw RpcError(status::kInvalidEndpointFormat, std::string(endpoint));
-    e->port = *port;
+  e->protseq = std::string(protseq);
+  if (protseq == "ncalrpc") {
+    if (endpoint.empty()) throw RpcError(status::kInvalidEndpointFormat, "ncalrpc needs a name");
+    e->name = std::string(endpoint);
+  } else if (protseq == "ncacn_ip_tcp") {
+    if (!endpoint.empty() && endpoint != "0") {
+      StringBinding b;
+      b.protseq = "ncacn_ip_tcp";
+      b.endpoint = std::string(endpoint);
+      auto port = b.TcpPort();
+      if (!port) throw RpcError(status::kInvalidEndpointFormat, std::string(endpoint));
+      e->port = *port;
+    }
+  } else {
+    throw RpcError(status::kProtseqNotSupported, std::string(protseq));
   }
   endpoints_.push_back(std::move(e));
 }
@@ -47,53 +62,124 @@ void Server::RegisterInterface(InterfaceRegistration registration) {
 void Server::Listen() {
   if (listening_) throw RpcError(status::kAlreadyListening);
   if (endpoints_.empty()) throw RpcError(status::kNoProtseqs);
-  for (auto& e : endpoints_) {
-    tcp::ListenerOptions o;
-    o.address = options_.tcp_address;
-    o.port = e->port;
-    o.io_threads = options_.io_threads;
-    o.worker_threads = options_.worker_threads;
-    o.idle_timeout = options_.idle_timeout;
-    // The factory needs the listener's executor, so it reads the listener
-    // through a holder filled in once the listener exists (before Start).
-    auto holder = std::make_shared<tcp::Listener*>(nullptr);
-    auto core = core_;
-    e->listener = std::make_unique<tcp::Listener>(
-        o, [core, holder](std::shared_ptr<dcerpc::MessageSink> sink,
-                          const dcerpc::PeerInfo& peer)
-               -> std::shared_ptr<dcerpc::MessageHandler> {
-          tcp::Listener* listener = *holder;
-          return std::make_shared<ServerConnection>(core, std::move(sink), peer,
-                                                    listener->GetExecutor(),
-                                                    std::to_string(listener->Port()));
-        });
-    *holder = e->listener.get();
-    if (auto ec = e->listener->Start()) {
-      throw RpcError(status::kInvalidEndpointFormat,
-                     "cannot listen on port " + std::to_string(e->port) + ": " + ec.message());
+  try {
+    for (auto& e : endpoints_) {
+      if (e->protseq == "ncalrpc") {
+        e->local = std::make_unique<LrpcEndpoint>(core_, e->name, options_);
+        if (auto ec = e->local->Start()) {
+          throw RpcError(status::kInvalidEndpointFormat,
+                         "cannot listen on ncalrpc:[" + e->name + "]: " + ec.message());
+        }
+        continue;
+      }
+      tcp::ListenerOptions o;
+      o.address = options_.tcp_address;
+      o.port = e->port;
+      o.io_threads = options_.io_threads;
+      o.worker_threads = options_.worker_threads;
+      o.idle_timeout = options_.idle_timeout;
+      // The factory needs the listener's executor, so it reads the listener
+      // through a holder filled in once the listener exists (before Start).
+      auto holder = std::make_shared<tcp::Listener*>(nullptr);
+      auto core = core_;
+      e->listener = std::make_unique<tcp::Listener>(
+          o,
+          [core, holder](std::shared_ptr<dcerpc::MessageSink> sink,
+                         const dcerpc::PeerInfo& peer) -> std::shared_ptr<dcerpc::MessageHandler> {
+            tcp::Listener* listener = *holder;
+            return std::make_shared<ServerConnection>(core, std::move(sink), peer,
+                                                      listener->GetExecutor(),
+                                                      std::to_string(listener->Port()));
+          });
+      *holder = e->listener.get();
+      if (auto ec = e->listener->Start()) {
+        throw RpcError(status::kInvalidEndpointFormat,
+                       "cannot listen on port " + std::to_string(e->port) + ": " + ec.message());
+      }
     }
+  } catch (...) {
+    for (auto& e : endpoints_) {
+      if (e->listener) e->listener->Stop();
+      if (e->local) e->local->Stop();
+      e->listener.reset();
+      e->local.reset();
+    }
+    throw;
   }
   listening_ = true;
+  if (options_.offer_local_upgrade) PublishLocalOffers();
+}
+
+void Server::PublishLocalOffers() {
+  const Endpoint* local = nullptr;
+  for (const auto& e : endpoints_) {
+    if (e->local) {
+      local = e.get();
+      break;
+    }
+  }
+  if (local == nullptr) return;
+  LocalOffer offer;
+  offer.pid = static_cast<std::int32_t>(::getpid());
+  offer.endpoint = local->name;
+  offer.interfaces = Interfaces();
+  for (auto& e : endpoints_) {
+    if (!e->listener) continue;
+    // Best effort: without the offer, local clients simply use TCP.
+    e->offered = !PublishLocalOffer(e->listener->Port(), offer);
+  }
 }
 
 void Server::Stop() {
   if (!listening_) return;
   listening_ = false;
-  for (auto& e : endpoints_) e->listener->StopAccepting();
+  for (auto& e : endpoints_) {
+    if (e->offered) WithdrawLocalOffer(e->listener->Port());
+    e->offered = false;
+    if (e->listener) e->listener->StopAccepting();
+    if (e->local) e->local->StopAccepting();
+  }
   {
     // Refuse new calls, let the running ones finish.
     std::unique_lock lock(core_->mu);
     core_->stopping = true;
     core_->idle.wait_for(lock, options_.stop_grace, [&] { return core_->active_calls == 0; });
   }
-  for (auto& e : endpoints_) e->listener->Stop();
+  for (auto& e : endpoints_) {
+    if (e->listener) e->listener->Stop();
+    if (e->local) e->local->Stop();
+  }
   std::lock_guard lock(core_->mu);
   core_->stopping = false;
 }
 
 std::vector<std::uint16_t> Server::TcpPorts() const {
   std::vector<std::uint16_t> out;
-  for (const auto& e : endpoints_) out.push_back(e->listener ? e->listener->Port() : e->port);
+  for (const auto& e : endpoints_) {
+    if (e->protseq != "ncacn_ip_tcp") continue;
+    out.push_back(e->listener ? e->listener->Port() : e->port);
+  }
+  return out;
+}
+
+std::vector<std::string> Server::LocalEndpoints() const {
+  std::vector<std::string> out;
+  for (const auto& e : endpoints_) {
+    if (e->protseq == "ncalrpc") out.push_back(e->name);
+  }
+  return out;
+}
+
+std::vector<std::string> Server::Bindings() const {
+  std::vector<std::string> out;
+  for (const auto& e : endpoints_) {
+    if (e->protseq == "ncalrpc") {
+      out.push_back("ncalrpc:[" + e->name + "]");
+    } else {
+      std::uint16_t port = e->listener ? e->listener->Port() : e->port;
+      out.push_back("ncacn_ip_tcp:" + options_.tcp_address + "[" + std::to_string(port) + "]");
+    }
+  }
   return out;
 }
 

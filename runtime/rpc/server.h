@@ -18,16 +18,30 @@
 
 namespace alpaca::rpc {
 
+// Who may connect to the server's ncalrpc endpoints, checked by the port on
+// every connect against the kernel's view of the caller. The server's own
+// uid is always allowed (as with NT ports, root is not special).
+struct LocalSecurity {
+  bool allow_everyone = false;
+  std::vector<std::uint32_t> allowed_uids;
+  std::vector<std::uint32_t> allowed_gids;  // the caller's primary gid
+};
+
 struct ServerOptions {
   std::string tcp_address = "0.0.0.0";  // where ncacn_ip_tcp endpoints listen
   std::size_t io_threads = 1;
-  std::size_t worker_threads = 4;        // the bounded call pool; 0: calls run
-                                         // on the I/O threads (no hop, but no
-                                         // co_cancel is read while they run)
-  std::size_t max_concurrent_calls = 64; // beyond: fault nca_s_server_too_busy
-  std::size_t max_call_bytes = 4u << 20; // reassembled request limit
+  std::size_t worker_threads = 4;         // the bounded call pool; 0: calls run
+                                          // on the I/O threads (no hop, but no
+                                          // co_cancel is read while they run)
+  std::size_t max_concurrent_calls = 64;  // beyond: fault nca_s_server_too_busy
+  std::size_t max_call_bytes = 4u << 20;  // reassembled request limit
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(2)};
   std::chrono::milliseconds stop_grace{std::chrono::seconds(30)};
+  LocalSecurity local_security;  // ncalrpc endpoints
+  // Publish, for each ncacn_ip_tcp port, that this server's interfaces are
+  // also on its first ncalrpc endpoint, so local clients upgrade
+  // (rpc/local_offer.h). Only when both protocol sequences are used.
+  bool offer_local_upgrade = true;
 };
 
 struct ServerCore;
@@ -39,18 +53,24 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // protseq "ncacn_ip_tcp", endpoint a port ("0" or "" for a dynamic one).
+  // protseq "ncacn_ip_tcp", endpoint a port ("0" or "" for a dynamic one);
+  // protseq "ncalrpc", endpoint a port name ("calc" is `\RPC Control\calc`).
   void UseProtseqEp(std::string_view protseq, std::string_view endpoint);
   void RegisterInterface(InterfaceRegistration registration);
   // Starts serving on every endpoint; returns at once.
   void Listen();
   void Stop();
-  // Ports actually bound, in UseProtseqEp order (valid after Listen()).
+  // TCP ports actually bound, in UseProtseqEp order (valid after Listen()).
   std::vector<std::uint16_t> TcpPorts() const;
+  // ncalrpc endpoints, in UseProtseqEp order.
+  std::vector<std::string> LocalEndpoints() const;
+  // String bindings a client can use, e.g. "ncacn_ip_tcp:0.0.0.0[4747]".
+  std::vector<std::string> Bindings() const;
   std::vector<InterfaceId> Interfaces() const;
 
  private:
   struct Endpoint;
+  void PublishLocalOffers();
   ServerOptions options_;
   std::shared_ptr<ServerCore> core_;
   std::vector<std::unique_ptr<Endpoint>> endpoints_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "dcerpc/negotiation.h"
+#include "rpc/dispatch.h"
 #include "rpc/status.h"
 
 namespace alpaca::rpc {
@@ -15,6 +16,17 @@ const InterfaceRegistration* ServerCore::Find(const dcerpc::SyntaxId& s) const {
     if (r.id.uuid == s.uuid && r.id.major == s.major && r.id.minor >= s.minor) return &r;
   }
   return nullptr;
+}
+
+std::uint32_t ServerCore::AdmitCall() {
+  if (stopping || active_calls >= max_concurrent_calls) return status::kNcaServerTooBusy;
+  ++active_calls;
+  return status::kOk;
+}
+
+void ServerCore::EndCall() {
+  std::lock_guard lock(mu);
+  if (--active_calls == 0) idle.notify_all();
 }
 
 ServerConnection::ServerConnection(std::shared_ptr<ServerCore> core,
@@ -73,12 +85,15 @@ void ServerConnection::OnMessage(std::vector<std::uint8_t> message) {
 }
 
 void ServerConnection::OnClosed() {
-  // Running calls notice through `cancelled`; their responses go nowhere.
-  std::lock_guard lock(mu_);
-  for (auto& [id, call] : running_) {
-    call->cancelled = true;
-    call->orphaned = true;
+  {
+    // Running calls notice through `cancelled`; their responses go nowhere.
+    std::lock_guard lock(mu_);
+    for (auto& [id, call] : running_) {
+      call->cancelled = true;
+      call->orphaned = true;
+    }
   }
+  association_->Close();  // context handle rundown, after running calls end
 }
 
 void ServerConnection::OnBind(std::span<const std::uint8_t> pdu, const dcerpc::Header& h) {
@@ -165,19 +180,18 @@ void ServerConnection::Dispatch(std::shared_ptr<Call> call, std::vector<std::uin
   {
     std::lock_guard lock(core_->mu);
     iface = core_->Find(ctx->second);
-    if (iface && !core_->stopping && core_->active_calls >= core_->max_concurrent_calls) {
-      return SendFault(call->call_id, call->context_id, status::kNcaServerTooBusy, true);
+    if (!iface) {
+      return SendFault(call->call_id, call->context_id, status::kNcaUnknownInterface, true);
     }
-    if (core_->stopping) {
-      return SendFault(call->call_id, call->context_id, status::kNcaServerTooBusy, true);
+    if (auto refused = core_->AdmitCall()) {
+      return SendFault(call->call_id, call->context_id, refused, true);
     }
-    if (iface) ++core_->active_calls;
   }
-  if (!iface) return SendFault(call->call_id, call->context_id, status::kNcaUnknownInterface, true);
   {
     std::lock_guard lock(mu_);
     running_[call->call_id] = call;
   }
+  association_->BeginCall();
   // Registrations are never removed while listening, so `iface` stays valid.
   executor_([self = shared_from_this(), call, iface, stub = std::move(stub)] {
     self->Run(call, *iface, stub);
@@ -185,36 +199,20 @@ void ServerConnection::Dispatch(std::shared_ptr<Call> call, std::vector<std::uin
       std::lock_guard lock(self->mu_);
       self->running_.erase(call->call_id);
     }
-    std::lock_guard lock(self->core_->mu);
-    if (--self->core_->active_calls == 0) self->core_->idle.notify_all();
+    self->association_->EndCall();
+    self->core_->EndCall();
   });
 }
 
 void ServerConnection::Run(const std::shared_ptr<Call>& call, const InterfaceRegistration& iface,
                            const std::vector<std::uint8_t>& stub) {
-  CallContext context{peer_, iface.id, call->opnum, call->object, call->call_id, call->cancelled};
-  if (call->opnum >= iface.methods.size() || !iface.methods[call->opnum]) {
-    return SendFault(call->call_id, call->context_id, status::kNcaOpRangeError, true);
-  }
-  if (iface.security && !iface.security(context)) {
-    return SendFault(call->call_id, call->context_id, status::kAccessDenied, true);
-  }
-  ndr::Decoder in(stub, call->drep);
+  CallContext context{peer_,         iface.id,         call->opnum, call->object,
+                      call->call_id, call->cancelled, *association_};
   ndr::Encoder out;
-  std::uint32_t result = status::kOk;
-  try {
-    result = iface.methods[call->opnum](context, in, out);
-    if (result == status::kOk && !in.Ok()) result = status::kBadStubData;
-  } catch (const RpcError& e) {
-    result = e.Status();
-  } catch (const std::bad_alloc&) {
-    result = status::kNcaFaultRemoteNoMemory;
-  } catch (...) {
-    result = status::kNcaFaultUnspec;
-  }
+  DispatchResult result = DispatchCall(iface, context, stub, call->drep, out);
   if (call->orphaned) return;
-  if (result != status::kOk) {
-    return SendFault(call->call_id, call->context_id, result, false);
+  if (result.status != status::kOk) {
+    return SendFault(call->call_id, call->context_id, result.status, result.did_not_execute);
   }
   SendPdus(dcerpc::BuildResponseFragments(call->call_id, call->context_id, out.Bytes(),
                                           max_xmit_frag_));

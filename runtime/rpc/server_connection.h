@@ -34,6 +34,11 @@ struct ServerCore {
   std::atomic<std::uint32_t> next_assoc_group{0x1000};
 
   const InterfaceRegistration* Find(const dcerpc::SyntaxId& s) const;
+  // Admission of one call (mu held by the caller): a fault status when the
+  // server is stopping or at max_concurrent_calls, else kOk and counted.
+  std::uint32_t AdmitCall();
+  // The end of an admitted call (takes mu).
+  void EndCall();
 };
 
 class ServerConnection : public dcerpc::MessageHandler,
@@ -62,6 +67,7 @@ class ServerConnection : public dcerpc::MessageHandler,
   void Dispatch(std::shared_ptr<Call> call, std::vector<std::uint8_t> stub);
   void Run(const std::shared_ptr<Call>& call, const InterfaceRegistration& iface,
            const std::vector<std::uint8_t>& stub);
+  
   void SendFault(std::uint32_t call_id, std::uint16_t context_id, std::uint32_t status,
                  bool did_not_execute);
   void SendPdus(const std::vector<std::vector<std::uint8_t>>& pdus);
@@ -72,6 +78,7 @@ class ServerConnection : public dcerpc::MessageHandler,
   dcerpc::PeerInfo peer_;
   dcerpc::Executor executor_;
   std::string secondary_address_;  // our port, for bind_ack
+  std::shared_ptr<Association> association_ = std::make_shared<Association>();
 
   // Touched only from OnMessage (sequential).
   bool bound_ = false;

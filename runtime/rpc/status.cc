@@ -36,6 +36,12 @@ const char* Name(std::uint32_t s) {
     case kProcnumOutOfRange: return "RPC_S_PROCNUM_OUT_OF_RANGE: procedure number out of range";
     case kEptNotRegistered: return "EPT_S_NOT_REGISTERED: no endpoint registered";
     case kBadStubData: return "RPC_X_BAD_STUB_DATA: bad stub data";
+    case kNoCallActive: return "RPC_S_NO_CALL_ACTIVE: no remote procedure call is active in this thread";
+    case kInvalidTag: return "RPC_S_INVALID_TAG: union discriminant has no arm";
+    case kInvalidBound: return "RPC_S_INVALID_BOUND: array bounds do not match their size attribute";
+    case kSsInNullContext: return "RPC_X_SS_IN_NULL_CONTEXT: NULL context handle passed as [in]";
+    case kNullRefPointer: return "RPC_X_NULL_REF_POINTER: NULL reference pointer";
+    case kEnumValueOutOfRange: return "RPC_X_ENUM_VALUE_OUT_OF_RANGE: enumeration value out of range";
     case kCallCancelled: return "RPC_S_CALL_CANCELLED: call cancelled";
   }
   return nullptr;

@@ -29,8 +29,11 @@ std::atomic<int> failures{0};
     }                                                                      \
   } while (0)
 
-void Functional(const std::string& binding, const ClientOptions& options) {
+void Functional(const std::string& binding, const ClientOptions& options,
+                const std::string& expect_protseq) {
   Client client(binding, kAlpacaTest, options);
+  std::printf("%s -> %s\n", binding.c_str(), client.Binding().c_str());
+  if (!expect_protseq.empty()) CHECK(client.Protseq() == expect_protseq);
   AlpacaTestProxy p(client);
   double total = 0;
   CHECK(p.Sum(-5, 300, 70000, 1ll << 40, 0.5f, 0.25, total) == -5 + 300 + 70000);
@@ -113,6 +116,7 @@ void Stress(const std::string& binding, const ClientOptions& options, int client
 
 int main(int argc, char** argv) {
   std::string binding;
+  std::string expect_protseq;
   ClientOptions options;
   int clients = 0, calls = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -120,13 +124,18 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--epm-port")) options.epmapper_port = static_cast<std::uint16_t>(std::stoi(argv[i + 1]));
     else if (!std::strcmp(argv[i], "--clients")) clients = std::stoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--calls")) calls = std::stoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--expect-protseq")) expect_protseq = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--no-local-upgrade") && !std::strcmp(argv[i + 1], "1")) {
+      options.local_upgrade = LocalUpgrade::kNever;
+    }
   }
   if (binding.empty()) {
-    std::fprintf(stderr, "usage: %s --binding B [--epm-port N] [--clients N --calls M]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s --binding B [--epm-port N] [--clients N --calls M] "
+                 "[--expect-protseq P] [--no-local-upgrade 1]\n", argv[0]);
     return 2;
   }
   try {
-    Functional(binding, options);
+    Functional(binding, options, expect_protseq);
     if (clients > 0) Stress(binding, options, clients, calls);
   } catch (const alpaca::RpcError& e) {
     std::fprintf(stderr, "unexpected RpcError: %s\n", e.what());

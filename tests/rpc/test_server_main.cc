@@ -1,5 +1,6 @@
-// alpaca_test_server: serves AlpacaTest (and, with --epm-port, an endpoint
-// mapper that maps it) until SIGTERM/SIGINT, then stops gracefully.
+// alpaca_test_server: serves AlpacaTest over ncacn_ip_tcp (and, with
+// --ncalrpc NAME, over local ports too; with --epm-port, an endpoint mapper
+// that maps it) until SIGTERM/SIGINT, then stops gracefully.
 // Prints "READY <port> <epm_port>" once listening, for the test drivers.
 #include <csignal>
 #include <cstdio>
@@ -17,11 +18,13 @@ int main(int argc, char** argv) {
   using namespace alpaca::rpc;
   std::string port = "0";
   std::string epm_port;
+  std::string ncalrpc;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--port") == 0) port = argv[i + 1];
     else if (std::strcmp(argv[i], "--epm-port") == 0) epm_port = argv[i + 1];
+    else if (std::strcmp(argv[i], "--ncalrpc") == 0) ncalrpc = argv[i + 1];
     else {
-      std::fprintf(stderr, "usage: %s [--port N] [--epm-port N]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--port N] [--epm-port N] [--ncalrpc NAME]\n", argv[0]);
       return 2;
     }
   }
@@ -38,6 +41,7 @@ int main(int argc, char** argv) {
     options.max_concurrent_calls = 256;
     Server server(options);
     server.UseProtseqEp("ncacn_ip_tcp", port);
+    if (!ncalrpc.empty()) server.UseProtseqEp("ncalrpc", ncalrpc);
     server.RegisterInterface(testing::AlpacaTestRegistration());
     server.Listen();
     std::uint16_t bound = server.TcpPorts()[0];

@@ -1,0 +1,35 @@
+// The client's transport seam: one bound association that carries calls.
+// rpc::Client picks an implementation from the string binding
+// (co_client.h for ncacn_ip_tcp, lrpc_client.h for ncalrpc) and forwards
+// to it. Implementations throw alpaca::RpcError; they are used by one
+// thread at a time (rpc::Client serialises calls).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/uuid.h"
+#include "ndr/types.h"
+#include "rpc/client.h"
+
+namespace alpaca::rpc {
+
+class ClientTransport {
+ public:
+  virtual ~ClientTransport() = default;
+  // Sends the request stub for `opnum`, returns the response stub and its
+  // data representation, or throws the fault / transport status.
+  virtual std::vector<std::uint8_t> Call(std::uint16_t opnum, const std::optional<Uuid>& object,
+                                         std::span<const std::uint8_t> stub,
+                                         const CallOptions& options, ndr::Drep& drep) = 0;
+  // The string binding actually in use, e.g. "ncalrpc:[calc]".
+  virtual std::string Binding() const = 0;
+  virtual std::uint32_t AssocGroupId() const { return 0; }
+  virtual std::uint16_t MaxXmitFrag() const { return 0; }
+  virtual std::optional<std::uint16_t> NegotiatedFeatures() const { return std::nullopt; }
+};
+
+}  // namespace alpaca::rpc

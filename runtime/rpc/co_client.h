@@ -1,0 +1,48 @@
+// The connection-oriented DCE/RPC client (C706 chapter 12) over any
+// dcerpc::ClientChannel (today: ncacn_ip_tcp): bind with presentation
+// context negotiation and bind time feature negotiation, fragmented
+// requests, reassembled responses, faults, co_cancel + orphaned on timeout
+// or cancellation (a late response is dropped by call id).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "dcerpc/channel.h"
+#include "rpc/client_transport.h"
+
+namespace alpaca::rpc {
+
+class CoClientTransport final : public ClientTransport {
+ public:
+  // Binds `iface` over `channel`; throws RpcError when refused.
+  CoClientTransport(std::unique_ptr<dcerpc::ClientChannel> channel, InterfaceId iface,
+                    const ClientOptions& options, std::string binding);
+  ~CoClientTransport() override;
+
+  std::vector<std::uint8_t> Call(std::uint16_t opnum, const std::optional<Uuid>& object,
+                                 std::span<const std::uint8_t> stub, const CallOptions& options,
+                                 ndr::Drep& drep) override;
+  std::string Binding() const override { return binding_; }
+  std::uint32_t AssocGroupId() const override { return assoc_group_id_; }
+  std::uint16_t MaxXmitFrag() const override { return max_xmit_frag_; }
+  std::optional<std::uint16_t> NegotiatedFeatures() const override { return features_; }
+
+ private:
+  void Bind();
+  std::vector<std::uint8_t> Receive(std::uint32_t call_id,
+                                    std::chrono::steady_clock::time_point deadline,
+                                    const std::atomic<bool>* cancel, ndr::Drep& drep);
+  [[noreturn]] void Broken(std::uint32_t status, const std::string& what);
+
+  std::unique_ptr<dcerpc::ClientChannel> channel_;
+  InterfaceId iface_;
+  ClientOptions options_;
+  std::string binding_;
+  std::uint32_t next_call_id_ = 1;
+  std::uint32_t assoc_group_id_ = 0;
+  std::uint16_t max_xmit_frag_ = 0;
+  std::optional<std::uint16_t> features_;
+};
+
+}  // namespace alpaca::rpc

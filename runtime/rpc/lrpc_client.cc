@@ -1,0 +1,148 @@
+#include "rpc/lrpc_client.h"
+
+#include <poll.h>
+
+#include <cstring>
+
+#include "lpc/client_port.h"
+#include "lpc/status.h"
+#include "rpc/lrpc_wire.h"
+#include "rpc/status.h"
+
+namespace alpaca::rpc {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::uint32_t ConnectStatus(const std::error_code& ec) {
+  if (ec == lpc::Status::kAccessDenied) return status::kAccessDenied;
+  if (ec == lpc::Status::kTimeout) return status::kTimeout;
+  if (ec == lpc::Status::kQuotaExceeded) return status::kServerTooBusy;
+  return status::kServerUnavailable;
+}
+
+// A port failure during a call: the server went away, or refused the data.
+[[noreturn]] void ThrowCallStatus(const std::error_code& ec) {
+  if (ec == lpc::Status::kTimeout) throw RpcError(status::kTimeout);
+  if (ec == lpc::Status::kQuotaExceeded || ec == lpc::Status::kMessageTooLong) {
+    throw RpcError(status::kNcaFaultRemoteNoMemory, "ncalrpc: " + ec.message());
+  }
+  throw RpcError(status::kCallFailed, "ncalrpc: " + ec.message());
+}
+
+// Waits for the reply of a request begun with BeginRequest, polling the
+// cancel flag: the slow path, taken only for calls that can be cancelled.
+std::error_code WaitCancellable(lpc::ClientPort& port, std::uint32_t id, Clock::time_point deadline,
+                                const std::atomic<bool>& cancel, bool& cancelled) {
+  for (;;) {
+    auto ec = port.PollRequest(id);
+    if (ec != lpc::Status::kTimeout) return ec;
+    if (cancel.load()) {
+      cancelled = true;
+      port.CancelRequest(id);  // the server hears a lost reply
+      return lpc::Status::kTimeout;
+    }
+    auto now = Clock::now();
+    if (now >= deadline) {
+      port.CancelRequest(id);
+      return lpc::Status::kTimeout;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
+    pollfd p{port.WaitHandle(), POLLIN, 0};
+    (void)::poll(&p, 1, static_cast<int>(std::min<long long>(left + 1, 20)));
+  }
+}
+
+}  // namespace
+
+LrpcClientTransport::LrpcClientTransport(const std::string& endpoint, InterfaceId iface,
+                                         const ClientOptions& options)
+    : endpoint_(endpoint) {
+  lrpc::Bind bind;
+  bind.abstract_uuid = lrpc::ToBytes(iface.uuid);
+  bind.abstract_major = iface.major;
+  bind.abstract_minor = iface.minor;
+  bind.transfer_uuid = lrpc::ToBytes(ndr::kNdr20Uuid);
+  bind.transfer_version = ndr::kNdr20Version;
+  std::array<std::byte, sizeof(bind)> info;
+  std::memcpy(info.data(), &bind, sizeof(bind));
+
+  lpc::ConnectOptions connect;
+  connect.timeout = options.connect_timeout;
+  connect.section_size = options.local_section_size;
+  connect.max_receive_length = options.max_response_bytes + sizeof(lrpc::ReplyHeader);
+  std::vector<std::byte> reply_info;
+  auto ec = lpc::ClientPort::Connect(endpoint, info, connect, port_, &reply_info);
+  auto reply = lrpc::Peek<lrpc::BindReply>(reply_info);
+  if (ec == lpc::Status::kConnectionRefused) {
+    // The bind was refused: the reply info says why.
+    std::uint32_t why = reply && reply->magic == lrpc::kBindReplyMagic && reply->status != 0
+                            ? reply->status
+                            : status::kCallFailedDne;
+    throw RpcError(why, "ncalrpc:[" + endpoint + "]");
+  }
+  if (ec) throw RpcError(ConnectStatus(ec), "ncalrpc:[" + endpoint + "]: " + ec.message());
+  if (!reply || reply->magic != lrpc::kBindReplyMagic || reply->status != 0) {
+    throw RpcError(status::kProtocolError, "ncalrpc:[" + endpoint + "]: bad bind reply");
+  }
+  assoc_group_id_ = reply->assoc_group_id;
+  max_request_bytes_ = reply->max_request_bytes;
+}
+
+LrpcClientTransport::~LrpcClientTransport() = default;
+
+std::int32_t LrpcClientTransport::ServerPid() const { return port_->Server().pid; }
+
+std::vector<std::uint8_t> LrpcClientTransport::Call(std::uint16_t opnum,
+                                                    const std::optional<Uuid>& object,
+                                                    std::span<const std::uint8_t> stub,
+                                                    const CallOptions& options, ndr::Drep& drep) {
+  if (stub.size() > max_request_bytes_) {
+    // What the server would refuse anyway, said before sending it.
+    throw RpcError(status::kNcaFaultRemoteNoMemory, "ncalrpc: request of " +
+                                                        std::to_string(stub.size()) +
+                                                        " bytes is over the server's limit of " +
+                                                        std::to_string(max_request_bytes_));
+  }
+  lrpc::RequestHeader header;
+  header.opnum = opnum;
+  std::size_t prefix = sizeof(header);
+  if (object) {
+    header.flags |= lrpc::kRequestHasObject;
+    prefix += sizeof(lrpc::UuidBytes);
+  }
+  lpc::PortMessage request;
+  auto data = request.ResizeData(prefix + stub.size());
+  std::memcpy(data.data(), &header, sizeof(header));
+  if (object) {
+    auto bytes = lrpc::ToBytes(*object);
+    std::memcpy(data.data() + sizeof(header), bytes.data(), bytes.size());
+  }
+  if (!stub.empty()) std::memcpy(data.data() + prefix, stub.data(), stub.size());
+
+  lpc::PortMessage reply;
+  std::error_code ec;
+  bool cancelled = false;
+  if (options.cancel == nullptr) {
+    ec = port_->RequestWaitReply(request, reply, options.timeout);
+  } else {
+    std::uint32_t id = 0;
+    ec = port_->BeginRequest(request, reply, id);
+    if (!ec) {
+      ec = WaitCancellable(*port_, id, Clock::now() + options.timeout, *options.cancel, cancelled);
+    }
+  }
+  if (cancelled) throw RpcError(status::kCallCancelled);
+  if (ec) ThrowCallStatus(ec);
+
+  auto bytes = reply.Data();
+  auto reply_header = lrpc::Peek<lrpc::ReplyHeader>(bytes);
+  if (!reply_header) throw RpcError(status::kProtocolError, "ncalrpc: short reply");
+  if (reply_header->status != 0) throw RpcError(reply_header->status);
+  drep.bytes = reply_header->drep;
+  auto body = bytes.subspan(sizeof(lrpc::ReplyHeader));
+  const auto* first = reinterpret_cast<const std::uint8_t*>(body.data());
+  return std::vector<std::uint8_t>(first, first + body.size());
+}
+
+}  // namespace alpaca::rpc

@@ -1,0 +1,43 @@
+// The ncalrpc client: a local port connection to `\RPC Control\<endpoint>`,
+// bound at connect time (the bind travels in the connect info), then one
+// port request/reply per call. Stub data up to the inline limit is copied
+// in the message; longer data goes through the connection section, which
+// the port library streams for large messages.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "rpc/client_transport.h"
+
+namespace alpaca::lpc {
+class ClientPort;
+}
+
+namespace alpaca::rpc {
+
+class LrpcClientTransport final : public ClientTransport {
+ public:
+  // Connects and binds; throws RpcError: RPC_S_SERVER_UNAVAILABLE (no such
+  // endpoint), ERROR_ACCESS_DENIED (port security), RPC_S_UNKNOWN_IF,
+  // RPC_S_SERVER_TOO_BUSY, ...
+  LrpcClientTransport(const std::string& endpoint, InterfaceId iface, const ClientOptions& options);
+  ~LrpcClientTransport() override;
+
+  std::vector<std::uint8_t> Call(std::uint16_t opnum, const std::optional<Uuid>& object,
+                                 std::span<const std::uint8_t> stub, const CallOptions& options,
+                                 ndr::Drep& drep) override;
+  std::string Binding() const override { return "ncalrpc:[" + endpoint_ + "]"; }
+  std::uint32_t AssocGroupId() const override { return assoc_group_id_; }
+  // The server process, as the kernel reports it (for the local upgrade
+  // check that the port belongs to the process that offered it).
+  std::int32_t ServerPid() const;
+
+ private:
+  std::string endpoint_;
+  std::unique_ptr<lpc::ClientPort> port_;
+  std::uint32_t assoc_group_id_ = 0;
+  std::size_t max_request_bytes_ = 0;
+};
+
+}  // namespace alpaca::rpc

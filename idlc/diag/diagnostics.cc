@@ -1,9 +1,20 @@
 #include "idlc/diag/diagnostics.h"
 
+#include <filesystem>
+
 #include <fstream>
 #include <utility>
 
 namespace alpaca::idl {
+
+std::vector<std::string> SourceManager::Files() const {
+  std::vector<std::string> out;
+  for (const Entry& e : files_) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(e.path, ec)) out.push_back(e.path);
+  }
+  return out;
+}
 
 int SourceManager::AddFile(const std::string& path) {
   for (std::size_t i = 0; i < files_.size(); ++i) {

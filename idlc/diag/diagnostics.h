@@ -16,6 +16,8 @@ namespace alpaca::idl {
 class SourceManager {
  public:
   int AddFile(const std::string& path);
+  // Every file registered that exists on disk (inputs, imports, #includes).
+  std::vector<std::string> Files() const;
   const std::string& Path(int file) const;
   // The 1-based line of the original file, empty when unreadable.
   std::string Line(int file, int line) const;

@@ -1,16 +1,17 @@
 // idlc: command line driver. Parses options, runs the front end, prints the
 // diagnostics the stages collected and writes the requested output.
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include "idlc/diag/diagnostics.h"
 #include "idlc/driver/loader.h"
 #include "idlc/emit/json_emitter.h"
+#include "idlc/gen/generators.h"
+#include "idlc/gen/plan.h"
 
 namespace {
 
@@ -25,15 +26,25 @@ int Run(int argc, char** argv) {
   std::vector<std::string> defines;
   std::string output_dir;
   std::string emit = "json";
+  std::string cpp_namespace;
+  std::string depfile;
   bool include_imported = false;
   app.add_option("input", input, "IDL file to compile")->required();
   app.add_option("-I", include_dirs, "Add a directory to the import and #include search path")
       ->allow_extra_args(false);
-  app.add_option("-D", defines, "Define a preprocessor macro (NAME or NAME=VALUE)")->allow_extra_args(false);
+  app.add_option("-D", defines, "Define a preprocessor macro (NAME or NAME=VALUE)")
+      ->allow_extra_args(false);
   app.add_option("-o", output_dir, "Write outputs into this directory (default: standard output)");
-  app.add_option("--emit", emit, "What to produce: json (the checked model) or none")
-      ->check(CLI::IsMember({"json", "none"}));
-  app.add_flag("--include-imported", include_imported, "JSON: also list definitions from imported files");
+  app.add_option("--emit", emit,
+                 "What to produce: json (the checked model), cpp (types, NDR codecs, client "
+                 "proxies, server stubs) or none")
+      ->check(CLI::IsMember({"json", "cpp", "none"}));
+  app.add_option("--depfile", depfile,
+                 "Write a make-style list of every file read (for build systems)");
+  app.add_option("--cpp-namespace", cpp_namespace,
+                 "C++ namespace of generated code (default: the file's stem)");
+  app.add_flag("--include-imported", include_imported,
+               "JSON: also list definitions from imported files");
   CLI11_PARSE(app, argc, argv);
 
   alpaca::idl::SourceManager sources;
@@ -46,10 +57,60 @@ int Run(int argc, char** argv) {
     std::cerr << alpaca::idl::RenderDiagnostic(sources, diagnostic);
   }
   if (sink.error_count() > 0) {
-    std::cerr << sink.error_count() << (sink.error_count() == 1 ? " error" : " errors") << " generated.\n";
+    std::cerr << sink.error_count() << (sink.error_count() == 1 ? " error" : " errors")
+              << " generated.\n";
     return 1;
   }
   if (emit == "none") return 0;
+  if (emit == "cpp") {
+    std::string stem = fs::path(input).stem().string();
+    alpaca::idl::gen::PlanOptions plan_options{stem, cpp_namespace};
+    CollectingSink plan_sink;
+    auto plan = alpaca::idl::gen::PlanFile(*model, plan_options, plan_sink);
+    alpaca::idl::gen::Outputs outputs;
+    try {
+      if (plan_sink.error_count() == 0) outputs = alpaca::idl::gen::GenerateCpp(plan);
+    } catch (const alpaca::idl::gen::GenerateError& e) {
+      plan_sink.Error(e.loc, e.what());
+    }
+    for (const alpaca::idl::Diagnostic& diagnostic : plan_sink.diagnostics()) {
+      std::cerr << alpaca::idl::RenderDiagnostic(sources, diagnostic);
+    }
+    if (plan_sink.error_count() > 0) {
+      std::cerr << plan_sink.error_count() << (plan_sink.error_count() == 1 ? " error" : " errors")
+                << " generated.\n";
+      return 1;
+    }
+    fs::path dir = output_dir.empty() ? fs::path(".") : fs::path(output_dir);
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (!depfile.empty()) {
+      std::ofstream deps(depfile, std::ios::trunc);
+      auto escape = [](std::string path) {
+        std::string out;
+        for (char c : path) {
+          if (c == ' ' || c == '#') out += '\\';
+          if (c == '$') out += '$';
+          out += c;
+        }
+        return out;
+      };
+      // The target is <stem>_types.h, the first output alpaca_add_idl lists.
+      deps << escape((dir / (stem + "_types.h")).string()) << ":";
+      for (const std::string& file : sources.Files()) deps << " \\\n  " << escape(file);
+      deps << "\n";
+    }
+    for (const auto& [name, text] : outputs) {
+      fs::path path = dir / name;
+      std::ofstream out(path, std::ios::binary | std::ios::trunc);
+      out << text;
+      if (!out) {
+        std::cerr << "idlc: error: cannot write '" << path.string() << "'\n";
+        return 1;
+      }
+    }
+    return 0;
+  }
   std::string text = alpaca::idl::ModelToJson(*model, include_imported).dump(2) + "\n";
   if (output_dir.empty()) {
     std::cout << text;

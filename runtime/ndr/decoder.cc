@@ -53,8 +53,7 @@ ContextHandle Decoder::ReadContextHandle() {
   return h;
 }
 
-bool Decoder::CheckCount(std::uint64_t count, std::size_t min_wire_size,
-                         std::size_t memory_size) {
+bool Decoder::CheckCount(std::uint64_t count, std::size_t min_wire_size, std::size_t memory_size) {
   if (!Ok()) return false;
   // `count` may be a product of several conformances (multi-dimensional
   // arrays), so compare by division: count * size never overflows here.
@@ -89,8 +88,18 @@ bool Decoder::ReadVariance(std::uint32_t max_count, std::uint32_t& offset,
 }
 
 bool Decoder::ReadString(std::string& out) {
+  std::uint32_t max = ReadConformance();
+  return ReadStringBody(max, out);
+}
+
+bool Decoder::ReadWideString(std::u16string& out) {
+  std::uint32_t max = ReadConformance();
+  return ReadWideStringBody(max, out);
+}
+
+bool Decoder::ReadStringBody(std::uint32_t max, std::string& out) {
   out.clear();
-  std::uint32_t max = ReadConformance(), offset = 0, actual = 0;
+  std::uint32_t offset = 0, actual = 0;
   if (!ReadVariance(max, offset, actual)) return false;
   if (actual == 0) {
     Fail(Errc::kUnterminatedString);
@@ -108,9 +117,9 @@ bool Decoder::ReadString(std::string& out) {
   return true;
 }
 
-bool Decoder::ReadWideString(std::u16string& out) {
+bool Decoder::ReadWideStringBody(std::uint32_t max, std::u16string& out) {
   out.clear();
-  std::uint32_t max = ReadConformance(), offset = 0, actual = 0;
+  std::uint32_t offset = 0, actual = 0;
   if (!ReadVariance(max, offset, actual)) return false;
   if (actual == 0) {
     Fail(Errc::kUnterminatedString);
@@ -129,6 +138,26 @@ bool Decoder::ReadWideString(std::u16string& out) {
 }
 
 bool Decoder::ReadUniquePointer() { return Read<std::uint32_t>() != 0; }
+
+bool Decoder::ReadRefPointer() {
+  std::uint32_t id = Read<std::uint32_t>();
+  if (Ok() && id == 0) Fail(Errc::kNullRefPointer);
+  return Ok();
+}
+
+void Decoder::SetFullPointee(std::uint32_t referent_id, const void* type,
+                             std::shared_ptr<void> object) {
+  full_pointees_[referent_id] = FullPointeeSlot{type, std::move(object)};
+}
+
+std::shared_ptr<void> Decoder::FullPointee(std::uint32_t referent_id, const void* type) {
+  auto it = full_pointees_.find(referent_id);
+  if (it == full_pointees_.end() || it->second.type != type) {
+    Fail(Errc::kBadReferent);
+    return nullptr;
+  }
+  return it->second.object;
+}
 
 bool Decoder::ReadFullPointer(std::uint32_t& referent_id, bool& first_time) {
   referent_id = Read<std::uint32_t>();

@@ -16,9 +16,11 @@
 #include <cstring>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <system_error>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -31,8 +33,7 @@ class Decoder {
  public:
   using PointeeReader = std::function<void(Decoder&)>;
 
-  explicit Decoder(std::span<const std::uint8_t> data, Drep drep = {},
-                   Limits limits = {});
+  explicit Decoder(std::span<const std::uint8_t> data, Drep drep = {}, Limits limits = {});
   Decoder(const Decoder&) = delete;
   Decoder& operator=(const Decoder&) = delete;
 
@@ -66,13 +67,11 @@ class Decoder {
   // Checks that `count` elements of at least `min_wire_size` bytes each fit
   // in the bytes left and in the allocation budget (charging it with
   // count * memory_size). False (and a recorded error) otherwise.
-  bool CheckCount(std::uint64_t count, std::size_t min_wire_size,
-                  std::size_t memory_size);
+  bool CheckCount(std::uint64_t count, std::size_t min_wire_size, std::size_t memory_size);
 
   std::uint32_t ReadConformance() { return Read<std::uint32_t>(); }
   // Reads offset and actual_count and checks offset + actual <= max_count.
-  bool ReadVariance(std::uint32_t max_count, std::uint32_t& offset,
-                    std::uint32_t& actual_count);
+  bool ReadVariance(std::uint32_t max_count, std::uint32_t& offset, std::uint32_t& actual_count);
 
   template <Primitive T>
   bool ReadElements(std::uint32_t count, std::vector<T>& out) {
@@ -110,6 +109,10 @@ class Decoder {
   // element; it is stripped from the result.
   bool ReadString(std::string& out);
   bool ReadWideString(std::u16string& out);
+  // Without the conformance (read elsewhere, or a fixed array's bound):
+  // the variance must fit in `max_count`.
+  bool ReadStringBody(std::uint32_t max_count, std::string& out);
+  bool ReadWideStringBody(std::uint32_t max_count, std::u16string& out);
 
   // Pointers: returns true when a pointee follows (now for top-level unique
   // pointers, or deferred for embedded ones).
@@ -117,7 +120,15 @@ class Decoder {
   // Full pointer: *first_time is false when the referent id was seen before
   // (the pointee is then not transmitted again).
   bool ReadFullPointer(std::uint32_t& referent_id, bool& first_time);
-  // [ref] pointers have no wire form; a NULL [ref] is an encoder-side error.
+  // Top-level [ref] pointers have no wire form. An embedded one is a
+  // referent id that must not be 0 (kNullRefPointer).
+  bool ReadRefPointer();
+  // Full pointers decode to one shared object per referent id. The first
+  // occurrence registers it; later ones find it. `type` identifies the
+  // pointee's C++ type, so a peer that reuses an id for a pointee of another
+  // type fails (kBadReferent) instead of aliasing unrelated objects.
+  void SetFullPointee(std::uint32_t referent_id, const void* type, std::shared_ptr<void> object);
+  std::shared_ptr<void> FullPointee(std::uint32_t referent_id, const void* type);
 
   void Defer(PointeeReader reader) { deferred_.push_back(std::move(reader)); }
   // Reads queued pointees depth first; counts nesting against max_depth.
@@ -164,6 +175,11 @@ class Decoder {
   std::error_code error_;
   std::deque<PointeeReader> deferred_;
   std::unordered_set<std::uint32_t> full_referents_;
+  struct FullPointeeSlot {
+    const void* type = nullptr;
+    std::shared_ptr<void> object;
+  };
+  std::unordered_map<std::uint32_t, FullPointeeSlot> full_pointees_;
 };
 
 }  // namespace alpaca::ndr

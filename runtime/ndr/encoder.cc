@@ -15,17 +15,23 @@ void Encoder::WriteContextHandle(const ContextHandle& h) {
 }
 
 void Encoder::WriteString(std::string_view s) {
-  auto n = static_cast<std::uint32_t>(s.size() + 1);
-  WriteConformance(n);
-  WriteVariance(0, n);
+  WriteConformance(static_cast<std::uint32_t>(s.size() + 1));
+  WriteStringBody(s);
+}
+
+void Encoder::WriteStringBody(std::string_view s) {
+  WriteVariance(0, static_cast<std::uint32_t>(s.size() + 1));
   WriteBytes({reinterpret_cast<const std::uint8_t*>(s.data()), s.size()});
   out_.push_back(0);
 }
 
 void Encoder::WriteWideString(std::u16string_view s) {
-  auto n = static_cast<std::uint32_t>(s.size() + 1);
-  WriteConformance(n);
-  WriteVariance(0, n);
+  WriteConformance(static_cast<std::uint32_t>(s.size() + 1));
+  WriteWideStringBody(s);
+}
+
+void Encoder::WriteWideStringBody(std::u16string_view s) {
+  WriteVariance(0, static_cast<std::uint32_t>(s.size() + 1));
   for (char16_t c : s) WriteUnaligned(static_cast<std::uint16_t>(c));
   WriteUnaligned(std::uint16_t{0});
 }

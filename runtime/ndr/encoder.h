@@ -105,6 +105,10 @@ class Encoder {
   // include the terminating NUL the encoder appends.
   void WriteString(std::string_view s);
   void WriteWideString(std::u16string_view s);
+  // The same without the conformance: for strings in fixed arrays (varying)
+  // or whose max_count was written elsewhere (hoisted, or [size_is]).
+  void WriteStringBody(std::string_view s);
+  void WriteWideStringBody(std::u16string_view s);
 
   // Pointers. A [ref] pointer has no representation of its own; for unique
   // and full pointers the encoder writes 0 or a fresh referent id.
@@ -113,6 +117,8 @@ class Encoder {
   // Full pointer: the same address yields the same referent id and its
   // pointee is written only the first time.
   bool WriteFullPointer(const void* address);
+  // An embedded [ref] pointer: a non-zero referent id (C706 14.3.12.3).
+  void WriteRefPointer() { WriteUniquePointer(true); }
 
   // Deferral of embedded pointees, see the header comment.
   void Defer(PointeeWriter writer) { deferred_.push_back(std::move(writer)); }

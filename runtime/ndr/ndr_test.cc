@@ -27,14 +27,18 @@ TEST(NdrEncoder, NaturalAlignmentPadsWithZeros) {
   e.Write<std::uint8_t>(4);
   e.Write<std::uint32_t>(0x05060708);
   e.Write<std::uint64_t>(0x090a0b0c0d0e0f10ull);
-  EXPECT_EQ(e.Bytes(), Hex("0100030204000000080706050000000010" "0f0e0d0c0b0a09"));
+  EXPECT_EQ(e.Bytes(), Hex("0100030204000000080706050000000010"
+                           "0f0e0d0c0b0a09"));
 }
 
 TEST(NdrEncoder, WideStringCountsIncludeTerminator) {
   // C706 14.3.4: conformant varying, max_count = offset 0, actual_count.
   Encoder e;
   e.WriteWideString(u"ab");
-  EXPECT_EQ(e.Bytes(), Hex("03000000" "00000000" "03000000" "610062000000"));
+  EXPECT_EQ(e.Bytes(), Hex("03000000"
+                           "00000000"
+                           "03000000"
+                           "610062000000"));
 }
 
 TEST(NdrEncoder, ReferentIdsFollowMidl) {
@@ -42,7 +46,9 @@ TEST(NdrEncoder, ReferentIdsFollowMidl) {
   EXPECT_FALSE(e.WriteUniquePointer(false));
   EXPECT_TRUE(e.WriteUniquePointer(true));
   EXPECT_TRUE(e.WriteUniquePointer(true));
-  EXPECT_EQ(e.Bytes(), Hex("00000000" "00000200" "04000200"));
+  EXPECT_EQ(e.Bytes(), Hex("00000000"
+                           "00000200"
+                           "04000200"));
 }
 
 TEST(NdrEncoder, FullPointerSameAddressSameReferent) {
@@ -52,7 +58,10 @@ TEST(NdrEncoder, FullPointerSameAddressSameReferent) {
   EXPECT_TRUE(e.WriteFullPointer(&b));
   EXPECT_FALSE(e.WriteFullPointer(&a));
   EXPECT_FALSE(e.WriteFullPointer(nullptr));
-  EXPECT_EQ(e.Bytes(), Hex("00000200" "04000200" "00000200" "00000000"));
+  EXPECT_EQ(e.Bytes(), Hex("00000200"
+                           "04000200"
+                           "00000200"
+                           "00000000"));
 }
 
 TEST(NdrEncoder, DeferredPointeesAreDepthFirst) {
@@ -67,7 +76,12 @@ TEST(NdrEncoder, DeferredPointeesAreDepthFirst) {
   e.WriteUniquePointer(true);
   e.Defer([](Encoder& d) { d.Write<std::uint32_t>(0x99); });
   e.FlushDeferred();
-  EXPECT_EQ(e.Bytes(), Hex("00000200" "04000200" "08000200" "7777" "0000" "99000000"));
+  EXPECT_EQ(e.Bytes(), Hex("00000200"
+                           "04000200"
+                           "08000200"
+                           "7777"
+                           "0000"
+                           "99000000"));
 }
 
 TEST(NdrRoundTrip, AllKinds) {
@@ -115,7 +129,9 @@ TEST(NdrRoundTrip, AllKinds) {
 }
 
 TEST(NdrDecoder, BigEndianDrepIsConverted) {
-  Bytes data = Hex("00000102" "0304");
+  Bytes data =
+      Hex("00000102"
+          "0304");
   Drep be;
   be.bytes = {0x00, 0, 0, 0};
   Decoder d(data, be);
@@ -145,7 +161,9 @@ TEST(NdrDecoder, TruncatedRead) {
 }
 
 TEST(NdrDecoder, HugeConformanceRejectedBeforeAllocation) {
-  Bytes data = Hex("ffffffff" "01000000");
+  Bytes data =
+      Hex("ffffffff"
+          "01000000");
   Decoder d(data);
   std::vector<std::uint32_t> a;
   EXPECT_FALSE(d.ReadConformantArray(a));
@@ -165,25 +183,40 @@ TEST(NdrDecoder, AllocationLimitCharged) {
 
 TEST(NdrDecoder, VarianceOutsideConformance) {
   // max 2, offset 1, actual 2: overflows the array.
-  Bytes data = Hex("02000000" "01000000" "02000000" "41004200");
+  Bytes data =
+      Hex("02000000"
+          "01000000"
+          "02000000"
+          "41004200");
   Decoder d(data);
   std::vector<std::uint16_t> a;
   EXPECT_FALSE(d.ReadConformantVaryingArray(a));
   EXPECT_EQ(d.Error(), Errc::kBadVariance);
   // Offset + actual overflowing 32 bits.
-  Bytes data2 = Hex("ffffffff" "ffffffff" "02000000" "41004200");
+  Bytes data2 =
+      Hex("ffffffff"
+          "ffffffff"
+          "02000000"
+          "41004200");
   Decoder d2(data2);
   EXPECT_FALSE(d2.ReadConformantVaryingArray(a));
   EXPECT_EQ(d2.Error(), Errc::kBadVariance);
 }
 
 TEST(NdrDecoder, UnterminatedString) {
-  Bytes data = Hex("02000000" "00000000" "02000000" "41004200");
+  Bytes data =
+      Hex("02000000"
+          "00000000"
+          "02000000"
+          "41004200");
   Decoder d(data);
   std::u16string s;
   EXPECT_FALSE(d.ReadWideString(s));
   EXPECT_EQ(d.Error(), Errc::kUnterminatedString);
-  Bytes empty = Hex("00000000" "00000000" "00000000");
+  Bytes empty =
+      Hex("00000000"
+          "00000000"
+          "00000000");
   Decoder d2(empty);
   std::string s2;
   EXPECT_FALSE(d2.ReadString(s2));
@@ -286,7 +319,8 @@ TEST(NdrArrays, MultiDimensionalConformantHoistsEveryDimension) {
   e.WriteConformance(3);
   std::vector<std::int16_t> a{1, 2, 3, 4, 5, 6};
   e.WriteElements<std::int16_t>(a);
-  EXPECT_EQ(e.Bytes(), Hex("0200000003000000" "010002000300040005000600"));
+  EXPECT_EQ(e.Bytes(), Hex("0200000003000000"
+                           "010002000300040005000600"));
   Decoder d(e.Bytes());
   std::uint32_t rows = d.ReadConformance(), cols = d.ReadConformance();
   std::vector<std::int16_t> back;

@@ -14,8 +14,8 @@ namespace alpaca::ndr {
 
 // Integer/float types that NDR marshals with natural alignment.
 template <typename T>
-concept Primitive = (std::integral<T> && !std::same_as<T, bool>) ||
-                    std::same_as<T, float> || std::same_as<T, double>;
+concept Primitive = (std::integral<T> && !std::same_as<T, bool>) || std::same_as<T, float> ||
+                    std::same_as<T, double>;
 
 // The 4-byte data representation format label (C706 14.2.5). alpaca writes
 // little-endian / ASCII / IEEE (10 00 00 00) and reads little- or big-endian

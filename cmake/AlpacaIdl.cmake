@@ -1,0 +1,44 @@
+# alpaca_add_idl(<target> IDL <file.idl>
+#                [NAMESPACE <c++ namespace>]
+#                [INCLUDE_DIRS <dir>...] [DEFINES <NAME[=VALUE]>...])
+#
+# Runs idlc on <file.idl> at build time and makes <target>, a static
+# library of the generated C++ (types, NDR codecs, client proxies, server
+# stubs) linked to alpaca::rpc. Its include directory holds
+# <stem>_types.h, <stem>_client.h and <stem>_server.h. Imported IDL files
+# are tracked through idlc's depfile, so editing one regenerates.
+# Works in alpaca's own tree and from an installed alpaca (find_package).
+function(alpaca_add_idl target)
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "IDL;NAMESPACE" "INCLUDE_DIRS;DEFINES")
+  if(NOT ARG_IDL)
+    message(FATAL_ERROR "alpaca_add_idl(${target}): IDL <file.idl> is required")
+  endif()
+  get_filename_component(idl "${ARG_IDL}" ABSOLUTE)
+  get_filename_component(stem "${idl}" NAME_WE)
+  set(out "${CMAKE_CURRENT_BINARY_DIR}/${target}_idl")
+  set(headers "${out}/${stem}_types.h" "${out}/${stem}_ndr.h" "${out}/${stem}_client.h"
+              "${out}/${stem}_server.h")
+  set(sources "${out}/${stem}_ndr.cc" "${out}/${stem}_client.cc" "${out}/${stem}_server.cc")
+  set(args --emit=cpp -o "${out}" --depfile "${out}/${stem}.d")
+  if(ARG_NAMESPACE)
+    list(APPEND args --cpp-namespace "${ARG_NAMESPACE}")
+  endif()
+  foreach(dir IN LISTS ARG_INCLUDE_DIRS)
+    get_filename_component(dir "${dir}" ABSOLUTE)
+    list(APPEND args -I "${dir}")
+  endforeach()
+  foreach(define IN LISTS ARG_DEFINES)
+    list(APPEND args -D "${define}")
+  endforeach()
+  add_custom_command(
+    OUTPUT ${headers} ${sources}
+    COMMAND alpaca::idlc ${args} "${idl}"
+    DEPENDS "${idl}" alpaca::idlc
+    DEPFILE "${out}/${stem}.d"
+    COMMENT "idlc: generating C++ from ${stem}.idl"
+    VERBATIM)
+  add_library(${target} STATIC ${sources} ${headers})
+  target_include_directories(${target} PUBLIC "${out}")
+  target_link_libraries(${target} PUBLIC alpaca::rpc)
+  target_compile_features(${target} PUBLIC cxx_std_20)
+endfunction()

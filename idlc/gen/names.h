@@ -1,0 +1,31 @@
+// Names: the one place that decides the C++ identifiers idlc emits. IDL
+// names are kept as written where C++ allows them; keywords and reserved
+// spellings get a trailing underscore, leading underscores are dropped
+// (`_SERVICE_STATUS` is reserved in C++), and generated helper names have
+// fixed shapes so they cannot collide with each other.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace alpaca::idl::gen {
+
+// A C++ identifier for the IDL name `name`.
+std::string Identifier(std::string_view name);
+// A C++ namespace name from a file stem ("svcctl-v2" -> "svcctl_v2").
+std::string NamespaceFromStem(std::string_view stem);
+
+// Generated names around an interface called `base`.
+inline std::string ClientClass(const std::string& base) { return base + "Client"; }
+inline std::string ServerClass(const std::string& base) { return base + "Server"; }
+inline std::string InterfaceIdName(const std::string& base) { return base + "Id"; }
+// Per-method codec functions (in the codec namespace).
+inline std::string EncodeInName(const std::string& method) { return "Encode" + method + "In"; }
+inline std::string DecodeInName(const std::string& method) { return "Decode" + method + "In"; }
+inline std::string EncodeOutName(const std::string& method) { return "Encode" + method + "Out"; }
+inline std::string DecodeOutName(const std::string& method) { return "Decode" + method + "Out"; }
+inline std::string ContextTag(const std::string& type) { return type + "Tag"; }
+inline std::string RundownName(const std::string& type) { return type + "_rundown"; }
+inline constexpr const char* kCodecNamespace = "ndr_codec";
+
+}  // namespace alpaca::idl::gen

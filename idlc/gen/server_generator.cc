@@ -1,0 +1,237 @@
+// <stem>_server.h / <stem>_server.cc: per interface an abstract class with
+// one pure virtual method per operation (the user implements it), context
+// handle rundown hooks, and the dispatch table: one stub per opnum that
+// unmarshals and validates the request before the method runs, resolves
+// context handles in the caller's association, and marshals the response.
+#include <set>
+
+#include "idlc/gen/codec_emitter.h"
+#include "idlc/gen/generators.h"
+#include "idlc/gen/names.h"
+#include "idlc/gen/printer.h"
+#include "idlc/gen/signatures.h"
+
+namespace alpaca::idl::gen {
+namespace {
+
+std::string ContextConstant(const std::string& type) { return "k" + type + "ContextType"; }
+
+const Shape& ValueShape(const ParamPlan& p) {
+  const Shape* s = p.shape.get();
+  if (s->kind == ShapeKind::kPointer && s->pointer == PointerKind::kRef && !s->boxed) {
+    s = s->target.get();
+  }
+  return *s;
+}
+
+void DefineStub(Printer& p, const FilePlan& plan, const InterfacePlan& iface, const MethodPlan& m) {
+  std::string cls = ServerClass(iface.name);
+  std::string codec = std::string(kCodecNamespace) + "::" + iface.name + "::";
+  p.Print(
+      "std::uint32_t Dispatch$i$_$m$(const std::shared_ptr<$cls$>& impl,\n"
+      "                          alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,\n"
+      "                          alpaca::ndr::Encoder& out) {\n",
+      {{"m", m.name}, {"cls", cls}, {"i", iface.name}});
+  p.Indent();
+  p.Print("(void)call;\n");
+  for (const ParamPlan& param : m.params) {
+    if (!InCodec(param, CodecFunction::kEncodeOut)) continue;
+    if (IsContext(param)) {
+      p.Print("alpaca::ndr::ContextHandle $n$_wire;\n", {{"n", param.name}});
+    } else {
+      p.Print("$t$ $n${};\n", {{"t", ParamValueType(param)}, {"n", param.name}});
+    }
+  }
+  auto wire_arg = [](const ParamPlan& param) {
+    return IsContext(param) ? param.name + "_wire" : param.name;
+  };
+  p.Print("$c$$f$($args$);\n",
+          {{"c", codec},
+           {"f", DecodeInName(m.name)},
+           {"args", CodecArgs(m, CodecFunction::kDecodeIn, "in", "", wire_arg)}});
+  p.Print(
+      "if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch\n");
+
+  for (const ParamPlan& param : m.params) {
+    if (!IsContext(param)) continue;
+    Vars vars{{"n", param.name},
+              {"k", ContextConstant(ValueShape(param).context_type)},
+              {"null", param.out ? "true" : "false"}};
+    p.Print("alpaca::rpc::ServerContext $n$;\n", vars);
+    if (param.in) {
+      p.Print(
+          "if (auto status = call.association.Find($n$_wire, &$k$, $null$, $n$)) return status;\n",
+          vars);
+    }
+  }
+  // [out] buffers sized by [in] values are allocated here, as MIDL stubs do;
+  // an [out] union switched by an [in] value gets that tag.
+  CodecEmitter emit(p, plan);
+  Scope scope{"", [&m](const std::string& name, const std::string&) -> std::optional<NameRef> {
+                for (const ParamPlan& q : m.params) {
+                  if (q.param->name == name) return NameRef{q.name, q.shape.get(), false};
+                }
+                return std::nullopt;
+              }};
+  for (const ParamPlan& param : m.params) {
+    if (param.in || !param.out || IsContext(param)) continue;
+    const Shape& v = ValueShape(param);
+    if (v.kind == ShapeKind::kArray && v.array == ArrayKind::kConformant && v.size_is) {
+      p.Print(
+          "if (!alpaca::rpc::stub::PresizeOut(in, $n$, $e$)) {\n"
+          "  return alpaca::rpc::status::kBadStubData;\n}\n",
+          {{"n", param.name}, {"e", emit.Expr(v.size_is, scope)}});
+    }
+    if (v.kind == ShapeKind::kUnion && v.switch_is) {
+      p.Print("$n$.tag = static_cast<decltype($n$.tag)>($e$);\n",
+              {{"n", param.name}, {"e", emit.Expr(v.switch_is, scope)}});
+    }
+  }
+
+  std::string args;
+  for (const ParamPlan& param : m.params) {
+    if (!InUserApi(param, m)) continue;
+    if (!args.empty()) args += ", ";
+    args += param.name;
+  }
+  Vars call_vars{{"m", m.name}, {"args", args}};
+  if (m.retval >= 0) {
+    call_vars["r"] = m.params[static_cast<std::size_t>(m.retval)].name;
+    p.Print("$r$ = impl->$m$($args$);\n", call_vars);
+    if (m.result)
+      p.Print("const $t$ result{};  // S_OK: failures are faults\n", {{"t", m.result->cpp}});
+  } else if (m.result) {
+    call_vars["t"] = m.result->cpp;
+    p.Print("const $t$ result = impl->$m$($args$);\n", call_vars);
+  } else {
+    p.Print("impl->$m$($args$);\n", call_vars);
+  }
+
+  for (const ParamPlan& param : m.params) {
+    if (!IsContext(param) || !param.out) continue;
+    const std::string& type = ValueShape(param).context_type;
+    p.Print(
+        "$n$_wire = call.association.Store($n$_wire, &$k$, $n$,\n"
+        "                                  [impl](alpaca::rpc::ServerContext& state) { "
+        "impl->$rundown$(state); });\n",
+        {{"n", param.name}, {"k", ContextConstant(type)}, {"rundown", RundownName(type)}});
+  }
+  p.Print("$c$$f$($args$);\n",
+          {{"c", codec},
+           {"f", EncodeOutName(m.name)},
+           {"args", CodecArgs(m, CodecFunction::kEncodeOut, "out", "result", wire_arg)}});
+  p.Print("return alpaca::rpc::status::kOk;\n");
+  p.Outdent();
+  p.Print("}\n\n");
+}
+
+}  // namespace
+
+void GenerateServer(const FilePlan& plan, Outputs& out) {
+  Printer h;
+  h.Print(
+      "// Generated by idlc from $src$: server stubs. Do not edit.\n"
+      "#pragma once\n\n"
+      "#include <memory>\n\n"
+      "#include \"$stem$_types.h\"\n\n"
+      "namespace $ns$ {\n\n",
+      {{"src", plan.source}, {"stem", plan.stem}, {"ns", plan.ns}});
+  for (const InterfacePlan& i : plan.interfaces) {
+    Vars vars{{"cls", ServerClass(i.name)}, {"n", i.name}};
+    h.Print(
+        "// The server side of interface $n$: derive, implement every method, and\n"
+        "// register Registration(impl) with an alpaca::rpc::Server. Methods run\n"
+        "// concurrently on the server's threads; alpaca::rpc::CurrentCall() tells\n"
+        "// who is calling. Throwing alpaca::RpcError sends its status as a fault.\n"
+        "class $cls$ {\n"
+        " public:\n"
+        "  virtual ~$cls$() = default;\n\n",
+        vars);
+    h.Indent();
+    for (const MethodPlan& m : i.methods) {
+      h.Print("virtual $r$ $m$($params$) = 0;\n",
+              {{"r", UserResult(m)}, {"m", m.name}, {"params", UserParams(m, Side::kServer)}});
+    }
+    if (!i.context_types.empty()) {
+      h.Print(
+          "\n// Rundown: the client that holds a handle of this type went away. The\n"
+          "// state is released after the hook returns (its destructor runs then).\n");
+    }
+    for (const std::string& c : i.context_types) {
+      h.Print("virtual void $r$(alpaca::rpc::ServerContext& /*handle*/) {}\n",
+              {{"r", RundownName(c)}});
+    }
+    h.Print(
+        "\n// The dispatch table, for alpaca::rpc::Server::RegisterInterface.\n"
+        "static alpaca::rpc::InterfaceRegistration Registration(\n"
+        "    std::shared_ptr<$cls$> impl, alpaca::rpc::SecurityCallback security = {});\n",
+        vars);
+    h.Outdent();
+    h.Print("};\n\n");
+  }
+  h.Print("}  // namespace $ns$\n", {{"ns", plan.ns}});
+  out[plan.stem + "_server.h"] = h.Text();
+
+  Printer c;
+  c.Print(
+      "// Generated by idlc from $src$: server stubs. Do not edit.\n"
+      "#include \"$stem$_server.h\"\n\n"
+      "#include \"$stem$_ndr.h\"\n\n"
+      "namespace $ns$ {\n"
+      "namespace {\n\n",
+      {{"src", plan.source}, {"stem", plan.stem}, {"ns", plan.ns}});
+  std::set<std::string> constants;
+  for (const InterfacePlan& i : plan.interfaces) {
+    for (const std::string& t : i.context_types) constants.insert(t);
+  }
+  if (!constants.empty()) {
+    c.Print(
+        "// Each context handle type's identity in an association (a handle of one\n"
+        "// type is refused where another is expected).\n");
+  }
+  for (const std::string& t : constants) {
+    c.Print("constexpr char $k$ = 0;\n", {{"k", ContextConstant(t)}});
+  }
+  if (!constants.empty()) c.Print("\n");
+  for (const InterfacePlan& i : plan.interfaces) {
+    for (const MethodPlan& m : i.methods) DefineStub(c, plan, i, m);
+  }
+  c.Print("}  // namespace\n\n");
+  for (const InterfacePlan& i : plan.interfaces) {
+    Vars vars{{"cls", ServerClass(i.name)},
+              {"id", InterfaceIdName(i.name)},
+              {"n", std::to_string(i.opnum_count)}};
+    c.Print(
+        "alpaca::rpc::InterfaceRegistration $cls$::Registration(std::shared_ptr<$cls$> impl,\n"
+        "                                                      alpaca::rpc::SecurityCallback "
+        "security) {\n"
+        "  alpaca::rpc::InterfaceRegistration registration;\n"
+        "  registration.id = $id$;\n"
+        "  registration.security = std::move(security);\n"
+        "  registration.methods.resize($n$);\n",
+        vars);
+    for (const MethodPlan& m : i.methods) {
+      c.Print(
+          "  registration.methods[$op$] = [impl](alpaca::rpc::CallContext& call, "
+          "alpaca::ndr::Decoder& in,\n"
+          "                                      alpaca::ndr::Encoder& out) {\n"
+          "    return Dispatch$i$_$m$(impl, call, in, out);\n"
+          "  };\n",
+          {{"op", std::to_string(m.opnum)}, {"m", m.name}, {"i", i.name}});
+    }
+    c.Print("  return registration;\n}\n\n");
+  }
+  c.Print("}  // namespace $ns$\n", {{"ns", plan.ns}});
+  out[plan.stem + "_server.cc"] = c.Text();
+}
+
+Outputs GenerateCpp(const FilePlan& plan) {
+  Outputs out;
+  GenerateTypesHeader(plan, out);
+  GenerateCodecs(plan, out);
+  GenerateClient(plan, out);
+  GenerateServer(plan, out);
+  return out;
+}
+
+}  // namespace alpaca::idl::gen

@@ -18,7 +18,7 @@ std::string WithOptions(const std::string& params, bool defaults) {
 
 void DefineProxyMethod(Printer& p, const InterfacePlan& iface, const MethodPlan& m) {
   std::string cls = ClientClass(iface.name);
-  std::string codec = std::string(kCodecNamespace) + "::" + iface.name + "::";
+  std::string codec = std::string(kCodecNamespace) + "::" + MethodCodecNamespace(iface.name) + "::";
   p.Print("$r$ $cls$::$m$($params$) {\n",
           {{"r", UserResult(m)},
            {"cls", cls},

@@ -18,11 +18,17 @@ const std::set<std::string, std::less<>>& Reserved() {
       "reinterpret_cast", "requires", "return", "short", "signed", "sizeof", "static",
       "static_assert", "static_cast", "struct", "switch", "template", "this", "thread_local",
       "throw", "true", "try", "typedef", "typeid", "typename", "union", "unsigned", "using",
-      "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq",
-      // Names the generated code itself uses in every scope it writes.
-      "std", "alpaca", "e", "d", "options", "client_", "impl", "call", "in", "out", "result",
-      "reply", "drep", "status", "registration", "state", "arm", "discriminant", "ndr_codec", "tag",
-      "value", "main"};
+      "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq", "std", "alpaca",
+      "main"};
+  return words;
+}
+
+// Names generated functions use for their own variables: parameters must
+// not take them.
+const std::set<std::string, std::less<>>& Locals() {
+  static const std::set<std::string, std::less<>> words = {
+      "e",      "d",     "options",      "client_", "impl",  "call",     "in",       "out",
+      "result", "reply", "drep",         "status",  "state", "ndr_codec", "registration"};
   return words;
 }
 
@@ -41,6 +47,18 @@ std::string Identifier(std::string_view name) {
   if (std::isdigit(static_cast<unsigned char>(out[0]))) out.insert(0, "n");
   if (Reserved().contains(out)) out += '_';
   return out;
+}
+
+std::string ParamName(std::string_view name) {
+  std::string id = Identifier(name);
+  if (Locals().contains(id)) id += '_';
+  return id;
+}
+
+std::string ArmName(std::string_view name) {
+  std::string id = Identifier(name);
+  if (id == "tag" || id == "value") id += '_';
+  return id;
 }
 
 std::string NamespaceFromStem(std::string_view stem) { return Identifier(stem); }

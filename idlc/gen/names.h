@@ -10,8 +10,12 @@
 
 namespace alpaca::idl::gen {
 
-// A C++ identifier for the IDL name `name`.
+// A C++ identifier for the IDL name `name` (types, fields, enumerators).
 std::string Identifier(std::string_view name);
+// A parameter: also kept clear of the generated functions' own variables.
+std::string ParamName(std::string_view name);
+// A union arm: kept clear of the union's `tag` and `value` members.
+std::string ArmName(std::string_view name);
 // A C++ namespace name from a file stem ("svcctl-v2" -> "svcctl_v2").
 std::string NamespaceFromStem(std::string_view stem);
 
@@ -27,5 +31,8 @@ inline std::string DecodeOutName(const std::string& method) { return "Decode" + 
 inline std::string ContextTag(const std::string& type) { return type + "Tag"; }
 inline std::string RundownName(const std::string& type) { return type + "_rundown"; }
 inline constexpr const char* kCodecNamespace = "ndr_codec";
+// The namespace (inside kCodecNamespace) of one interface's method codecs;
+// prefixed so that it cannot meet Marshal/Unmarshal/Conformance.
+inline std::string MethodCodecNamespace(const std::string& iface) { return "iface_" + iface; }
 
 }  // namespace alpaca::idl::gen

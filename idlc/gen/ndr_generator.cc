@@ -301,7 +301,7 @@ void GenerateCodecs(const FilePlan& plan, Outputs& out) {
       {{"src", plan.source}, {"stem", plan.stem}, {"ns", plan.ns}, {"codec", kCodecNamespace}});
   for (const TypePlan& t : plan.types) DeclareTypeCodecs(h, t);
   for (const InterfacePlan& i : plan.interfaces) {
-    h.Print("\nnamespace $i$ {\n", {{"i", i.name}});
+    h.Print("\nnamespace $i$ {\n", {{"i", MethodCodecNamespace(i.name)}});
     for (const MethodPlan& m : i.methods) {
       h.Print("void $f$($p$);\n",
               {{"f", EncodeInName(m.name)}, {"p", CodecParams(m, CodecFunction::kEncodeIn)}});
@@ -312,7 +312,7 @@ void GenerateCodecs(const FilePlan& plan, Outputs& out) {
       h.Print("void $f$($p$);\n",
               {{"f", DecodeOutName(m.name)}, {"p", CodecParams(m, CodecFunction::kDecodeOut)}});
     }
-    h.Print("}  // namespace $i$\n", {{"i", i.name}});
+    h.Print("}  // namespace $i$\n", {{"i", MethodCodecNamespace(i.name)}});
   }
   h.Print("\n}  // namespace $ns$::$codec$\n", {{"ns", plan.ns}, {"codec", kCodecNamespace}});
   out[plan.stem + "_ndr.h"] = h.Text();
@@ -328,9 +328,9 @@ void GenerateCodecs(const FilePlan& plan, Outputs& out) {
     if (t.kind == TypePlan::Kind::kUnion) DefineUnionCodecs(c, plan, t);
   }
   for (const InterfacePlan& i : plan.interfaces) {
-    c.Print("namespace $i$ {\n\n", {{"i", i.name}});
+    c.Print("namespace $i$ {\n\n", {{"i", MethodCodecNamespace(i.name)}});
     for (const MethodPlan& m : i.methods) DefineMethodCodecs(c, plan, m);
-    c.Print("}  // namespace $i$\n\n", {{"i", i.name}});
+    c.Print("}  // namespace $i$\n\n", {{"i", MethodCodecNamespace(i.name)}});
   }
   c.Print("}  // namespace $ns$::$codec$\n", {{"ns", plan.ns}, {"codec", kCodecNamespace}});
   out[plan.stem + "_ndr.cc"] = c.Text();

@@ -248,7 +248,11 @@ ShapePtr Planner::Build(const Type* type, UseSite site) {
         shape->size = shape->enum32 ? 4 : 2;
       }
       if (shape->kind == ShapeKind::kUnion && !t->encapsulated) {
-        shape->switch_is = SizeAt(site, "switch_is");
+        // switch_is names the discriminant of the union wherever the pointers
+        // of its parameter or field lead to it.
+        if (const Attribute* sw = Find(site, "switch_is"); sw != nullptr && !sw->args.empty()) {
+          shape->switch_is = SizeExpr{&sw->args[0], false};
+        }
         if (!shape->switch_is) {
           return Fail(site, "non-encapsulated union '" + shape->cpp + "' needs [switch_is]");
         }
@@ -525,7 +529,7 @@ std::string Planner::NameOf(const Type& type) {
   // `_SERVICE_STATUS`; the tag, when it differs, becomes an alias.
   for (const NamedType& named : model_.types) {
     const Type* t = named.type;
-    if (t->kind == TypeKind::kAlias && t->target == &type && t->attrs.empty()) {
+    if (t->kind == TypeKind::kAlias && t->target == &type) {
       name = t->name;
       break;
     }

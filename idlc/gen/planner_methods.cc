@@ -51,7 +51,7 @@ void Planner::PlanMethod(const Interface& iface, const Method& method, Interface
     if (!shape) continue;
     ParamPlan p;
     p.param = &param;
-    p.name = Identifier(param.name.empty() ? "arg" + std::to_string(i) : param.name);
+    p.name = ParamName(param.name.empty() ? "arg" + std::to_string(i) : param.name);
     p.shape = shape;
     p.in = param.direction != Direction::kOut;
     p.out = param.direction != Direction::kIn;

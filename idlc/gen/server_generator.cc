@@ -26,7 +26,7 @@ const Shape& ValueShape(const ParamPlan& p) {
 
 void DefineStub(Printer& p, const FilePlan& plan, const InterfacePlan& iface, const MethodPlan& m) {
   std::string cls = ServerClass(iface.name);
-  std::string codec = std::string(kCodecNamespace) + "::" + iface.name + "::";
+  std::string codec = std::string(kCodecNamespace) + "::" + MethodCodecNamespace(iface.name) + "::";
   p.Print(
       "std::uint32_t Dispatch$i$_$m$(const std::shared_ptr<$cls$>& impl,\n"
       "                          alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,\n"

@@ -1,0 +1,311 @@
+// conformance_client: calls every method of conformance.idl through the
+// generated proxy and checks every result; exit status 0 only if all
+// checks passed.
+//   --binding B           the server ("ncalrpc:[x]", "ncacn_ip_tcp:host[port]")
+//   --expect-protseq P    the transport the binding must end up on
+//   --no-local-upgrade 1  keep a TCP binding to this host on TCP
+//   --hold N              open N counters, print HOLDING, then sleep (the
+//                         rundown test kills this process)
+//   --live N              check that LiveCounters() reaches N (within 5 s)
+//                         and print the rundown count
+#include "conformance_client.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+
+namespace {
+
+using namespace conformance;
+
+int failures = 0;
+
+#define CHECK(cond)                                                                 \
+  do {                                                                              \
+    if (!(cond)) {                                                                  \
+      std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+      ++failures;                                                                   \
+    }                                                                               \
+  } while (0)
+
+template <typename Fn>
+std::uint32_t StatusOf(Fn fn) {
+  try {
+    fn();
+  } catch (const alpaca::RpcError& e) {
+    return e.Status();
+  }
+  return 0;
+}
+
+void Scalars(ConformanceClient& c) {
+  CHECK(
+      c.SumScalars(-100, -30000, 2000000000, 1ll << 40, 2.5f, 1000.75, true, 200, 'A', u'\u00e9') ==
+      -100 - 30000 + 2000000000ll + (1ll << 40) + 2 + 1000 + 1 + 200 + 65 + 0xe9);
+  BaseTypes b{
+      -8,    250,    -16000, 65000, -2000000000, 4000000000u, -(1ll << 60), 0xfedcba9876543210ull,
+      3.25f, -1e300, true,   0xab,  'z',         u'\u20ac',   0xdeadbeef};
+  BaseTypes echo;
+  c.EchoBase(b, echo);
+  CHECK(echo == b);
+  Size bigger = Size::SMALL;
+  CHECK(c.NextColor(Color::GREEN, Size::SMALL, bigger) == Color::BLUE);
+  CHECK(bigger == Size::HUGE);
+  CHECK(c.NextColor(Color::BLUE, Size::HUGE, bigger) == Color::RED);
+  CHECK(bigger == Size::SMALL);
+  // A 16-bit enum value that does not fit is refused before sending.
+  CHECK(StatusOf([&] { c.NextColor(static_cast<Color>(0x8000), Size::SMALL, bigger); }) ==
+        alpaca::rpc::status::kEnumValueOutOfRange);
+  Outer o{'q', {7, -9}, {{{1, 2}, {3, 4}}}, {{{1, 2, 3}, {4, 5, 6}}}, Color::GREEN};
+  Outer oe;
+  c.EchoOuter(o, oe);
+  CHECK(oe == o);
+}
+
+void Arrays(ConformanceClient& c) {
+  std::vector<std::int32_t> values;
+  for (int i = 0; i < 5000; ++i) values.push_back(i * 3 - 7000);  // spans fragments
+  std::int64_t expected = 0;
+  for (auto v : values) expected += v;
+  CHECK(c.SumArray(values) == expected);
+  CHECK(c.SumArray({}) == 0);
+
+  std::vector<std::uint8_t> data;
+  c.Fill(300, 7, data);
+  CHECK(data.size() == 300);
+  bool ok = data.size() == 300;
+  for (std::size_t k = 0; ok && k < data.size(); ++k)
+    ok = data[k] == static_cast<std::uint8_t>(7 + k);
+  CHECK(ok);
+  // 16 MiB back through the section (or TCP fragments).
+  c.Fill(16 << 20, 1, data);
+  CHECK(data.size() == std::size_t{16} << 20);
+  ok = data.size() == std::size_t{16} << 20;
+  for (std::size_t k = 0; ok && k < data.size(); k += 4093)
+    ok = data[k] == static_cast<std::uint8_t>(1 + k);
+  CHECK(ok);
+
+  Samples s;
+  s.values = {1, 2, 3};
+  s.count = 99;  // derived from values when marshalled
+  c.ScaleSamples(s, 10);
+  CHECK((s.values == std::vector<std::int32_t>{10, 20, 30, 10}));
+  CHECK(s.count == 4);
+
+  CHECK(c.SumWindow({1, 2, 3, 4}) == 10);
+
+  Fixed f;
+  f.slots = {5, 6, 7};
+  f.name = "fifteen-chars!!";
+  Fixed fe;
+  c.EchoFixed(f, fe);
+  CHECK(fe.slots == f.slots);
+  CHECK(fe.used == 3);
+  CHECK(fe.name == f.name);
+  f.name = "sixteen-chars!!!";  // no room for the terminator in char[16]
+  CHECK(StatusOf([&] { c.EchoFixed(f, fe); }) == alpaca::rpc::status::kInvalidBound);
+  f.name = "ok";
+  f.slots.assign(9, 1);  // more than slots[8]
+  CHECK(StatusOf([&] { c.EchoFixed(f, fe); }) == alpaca::rpc::status::kInvalidBound);
+}
+
+void Strings(ConformanceClient& c) {
+  std::optional<std::u16string> joined;
+  CHECK(c.Concat("abc", u"\u00e9\u4e2d", joined) == 5);
+  CHECK(joined && *joined == u"abc\u00e9\u4e2d");
+  CHECK(c.Concat("", u"", joined) == 0);
+  CHECK(joined && joined->empty());
+  CHECK(c.MaybeLength(std::nullopt) == -1);
+  CHECK(c.MaybeLength(std::string("four")) == 4);
+  std::int32_t size = 4;
+  std::u16string name;
+  c.GetName(size, name);
+  CHECK(name == u"conf");
+  CHECK(size == 18);
+  std::optional<std::string> all;
+  CHECK(c.JoinAll({std::string("one"), std::nullopt, std::string("three")}, all) == 3);
+  CHECK(all && *all == "one <null> three");
+}
+
+void Pointers_(ConformanceClient& c) {
+  std::optional<std::int32_t> v = 21;
+  c.Twice(v);
+  CHECK(v && *v == 42);
+  std::optional<std::int32_t> none;
+  c.Twice(none);
+  CHECK(!none);
+
+  Pointers p;
+  p.maybe = Inner{3, 1ll << 50};
+  p.label = u"label";
+  p.numbers = std::vector<std::int64_t>{1, -2, 3};
+  Pointers pe;
+  c.EchoPointers(p, pe);
+  CHECK(pe.n == 3);  // derived from numbers on the way
+  p.n = 3;
+  CHECK(pe == p);
+  Pointers empty;
+  c.EchoPointers(empty, pe);
+  CHECK(!pe.maybe && !pe.label && !pe.numbers && pe.n == 0);
+
+  // A list of 40 nodes (within the decoder's nesting limit of 64).
+  std::optional<Node> head;
+  c.MakeList(40, head);
+  std::int32_t length = 0;
+  CHECK(c.ListSum(head, length) == 40 * 41 / 2);
+  CHECK(length == 40);
+  CHECK(c.ListSum(std::nullopt, length) == 0 && length == 0);
+  std::optional<Node> none_list;
+  c.MakeList(0, none_list);
+  CHECK(!none_list);
+
+  auto shared = std::make_shared<Inner>(Inner{1, 2});
+  CHECK(c.SameObject(shared, shared));
+  CHECK(!c.SameObject(shared, std::make_shared<Inner>(Inner{1, 2})));
+  CHECK(!c.SameObject(nullptr, nullptr));
+  FullPair pair{shared, shared};
+  FullPair echo;
+  bool aliased = false;
+  c.EchoFull(pair, echo, aliased);
+  CHECK(aliased);
+  CHECK(echo.first && echo.first == echo.second && *echo.first == *shared);
+  c.EchoFull({shared, nullptr}, echo, aliased);
+  CHECK(!aliased && echo.first && !echo.second);
+}
+
+void Unions(ConformanceClient& c) {
+  Tagged t;
+  t.value.set_text(std::string("hello"));
+  Tagged te;
+  c.EchoTagged(t, te);
+  CHECK(te.kind == 2);
+  CHECK(te.value.text() && *te.value.text() && **te.value.text() == "hello");
+  t.value.set_inner({9, 99});
+  c.EchoTagged(t, te);
+  CHECK(te.kind == 3 && te.value.inner() && *te.value.inner() == (Inner{9, 99}));
+  t.value.tag = 4;  // the empty arm
+  t.value.value.emplace<3>();
+  c.EchoTagged(t, te);
+  CHECK(te.kind == 4 && te.value.value.index() == 3);
+  t.value.set_other(77, 2.5);  // the default arm
+  c.EchoTagged(t, te);
+  CHECK(te.kind == 77 && te.value.other() && *te.value.other() == 2.5);
+  // A tag that does not match the arm held is refused before sending.
+  t.value.tag = 1;
+  CHECK(StatusOf([&] { c.EchoTagged(t, te); }) == alpaca::rpc::status::kInvalidTag);
+
+  Value v;
+  v.set_number(-5);
+  Value ve;
+  c.EchoValue(1, v, ve);
+  CHECK(ve.number() && *ve.number() == -5);
+  // The switch_is parameter must agree with the union's tag.
+  CHECK(StatusOf([&] { c.EchoValue(2, v, ve); }) == alpaca::rpc::status::kInvalidTag);
+
+  Small small;
+  small.set_text(u"small");
+  Small small_echo;
+  c.EchoSmall(2, small, small_echo);
+  CHECK(small_echo == small);
+
+  for (int k = 0; k < 3; ++k) {
+    Shade s;
+    if (k == 0) s.set_red(1);
+    if (k == 1) s.set_green(0.5);
+    if (k == 2) s.set_blue({4, 5});
+    Shade se;
+    c.EchoShade(s, se);
+    CHECK(se == s);
+  }
+}
+
+void Faults(ConformanceClient& c) {
+  CHECK(c.Answer(false) == 42);
+  CHECK(StatusOf([&] { c.Answer(true); }) == 0x80070057u);
+  CHECK(StatusOf([&] { c.Fault(0x1c010003); }) == 0x1c010003u);
+  CHECK(StatusOf([&] { c.Fault(5); }) == 5u);
+  CHECK(c.Percent(100) == 100);
+  // [range(0, 100)]: the server's stub refuses 101 before the method runs.
+  CHECK(StatusOf([&] { c.Percent(101); }) == alpaca::rpc::status::kBadStubData);
+  CHECK(StatusOf([&] { c.Percent(-1); }) == alpaca::rpc::status::kBadStubData);
+  // An opnum past the table.
+  CHECK(StatusOf([&] { c.Rpc().Call(200, {}); }) == alpaca::rpc::status::kNcaOpRangeError);
+}
+
+void Contexts(ConformanceClient& c) {
+  COUNTER a, b;
+  c.OpenCounter(10, a);
+  c.OpenCounter(100, b);
+  CHECK(!a.IsNull() && !b.IsNull() && !(a == b));
+  CHECK(c.Increment(a) == 11);
+  CHECK(c.Increment(a) == 12);
+  CHECK(c.Increment(b) == 101);
+  COUNTER stale = a;
+  c.CloseCounter(a);
+  CHECK(a.IsNull());
+  // A closed (or forged) handle faults; a NULL one is refused before sending.
+  CHECK(StatusOf([&] { c.Increment(stale); }) == alpaca::rpc::status::kNcaFaultContextMismatch);
+  CHECK(StatusOf([&] { c.Increment(a); }) == alpaca::rpc::status::kSsInNullContext);
+  COUNTER forged(alpaca::ndr::ContextHandle{0, alpaca::Uuid::Random()});
+  CHECK(StatusOf([&] { c.Increment(forged); }) == alpaca::rpc::status::kNcaFaultContextMismatch);
+  c.CloseCounter(b);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string binding, expect;
+  alpaca::rpc::ClientOptions options;
+  int hold = -1, live = -1;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--binding"))
+      binding = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--expect-protseq"))
+      expect = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--no-local-upgrade"))
+      options.local_upgrade = alpaca::rpc::LocalUpgrade::kNever;
+    else if (!std::strcmp(argv[i], "--hold"))
+      hold = std::stoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--live"))
+      live = std::stoi(argv[i + 1]);
+  }
+  try {
+    ConformanceClient c(binding, options);
+    std::printf("%s -> %s\n", binding.c_str(), c.Rpc().Binding().c_str());
+    std::fflush(stdout);
+    if (!expect.empty()) CHECK(c.Rpc().Protseq() == expect);
+    if (hold >= 0) {
+      std::vector<COUNTER> held(static_cast<std::size_t>(hold));
+      for (auto& h : held) c.OpenCounter(0, h);
+      std::printf("HOLDING\n");
+      std::fflush(stdout);
+      for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+    if (live >= 0) {
+      std::int32_t rundowns = 0, now = -1;
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      while ((now = c.LiveCounters(rundowns)) != live &&
+             std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      std::printf("LIVE %d RUNDOWNS %d\n", now, rundowns);
+      return now == live ? 0 : 1;
+    }
+    Scalars(c);
+    Arrays(c);
+    Strings(c);
+    Pointers_(c);
+    Unions(c);
+    Faults(c);
+    Contexts(c);
+  } catch (const alpaca::RpcError& e) {
+    std::fprintf(stderr, "conformance_client: unexpected RpcError: %s\n", e.what());
+    return 1;
+  }
+  if (failures != 0) std::fprintf(stderr, "%d check(s) failed\n", failures);
+  std::printf("conformance: %s\n", failures == 0 ? "all checks passed" : "FAILED");
+  return failures == 0 ? 0 : 1;
+}

@@ -140,6 +140,14 @@ std::string CodecEmitter::ExprOf(const ast::Expr& e, const Scope& scope) const {
     case ast::ExprKind::kTernary:
       return "(" + ExprOf(*e.operands.at(0), scope) + " ? " + ExprOf(*e.operands.at(1), scope) +
              " : " + ExprOf(*e.operands.at(2), scope) + ")";
+    case ast::ExprKind::kCast:
+      // Every operand is widened to int64 anyway.
+      return ExprOf(*e.operands.at(0), scope);
+    case ast::ExprKind::kSizeof: {
+      auto it = e.type ? plan_.type_sizes.find(e.type->name) : plan_.type_sizes.end();
+      if (it == plan_.type_sizes.end()) throw std::runtime_error("sizeof of an unknown type");
+      return "static_cast<std::int64_t>(" + std::to_string(it->second) + ")";
+    }
     default:
       throw std::runtime_error("unsupported expression in a size or switch attribute");
   }
@@ -402,9 +410,27 @@ void CodecEmitter::EncodePointer(const Shape& s, const std::string& expr, const 
 // ---------------------------------------------------------------------------
 // Decoding
 
+std::string CodecEmitter::CountVar(const char* stem, const std::string& predeclared,
+                                   const std::string& init) {
+  if (!predeclared.empty()) {
+    if (init != "0") p_.Print("$v$ = $i$;\n", {{"v", predeclared}, {"i", init}});
+    return predeclared;
+  }
+  std::string v = Fresh(stem);
+  if (init == "0") {
+    p_.Print("std::uint32_t $v$ = 0;\n", {{"v", v}});
+  } else {
+    p_.Print("const std::uint32_t $v$ = $i$;\n", {{"v", v}, {"i", init}});
+  }
+  return v;
+}
+
 void CodecEmitter::Decode(const Shape& s, const std::string& lvalue, const std::string& dec,
                           const Scope& scope, bool top, const std::string& hoisted,
                           const std::string& what, std::vector<std::string>& checks) {
+  // Predeclared counts are for this value only, not for what it contains.
+  const Counts* mine = predeclared_;
+  predeclared_ = nullptr;
   Vars vars{{"d", dec}, {"x", lvalue}, {"what", Quote(what)}, {"w", s.wire}, {"t", s.cpp}};
   switch (s.kind) {
     case ShapeKind::kHandle:
@@ -457,10 +483,9 @@ void CodecEmitter::Decode(const Shape& s, const std::string& lvalue, const std::
         p_.Print("$d$.$body$($n$, $x$);\n", vars);
         return;
       }
-      std::string m = Fresh("max");
+      std::string m = CountVar("max", mine ? mine->max : "",
+                               top ? dec + ".ReadConformance()" : hoisted);
       vars["m"] = m;
-      vars["c"] = top ? dec + ".ReadConformance()" : hoisted;
-      p_.Print("const std::uint32_t $m$ = $c$;\n", vars);
       p_.Print("$d$.$body$($m$, $x$);\n", vars);
       if (s.size_is) {
         checks.push_back("alpaca::rpc::stub::Correlate(" + dec + ", " + m + ", " +
@@ -475,11 +500,12 @@ void CodecEmitter::Decode(const Shape& s, const std::string& lvalue, const std::
           count = std::to_string(s.bound);
           break;
         case ArrayKind::kVarying: {
-          std::string off = Fresh("offset"), n = Fresh("count");
+          std::string off = Fresh("offset");
+          std::string n = CountVar("count", mine ? mine->count : "", "0");
           vars["off"] = off;
           vars["n"] = n;
           vars["b"] = std::to_string(s.bound);
-          p_.Print("std::uint32_t $off$ = 0, $n$ = 0;\n$d$.ReadVariance($b$, $off$, $n$);\n", vars);
+          p_.Print("std::uint32_t $off$ = 0;\n$d$.ReadVariance($b$, $off$, $n$);\n", vars);
           count = n;
           if (s.length_is) {
             checks.push_back("alpaca::rpc::stub::Correlate(" + dec + ", " + n + ", " +
@@ -489,19 +515,18 @@ void CodecEmitter::Decode(const Shape& s, const std::string& lvalue, const std::
         }
         case ArrayKind::kConformant:
         case ArrayKind::kConformantVarying: {
-          std::string m = Fresh("max");
+          std::string m = CountVar("max", mine ? mine->max : "",
+                                   top ? dec + ".ReadConformance()" : hoisted);
           vars["m"] = m;
-          vars["c"] = top ? dec + ".ReadConformance()" : hoisted;
-          p_.Print("const std::uint32_t $m$ = $c$;\n", vars);
           checks.push_back("alpaca::rpc::stub::Correlate(" + dec + ", " + m + ", " +
                            Expr(s.size_is, scope) + ");");
           count = m;
           if (s.array == ArrayKind::kConformantVarying) {
-            std::string off = Fresh("offset"), n = Fresh("count");
+            std::string off = Fresh("offset");
+            std::string n = CountVar("count", mine ? mine->count : "", "0");
             vars["off"] = off;
             vars["n"] = n;
-            p_.Print("std::uint32_t $off$ = 0, $n$ = 0;\n$d$.ReadVariance($m$, $off$, $n$);\n",
-                     vars);
+            p_.Print("std::uint32_t $off$ = 0;\n$d$.ReadVariance($m$, $off$, $n$);\n", vars);
             count = n;
             if (s.length_is) {
               checks.push_back("alpaca::rpc::stub::Correlate(" + dec + ", " + n + ", " +
@@ -553,10 +578,25 @@ void CodecEmitter::DecodePointer(const Shape& s, const std::string& lvalue, cons
                                  const Scope& scope, bool top, const std::string& what,
                                  std::vector<std::string>& checks) {
   Vars vars{{"d", dec}, {"x", lvalue}, {"t", PointeeCpp(s)}, {"what", Quote(what)}};
+  // A top-level pointee is decoded inside the pointer's `if`: its wire
+  // counts are declared before it, and its checks apply when it is present.
+  Counts counts;
+  bool nested = top && s.pointer != PointerKind::kRef &&
+                (s.target->IsConformant() || s.target->IsVarying());
+  if (nested) {
+    counts.max = Fresh("max");
+    counts.count = Fresh("count");
+    p_.Print("std::uint32_t $m$ = 0, $c$ = 0;\n", {{"m", counts.max}, {"c", counts.count}});
+    p_.Print("(void)$m$;\n(void)$c$;\n", {{"m", counts.max}, {"c", counts.count}});
+  }
+  std::size_t first_check = checks.size();
   // Emits the pointee's unmarshalling: now (top) or deferred (embedded).
   auto pointee = [&](const std::string& object) {
     if (top) {
+      const Counts* saved = predeclared_;
+      predeclared_ = nested ? &counts : nullptr;
       Decode(*s.target, object, dec, scope, true, "", what, checks);
+      predeclared_ = saved;
       return;
     }
     std::string ptr = Fresh("p"), inner = Fresh("d");
@@ -599,6 +639,9 @@ void CodecEmitter::DecodePointer(const Shape& s, const std::string& lvalue, cons
       pointee("(*" + lvalue + ")");
       p_.Outdent();
       p_.Print("} else {\n  $x$.reset();\n}\n", vars);
+      for (std::size_t i = first_check; i < checks.size(); ++i) {
+        checks[i] = "if (" + lvalue + ") " + checks[i];
+      }
       return;
     case PointerKind::kFull: {
       std::string id = Fresh("referent"), first = Fresh("first"), obj = Fresh("object");
@@ -628,6 +671,9 @@ void CodecEmitter::DecodePointer(const Shape& s, const std::string& lvalue, cons
           "  $x$.reset();\n"
           "}\n",
           vars);
+      for (std::size_t i = first_check; i < checks.size(); ++i) {
+        checks[i] = "if (" + lvalue + ") " + checks[i];
+      }
       return;
     }
   }

@@ -56,6 +56,12 @@ class CodecEmitter {
               const Scope& scope, bool top, const std::string& hoisted, const std::string& what,
               std::vector<std::string>& checks);
 
+  // Wire counts of a conformant/varying value decoded inside a nested
+  // block, declared before that block so the checks after it can see them.
+  struct Counts {
+    std::string max, count;
+  };
+
   // The C++ (int64) value of an attribute expression.
   std::string Expr(const SizeExpr& e, const Scope& scope) const;
   // max_count of a conformant value (array, string or structure) being
@@ -84,6 +90,10 @@ class CodecEmitter {
                      const Scope& scope, bool top, const std::string& what,
                      std::vector<std::string>& checks);
   std::string ExprOf(const ast::Expr& e, const Scope& scope) const;
+  // The variable for a wire count: a fresh const local, or the predeclared one.
+  std::string CountVar(const char* stem, const std::string& predeclared, const std::string& init);
+
+  const Counts* predeclared_ = nullptr;
   std::uint64_t MinWire(const Shape& s) const;
 
   Printer& p_;

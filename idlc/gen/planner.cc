@@ -61,6 +61,56 @@ const TypePlan* FilePlan::Find(const Type* type) const {
 Planner::Planner(const Model& model, const PlanOptions& options, DiagnosticSink& sink)
     : model_(model), options_(options), sink_(sink) {
   if (options_.ns.empty()) options_.ns = NamespaceFromStem(options_.stem);
+  for (const Type& t : model_.type_arena) {
+    if (t.kind == TypeKind::kBase && t.base != BaseKind::kHandle) {
+      type_sizes_[t.name] = Primitive(t, "")->size;
+    }
+  }
+  for (const NamedType& named : model_.types) {
+    const Type& t = named.type->StripAliases();
+    if (named.type->kind == TypeKind::kAlias && t.kind == TypeKind::kBase &&
+        t.base != BaseKind::kHandle) {
+      type_sizes_[named.type->name] = Primitive(t, "")->size;
+    }
+  }
+}
+
+bool Planner::ExpressionSupported(const ast::Expr& e, std::string& why) const {
+  switch (e.kind) {
+    case ast::ExprKind::kInteger:
+    case ast::ExprKind::kName:
+      return true;
+    case ast::ExprKind::kSizeof:
+      if (e.type && type_sizes_.contains(e.type->name)) return true;
+      why = "sizeof of a type that is not an integer type";
+      return false;
+    case ast::ExprKind::kCast:
+    case ast::ExprKind::kUnary:
+    case ast::ExprKind::kBinary:
+    case ast::ExprKind::kTernary:
+      for (const auto& o : e.operands) {
+        if (!ExpressionSupported(*o, why)) return false;
+      }
+      return true;
+    default:
+      why = "this kind of expression in a size or switch attribute";
+      return false;
+  }
+}
+
+bool Planner::ExpressionsSupported(const Shape& shape, const UseSite& site) {
+  std::string why;
+  for (const SizeExpr* e : {&shape.size_is, &shape.length_is, &shape.switch_is}) {
+    if (*e && e->value->expr && !ExpressionSupported(*e->value->expr, why)) {
+      UseSite at = site;
+      at.loc = e->value->expr->loc;
+      Fail(at, "the generators cannot evaluate " + why);
+      return false;
+    }
+  }
+  if (shape.element && !ExpressionsSupported(*shape.element, site)) return false;
+  if (shape.target && !ExpressionsSupported(*shape.target, site)) return false;
+  return true;
 }
 
 ShapePtr Planner::Fail(const UseSite& site, const std::string& why) {
@@ -610,7 +660,7 @@ void Planner::PlanStruct(TypePlan& plan) {
     site.what = "field '" + field.name + "' of '" + plan.name + "'";
     site.loc = field.loc;
     ShapePtr shape = Build(field.type, site);
-    if (!shape) continue;
+    if (!shape || !ExpressionsSupported(*shape, site)) continue;
     if (shape->kind == ShapeKind::kHandle || shape->kind == ShapeKind::kContextHandle) {
       Fail(site, "handles cannot be fields");
       continue;
@@ -714,7 +764,7 @@ void Planner::PlanUnion(TypePlan& plan) {
         names_[&stripped] = Identifier(plan.name + "_" + member);
       }
       ShapePtr shape = Build(c.field->type, site);
-      if (!shape) continue;
+      if (!shape || !ExpressionsSupported(*shape, site)) continue;
       if (shape->IsConformant()) {
         Fail(site, "a union arm cannot be a conformant array");
         continue;
@@ -976,6 +1026,7 @@ FilePlan Planner::Run() {
   OrderTypes(out);
   PlanAliasesAndConstants(out);
   out.context_types.assign(context_types_.begin(), context_types_.end());
+  out.type_sizes = type_sizes_;
   return out;
 }
 

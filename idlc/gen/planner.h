@@ -38,6 +38,10 @@ class Planner {
   ShapePtr Fail(const UseSite& site, const std::string& why);
   const Attribute* Find(const UseSite& site, const char* name, bool use_site_only = false) const;
   SizeExpr SizeAt(const UseSite& site, const char* name) const;
+  // Whether the generators can evaluate every size/switch expression in
+  // `shape` (reported through Fail otherwise).
+  bool ExpressionsSupported(const Shape& shape, const UseSite& site);
+  bool ExpressionSupported(const ast::Expr& e, std::string& why) const;
 
   // Types (planner.cc).
   void ComputeRecursion();
@@ -76,6 +80,7 @@ class Planner {
   std::vector<const Type*> discovered_;       // plan order of discovery
   std::set<std::string> used_aliases_;        // aliases referenced by shapes
   std::set<std::string> context_types_;
+  std::map<std::string, int> type_sizes_;
 };
 
 }  // namespace alpaca::idl::gen

@@ -48,7 +48,7 @@ void Planner::PlanMethod(const Interface& iface, const Method& method, Interface
     site.what = "parameter '" + param.name + "' of '" + method.name + "'";
     site.loc = param.loc;
     ShapePtr shape = Build(param.type, site);
-    if (!shape) continue;
+    if (!shape || !ExpressionsSupported(*shape, site)) continue;
     ParamPlan p;
     p.param = &param;
     p.name = ParamName(param.name.empty() ? "arg" + std::to_string(i) : param.name);

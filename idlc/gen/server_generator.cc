@@ -219,6 +219,7 @@ void GenerateServer(const FilePlan& plan, Outputs& out) {
           "  };\n",
           {{"op", std::to_string(m.opnum)}, {"m", m.name}, {"i", i.name}});
     }
+    if (i.methods.empty()) c.Print("  (void)impl;\n");
     c.Print("  return registration;\n}\n\n");
   }
   c.Print("}  // namespace $ns$\n", {{"ns", plan.ns}});

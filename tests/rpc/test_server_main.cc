@@ -19,12 +19,14 @@ int main(int argc, char** argv) {
   std::string port = "0";
   std::string epm_port;
   std::string ncalrpc;
+  std::string address = "127.0.0.1";
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--port") == 0) port = argv[i + 1];
     else if (std::strcmp(argv[i], "--epm-port") == 0) epm_port = argv[i + 1];
     else if (std::strcmp(argv[i], "--ncalrpc") == 0) ncalrpc = argv[i + 1];
+    else if (std::strcmp(argv[i], "--address") == 0) address = argv[i + 1];
     else {
-      std::fprintf(stderr, "usage: %s [--port N] [--epm-port N] [--ncalrpc NAME]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--port N] [--epm-port N] [--ncalrpc NAME] [--address A]\n", argv[0]);
       return 2;
     }
   }
@@ -36,7 +38,7 @@ int main(int argc, char** argv) {
 
   try {
     ServerOptions options;
-    options.tcp_address = "127.0.0.1";
+    options.tcp_address = address;
     options.worker_threads = 8;
     options.max_concurrent_calls = 256;
     Server server(options);

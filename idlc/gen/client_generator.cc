@@ -51,10 +51,10 @@ void DefineProxyMethod(Printer& p, const InterfacePlan& iface, const MethodPlan&
     return param.out ? param.name + "_wire" : param.name + ".Wire()";
   };
   p.Print(
-      "alpaca::ndr::Encoder e;\n"
+      "alpaca::ndr::Encoder e = client_.NewRequest();\n"
       "$c$$enc$($args$);\n"
       "alpaca::ndr::Drep drep;\n"
-      "const std::vector<std::uint8_t> reply = client_.Call($op$, e.Bytes(), options, drep);\n"
+      "const std::vector<std::uint8_t> reply = client_.Call($op$, std::move(e), options, drep);\n"
       "alpaca::ndr::Decoder d(reply, drep);\n",
       {{"c", codec},
        {"enc", EncodeInName(m.name)},

@@ -30,27 +30,45 @@ class Encoder {
   using PointeeWriter = std::function<void(Encoder&)>;
 
   Encoder() = default;
+  // Encodes into `buffer` (its capacity is reused; its contents dropped)
+  // after `headroom` reserved bytes that a transport fills with its own
+  // header, so that header and stub data travel from one buffer without a
+  // copy. Alignment is relative to the end of the headroom.
+  Encoder(std::vector<std::uint8_t> buffer, std::size_t headroom)
+      : out_(std::move(buffer)), headroom_(headroom) {
+    out_.assign(headroom_, 0);
+  }
+  Encoder(Encoder&&) noexcept = default;
+  Encoder& operator=(Encoder&&) noexcept = default;
   Encoder(const Encoder&) = delete;
   Encoder& operator=(const Encoder&) = delete;
 
+  // The encoded stub data. Bytes() is the whole buffer, meant for encoders
+  // without headroom; Stub() is the stub data in either case.
   const std::vector<std::uint8_t>& Bytes() const { return out_; }
+  std::span<const std::uint8_t> Stub() const {
+    return std::span<const std::uint8_t>(out_).subspan(headroom_);
+  }
+  std::size_t Headroom() const { return headroom_; }
+  // The whole buffer, headroom included, for the transport to write into.
+  std::span<std::uint8_t> Buffer() { return out_; }
   std::vector<std::uint8_t> Take() { return std::move(out_); }
   // Starts a new message, keeping the buffer's capacity (a server thread
   // reuses one encoder for every reply).
   void Clear() {
-    out_.clear();
+    out_.assign(headroom_, 0);
     next_referent_ = kFirstReferentId;
     deferred_.clear();
     full_pointers_.clear();
   }
   // Room for `bytes` more without reallocating (large arrays).
   void Reserve(std::size_t bytes) { out_.reserve(out_.size() + bytes); }
-  std::size_t Size() const { return out_.size(); }
+  std::size_t Size() const { return out_.size() - headroom_; }
 
   // Pads with zero bytes to a multiple of n (1, 2, 4 or 8), relative to the
   // start of the stub data.
   void Align(std::size_t n) {
-    while (out_.size() % n != 0) out_.push_back(0);
+    while ((out_.size() - headroom_) % n != 0) out_.push_back(0);
   }
 
   template <Primitive T>
@@ -136,6 +154,7 @@ class Encoder {
   }
 
   std::vector<std::uint8_t> out_;
+  std::size_t headroom_ = 0;
   std::uint32_t next_referent_ = kFirstReferentId;
   std::deque<PointeeWriter> deferred_;
   std::unordered_map<const void*, std::uint32_t> full_pointers_;

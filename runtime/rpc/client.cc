@@ -115,9 +115,40 @@ std::vector<std::uint8_t> Client::Call(std::uint16_t opnum, std::span<const std:
 
 std::vector<std::uint8_t> Client::Call(std::uint16_t opnum, std::span<const std::uint8_t> stub,
                                        const CallOptions& options, ndr::Drep& drep) {
+  ndr::Encoder request = NewRequest();
+  request.WriteBytes(stub);
+  return Call(opnum, std::move(request), options, drep);
+}
+
+ndr::Encoder Client::NewRequest() {
+  std::vector<std::uint8_t> buffer;
+  {
+    std::lock_guard lock(pool_mu_);
+    if (!pool_.empty()) {
+      buffer = std::move(pool_.back());
+      pool_.pop_back();
+    }
+  }
+  return ndr::Encoder(std::move(buffer), kRequestHeadroom);
+}
+
+std::vector<std::uint8_t> Client::Call(std::uint16_t opnum, ndr::Encoder&& request,
+                                       const CallOptions& options, ndr::Drep& drep) {
+  // The buffer goes back to the pool however the call ends; a few are kept
+  // (one per thread calling at once, typically), none beyond 64 MiB.
+  struct Recycle {
+    Client& client;
+    ndr::Encoder& request;
+    ~Recycle() {
+      std::vector<std::uint8_t> buffer = request.Take();
+      if (buffer.capacity() > (std::size_t{64} << 20)) return;
+      std::lock_guard lock(client.pool_mu_);
+      if (client.pool_.size() < 4) client.pool_.push_back(std::move(buffer));
+    }
+  } recycle{*this, request};
   std::lock_guard lock(mu_);
   auto object = options.object ? options.object : object_;
-  return transport_->Call(opnum, object, stub, options, drep);
+  return transport_->Call(opnum, object, request, options, drep);
 }
 
 std::string Client::Binding() const { return transport_->Binding(); }

@@ -81,6 +81,17 @@ class Client {
   std::vector<std::uint8_t> Call(std::uint16_t opnum, std::span<const std::uint8_t> stub,
                                  const CallOptions& options, ndr::Drep& drep);
 
+  // What generated proxies use: an encoder whose buffer comes from this
+  // client's pool (a large request reuses memory instead of faulting in
+  // fresh pages on every call) with headroom for the transport's header,
+  // and the call that sends it from that buffer without another copy.
+  ndr::Encoder NewRequest();
+  std::vector<std::uint8_t> Call(std::uint16_t opnum, ndr::Encoder&& request,
+                                 const CallOptions& options, ndr::Drep& drep);
+
+  // Bytes before the stub data that request encoders leave to transports.
+  static constexpr std::size_t kRequestHeadroom = 32;
+
   // The binding in use, e.g. "ncalrpc:[calc]" after a local upgrade.
   std::string Binding() const;
   // "ncacn_ip_tcp" or "ncalrpc".
@@ -95,6 +106,8 @@ class Client {
  private:
   std::mutex mu_;
   std::unique_ptr<ClientTransport> transport_;
+  std::mutex pool_mu_;
+  std::vector<std::vector<std::uint8_t>> pool_;  // request buffers to reuse
   InterfaceId iface_;
   std::optional<Uuid> object_;
 };

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/uuid.h"
+#include "ndr/encoder.h"
 #include "ndr/types.h"
 #include "rpc/client.h"
 
@@ -20,11 +21,13 @@ namespace alpaca::rpc {
 class ClientTransport {
  public:
   virtual ~ClientTransport() = default;
-  // Sends the request stub for `opnum`, returns the response stub and its
-  // data representation, or throws the fault / transport status.
+  // Sends the request stub in `request` (request.Stub(); a transport may
+  // write its header into request.Headroom()) for `opnum`, returns the
+  // response stub and its data representation, or throws the fault /
+  // transport status.
   virtual std::vector<std::uint8_t> Call(std::uint16_t opnum, const std::optional<Uuid>& object,
-                                         std::span<const std::uint8_t> stub,
-                                         const CallOptions& options, ndr::Drep& drep) = 0;
+                                         ndr::Encoder& request, const CallOptions& options,
+                                         ndr::Drep& drep) = 0;
   // The string binding actually in use, e.g. "ncalrpc:[calc]".
   virtual std::string Binding() const = 0;
   virtual std::uint32_t AssocGroupId() const { return 0; }

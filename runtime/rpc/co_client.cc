@@ -79,9 +79,10 @@ void CoClientTransport::Bind() {
 
 std::vector<std::uint8_t> CoClientTransport::Call(std::uint16_t opnum,
                                                   const std::optional<Uuid>& object,
-                                                  std::span<const std::uint8_t> stub,
-                                                  const CallOptions& options, ndr::Drep& drep) {
+                                                  ndr::Encoder& request, const CallOptions& options,
+                                                  ndr::Drep& drep) {
   if (!channel_) throw RpcError(status::kServerUnavailable, "connection closed");
+  std::span<const std::uint8_t> stub = request.Stub();
   std::uint32_t call_id = next_call_id_++;
   auto deadline = Clock::now() + options.timeout;
   for (const auto& frag :

@@ -21,7 +21,7 @@ class CoClientTransport final : public ClientTransport {
   ~CoClientTransport() override;
 
   std::vector<std::uint8_t> Call(std::uint16_t opnum, const std::optional<Uuid>& object,
-                                 std::span<const std::uint8_t> stub, const CallOptions& options,
+                                 ndr::Encoder& request, const CallOptions& options,
                                  ndr::Drep& drep) override;
   std::string Binding() const override { return binding_; }
   std::uint32_t AssocGroupId() const override { return assoc_group_id_; }

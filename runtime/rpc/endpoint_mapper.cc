@@ -72,7 +72,8 @@ std::vector<std::uint8_t> EncodeTcpTower(const TcpTower& t) {
   Put16(v, 1);
   v.push_back(kFloorIp);
   Put16(v, 4);
-  for (int shift = 24; shift >= 0; shift -= 8) v.push_back(static_cast<std::uint8_t>(t.ipv4 >> shift));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    v.push_back(static_cast<std::uint8_t>(t.ipv4 >> shift));
   return v;
 }
 
@@ -131,7 +132,7 @@ InterfaceRegistration EndpointMapper::Registration() {
   // Only ept_map: the other operations fault with nca_s_op_rng_error.
   r.methods.resize(kEptMapOpnum + 1);
   r.methods[kEptMapOpnum] = [mu = mu_, entries = entries_](CallContext& call, ndr::Decoder& in,
-                                                          ndr::Encoder& out) {
+                                                           ndr::Encoder& out) {
     EndpointMapper view;
     view.mu_ = mu;
     view.entries_ = entries;

@@ -23,8 +23,8 @@
 
 namespace alpaca::rpc {
 
-inline const InterfaceId kEpmapperInterface{
-    UuidFromLiteral("e1af8308-5d1f-11c9-91a4-08002b14a0fa"), 3, 0};
+inline const InterfaceId kEpmapperInterface{UuidFromLiteral("e1af8308-5d1f-11c9-91a4-08002b14a0fa"),
+                                            3, 0};
 inline constexpr std::uint16_t kEptMapOpnum = 3;
 inline constexpr std::uint32_t kEptNotRegisteredWire = 0x16c9a0d6;  // ept_s_not_registered
 

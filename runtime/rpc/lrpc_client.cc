@@ -95,8 +95,9 @@ std::int32_t LrpcClientTransport::ServerPid() const { return port_->Server().pid
 
 std::vector<std::uint8_t> LrpcClientTransport::Call(std::uint16_t opnum,
                                                     const std::optional<Uuid>& object,
-                                                    std::span<const std::uint8_t> stub,
+                                                    ndr::Encoder& request,
                                                     const CallOptions& options, ndr::Drep& drep) {
+  std::span<const std::uint8_t> stub = request.Stub();
   if (stub.size() > max_request_bytes_) {
     // What the server would refuse anyway, said before sending it.
     throw RpcError(status::kNcaFaultRemoteNoMemory, "ncalrpc: request of " +
@@ -111,31 +112,42 @@ std::vector<std::uint8_t> LrpcClientTransport::Call(std::uint16_t opnum,
     header.flags |= lrpc::kRequestHasObject;
     prefix += sizeof(lrpc::UuidBytes);
   }
-  lpc::PortMessage request;
-  auto data = request.ResizeData(prefix + stub.size());
-  std::memcpy(data.data(), &header, sizeof(header));
+  // The header goes into the encoder's headroom, right before the stub, and
+  // the message borrows the whole: no copy of the stub data before the
+  // section (or the inline frame).
+  std::span<std::uint8_t> buffer = request.Buffer();
+  std::span<std::uint8_t> message;
+  if (request.Headroom() >= prefix) {
+    message = buffer.subspan(request.Headroom() - prefix);
+  } else {
+    scratch_.resize(prefix + stub.size());
+    if (!stub.empty()) std::memcpy(scratch_.data() + prefix, stub.data(), stub.size());
+    message = scratch_;
+  }
+  std::memcpy(message.data(), &header, sizeof(header));
   if (object) {
     auto bytes = lrpc::ToBytes(*object);
-    std::memcpy(data.data() + sizeof(header), bytes.data(), bytes.size());
+    std::memcpy(message.data() + sizeof(header), bytes.data(), bytes.size());
   }
-  if (!stub.empty()) std::memcpy(data.data() + prefix, stub.data(), stub.size());
+  request_.Clear();
+  request_.BorrowData(std::as_bytes(message));
 
-  lpc::PortMessage reply;
   std::error_code ec;
   bool cancelled = false;
   if (options.cancel == nullptr) {
-    ec = port_->RequestWaitReply(request, reply, options.timeout);
+    ec = port_->RequestWaitReply(request_, reply_, options.timeout);
   } else {
     std::uint32_t id = 0;
-    ec = port_->BeginRequest(request, reply, id);
+    ec = port_->BeginRequest(request_, reply_, id);
     if (!ec) {
       ec = WaitCancellable(*port_, id, Clock::now() + options.timeout, *options.cancel, cancelled);
     }
   }
+  request_.Clear();  // drops the borrowed span
   if (cancelled) throw RpcError(status::kCallCancelled);
   if (ec) ThrowCallStatus(ec);
 
-  auto bytes = reply.Data();
+  auto bytes = reply_.Data();
   auto reply_header = lrpc::Peek<lrpc::ReplyHeader>(bytes);
   if (!reply_header) throw RpcError(status::kProtocolError, "ncalrpc: short reply");
   if (reply_header->status != 0) throw RpcError(reply_header->status);

@@ -8,11 +8,12 @@
 #include <memory>
 #include <string>
 
+#include "lpc/port_message.h"
 #include "rpc/client_transport.h"
 
 namespace alpaca::lpc {
 class ClientPort;
-}
+}  // namespace alpaca::lpc
 
 namespace alpaca::rpc {
 
@@ -25,7 +26,7 @@ class LrpcClientTransport final : public ClientTransport {
   ~LrpcClientTransport() override;
 
   std::vector<std::uint8_t> Call(std::uint16_t opnum, const std::optional<Uuid>& object,
-                                 std::span<const std::uint8_t> stub, const CallOptions& options,
+                                 ndr::Encoder& request, const CallOptions& options,
                                  ndr::Drep& drep) override;
   std::string Binding() const override { return "ncalrpc:[" + endpoint_ + "]"; }
   std::uint32_t AssocGroupId() const override { return assoc_group_id_; }
@@ -36,6 +37,11 @@ class LrpcClientTransport final : public ClientTransport {
  private:
   std::string endpoint_;
   std::unique_ptr<lpc::ClientPort> port_;
+  // Reused across calls (rpc::Client serialises them), so that large
+  // messages do not allocate and fault in fresh memory each time.
+  lpc::PortMessage request_;
+  lpc::PortMessage reply_;
+  std::vector<std::uint8_t> scratch_;
   std::uint32_t assoc_group_id_ = 0;
   std::size_t max_request_bytes_ = 0;
 };

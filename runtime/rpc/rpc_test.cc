@@ -290,7 +290,8 @@ TEST(ServerConnection, SurvivesMutatedPduStreams) {
   bind.contexts.push_back({1, kEcho.Syntax(), {dcerpc::Ndr64Syntax()}});
   stream.push_back(dcerpc::EncodeBind(dcerpc::PacketType::kBind, 1, bind));
   std::vector<std::uint8_t> add{1, 0, 0, 0, 2, 0, 0, 0};
-  for (auto& f : dcerpc::BuildRequestFragments(2, 0, 0, std::nullopt, add, 1432)) stream.push_back(f);
+  for (auto& f : dcerpc::BuildRequestFragments(2, 0, 0, std::nullopt, add, 1432))
+    stream.push_back(f);
   ndr::Encoder big;
   big.WriteConformantArray<std::uint8_t>(std::vector<std::uint8_t>(4000, 7));
   for (auto& f : dcerpc::BuildRequestFragments(3, 0, 1, std::nullopt, big.Bytes(), 1432)) {

@@ -30,9 +30,8 @@ void ServerCore::EndCall() {
 }
 
 ServerConnection::ServerConnection(std::shared_ptr<ServerCore> core,
-                                   std::shared_ptr<dcerpc::MessageSink> sink,
-                                   dcerpc::PeerInfo peer, dcerpc::Executor executor,
-                                   std::string secondary_address)
+                                   std::shared_ptr<dcerpc::MessageSink> sink, dcerpc::PeerInfo peer,
+                                   dcerpc::Executor executor, std::string secondary_address)
     : core_(std::move(core)),
       sink_(std::move(sink)),
       peer_(std::move(peer)),
@@ -51,8 +50,8 @@ void ServerConnection::OnMessage(std::vector<std::uint8_t> message) {
         message[0] == 5 && message[2] == static_cast<std::uint8_t>(PacketType::kBind)) {
       std::uint32_t call_id = message[12] | message[13] << 8 | message[14] << 16 |
                               static_cast<std::uint32_t>(message[15]) << 24;
-      sink_->Send(dcerpc::EncodeBindNak(
-          call_id, {dcerpc::RejectReason::kProtocolVersionNotSupported}));
+      sink_->Send(
+          dcerpc::EncodeBindNak(call_id, {dcerpc::RejectReason::kProtocolVersionNotSupported}));
     }
     return ProtocolError();
   }
@@ -123,8 +122,8 @@ void ServerConnection::OnBind(std::span<const std::uint8_t> pdu, const dcerpc::H
     max_xmit_frag_ = std::clamp<std::uint16_t>(bind.max_recv_frag, dcerpc::kMinFragSize,
                                                dcerpc::kDefaultFragSize);
     ack.secondary_address = secondary_address_;
-    ack.assoc_group_id = bind.assoc_group_id != 0 ? bind.assoc_group_id
-                                                  : core_->next_assoc_group.fetch_add(1);
+    ack.assoc_group_id =
+        bind.assoc_group_id != 0 ? bind.assoc_group_id : core_->next_assoc_group.fetch_add(1);
     bound_ = true;
   } else {
     ack.assoc_group_id = bind.assoc_group_id;
@@ -206,7 +205,7 @@ void ServerConnection::Dispatch(std::shared_ptr<Call> call, std::vector<std::uin
 
 void ServerConnection::Run(const std::shared_ptr<Call>& call, const InterfaceRegistration& iface,
                            const std::vector<std::uint8_t>& stub) {
-  CallContext context{peer_,         iface.id,         call->opnum, call->object,
+  CallContext context{peer_,         iface.id,        call->opnum,  call->object,
                       call->call_id, call->cancelled, *association_};
   ndr::Encoder out;
   DispatchResult result = DispatchCall(iface, context, stub, call->drep, out);
@@ -214,8 +213,8 @@ void ServerConnection::Run(const std::shared_ptr<Call>& call, const InterfaceReg
   if (result.status != status::kOk) {
     return SendFault(call->call_id, call->context_id, result.status, result.did_not_execute);
   }
-  SendPdus(dcerpc::BuildResponseFragments(call->call_id, call->context_id, out.Bytes(),
-                                          max_xmit_frag_));
+  SendPdus(
+      dcerpc::BuildResponseFragments(call->call_id, call->context_id, out.Bytes(), max_xmit_frag_));
 }
 
 void ServerConnection::SendFault(std::uint32_t call_id, std::uint16_t context_id,

@@ -45,8 +45,7 @@ class ServerConnection : public dcerpc::MessageHandler,
                          public std::enable_shared_from_this<ServerConnection> {
  public:
   ServerConnection(std::shared_ptr<ServerCore> core, std::shared_ptr<dcerpc::MessageSink> sink,
-                   dcerpc::PeerInfo peer, dcerpc::Executor executor,
-                   std::string secondary_address);
+                   dcerpc::PeerInfo peer, dcerpc::Executor executor, std::string secondary_address);
 
   void OnMessage(std::vector<std::uint8_t> message) override;
   void OnClosed() override;
@@ -67,7 +66,7 @@ class ServerConnection : public dcerpc::MessageHandler,
   void Dispatch(std::shared_ptr<Call> call, std::vector<std::uint8_t> stub);
   void Run(const std::shared_ptr<Call>& call, const InterfaceRegistration& iface,
            const std::vector<std::uint8_t>& stub);
-  
+
   void SendFault(std::uint32_t call_id, std::uint16_t context_id, std::uint32_t status,
                  bool did_not_execute);
   void SendPdus(const std::vector<std::vector<std::uint8_t>>& pdus);

@@ -40,24 +40,22 @@ inline constexpr std::uint32_t kCallFailed = 1726;
 inline constexpr std::uint32_t kCallFailedDne = 1727;
 inline constexpr std::uint32_t kProtocolError = 1728;
 inline constexpr std::uint32_t kUnsupportedTransSyn = 1730;
-inline constexpr std::uint32_t kNoCallActive = 1725;       // RPC_S_NO_CALL_ACTIVE
-inline constexpr std::uint32_t kInvalidTag = 1733;         // RPC_S_INVALID_TAG
-inline constexpr std::uint32_t kInvalidBound = 1734;       // RPC_S_INVALID_BOUND
+inline constexpr std::uint32_t kNoCallActive = 1725;  // RPC_S_NO_CALL_ACTIVE
+inline constexpr std::uint32_t kInvalidTag = 1733;    // RPC_S_INVALID_TAG
+inline constexpr std::uint32_t kInvalidBound = 1734;  // RPC_S_INVALID_BOUND
 inline constexpr std::uint32_t kProcnumOutOfRange = 1745;
-inline constexpr std::uint32_t kEptNotRegistered = 1753;  // EPT_S_NOT_REGISTERED
-inline constexpr std::uint32_t kSsInNullContext = 1775;   // RPC_X_SS_IN_NULL_CONTEXT
-inline constexpr std::uint32_t kNullRefPointer = 1780;     // RPC_X_NULL_REF_POINTER
+inline constexpr std::uint32_t kEptNotRegistered = 1753;     // EPT_S_NOT_REGISTERED
+inline constexpr std::uint32_t kSsInNullContext = 1775;      // RPC_X_SS_IN_NULL_CONTEXT
+inline constexpr std::uint32_t kNullRefPointer = 1780;       // RPC_X_NULL_REF_POINTER
 inline constexpr std::uint32_t kEnumValueOutOfRange = 1781;  // RPC_X_ENUM_VALUE_OUT_OF_RANGE
-inline constexpr std::uint32_t kBadStubData = 1783;       // RPC_X_BAD_STUB_DATA
+inline constexpr std::uint32_t kBadStubData = 1783;          // RPC_X_BAD_STUB_DATA
 inline constexpr std::uint32_t kCallCancelled = 1818;
 
 // "nca_s_op_rng_error (0x1c010002): operation number out of range".
 std::string Describe(std::uint32_t status);
 
 const std::error_category& RpcCategory();
-inline std::error_code MakeStatus(std::uint32_t s) {
-  return {static_cast<int>(s), RpcCategory()};
-}
+inline std::error_code MakeStatus(std::uint32_t s) { return {static_cast<int>(s), RpcCategory()}; }
 
 }  // namespace alpaca::rpc::status
 

@@ -7,14 +7,10 @@
 namespace alpaca::rpc {
 namespace {
 
-bool IsProtseqChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-}
+bool IsProtseqChar(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }
 
 // Characters that would change the structure of the binding.
-bool HasReserved(std::string_view s) {
-  return s.find_first_of("[]@,=") != std::string_view::npos;
-}
+bool HasReserved(std::string_view s) { return s.find_first_of("[]@,=") != std::string_view::npos; }
 
 std::optional<std::uint16_t> ParsePort(std::string_view s) {
   unsigned value = 0;

@@ -21,8 +21,8 @@ TEST(StringBinding, ParsesTcpWithEndpointAndOptions) {
 
 TEST(StringBinding, ObjectUuidHostOnlyAndLocal) {
   StringBinding b;
-  ASSERT_FALSE(StringBinding::Parse(
-      "01234567-89ab-cdef-0123-456789abcdef@ncacn_ip_tcp:server.example", b));
+  ASSERT_FALSE(
+      StringBinding::Parse("01234567-89ab-cdef-0123-456789abcdef@ncacn_ip_tcp:server.example", b));
   ASSERT_TRUE(b.object);
   EXPECT_EQ(b.object->ToString(), "01234567-89ab-cdef-0123-456789abcdef");
   EXPECT_EQ(b.network_address, "server.example");

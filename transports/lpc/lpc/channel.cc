@@ -64,6 +64,20 @@ std::atomic_ref<uint64_t> Channel::ProgressByPeer() const {
                                        : control->client_to_server_progress);
 }
 
+std::atomic_ref<uint64_t> Channel::CopiedByUs() const {
+  auto* control = reinterpret_cast<wire::SectionControl*>(section_.Base());
+  return std::atomic_ref<uint64_t>(side_ == ChannelSide::kClient
+                                       ? control->server_to_client_copied
+                                       : control->client_to_server_copied);
+}
+
+std::atomic_ref<uint64_t> Channel::CopiedByPeer() const {
+  auto* control = reinterpret_cast<wire::SectionControl*>(section_.Base());
+  return std::atomic_ref<uint64_t>(side_ == ChannelSide::kClient
+                                       ? control->client_to_server_copied
+                                       : control->server_to_client_copied);
+}
+
 std::byte* Channel::SendHalf() const {
   size_t offset = wire::kControlSize + (side_ == ChannelSide::kClient ? 0 : half_size_);
   return section_.Base() + offset;
@@ -162,6 +176,31 @@ std::error_code Channel::SendLarge(const PortMessage& message, wire::Frame& fram
         done += chunk;
         ProgressByUs().store(done, std::memory_order_release);
       }
+      sent_.fetch_add(1, std::memory_order_relaxed);
+      section_messages_.fetch_add(1, std::memory_order_relaxed);
+      return {};
+    }
+  }
+
+  // Larger than the half: a blocking sender streams it through the half as
+  // a ring (the receiver makes room as it copies out).
+  if (data.size() > half_size_ && !nonblocking && half_size_ >= wire::kStreamChunk) {
+    std::unique_lock lock(send_slot_mutex_);
+    if (!view_leased_ && ConsumedByPeer().load(std::memory_order_acquire) == sent_sequence_) {
+      frame.kind = wire::PayloadKind::kView;
+      frame.view_offset = 0;
+      frame.view_sequence = ++sent_sequence_;
+      frame.flags = wire::kFrameStreamed | wire::kFrameRing;
+      ProgressByUs().store(0, std::memory_order_release);
+      CopiedByPeer().store(0, std::memory_order_release);
+      lock.unlock();
+      if (auto ec = SendPacket(socket_.Get(), parts, -1, nonblocking, deadline)) {
+        AbandonSequence();
+        return ec;
+      }
+      // On failure the sequence stays unacknowledged: later messages take
+      // per-message sections, and the receiver gives up on this one.
+      if (auto ec = FillRing(data)) return ec;
       sent_.fetch_add(1, std::memory_order_relaxed);
       section_messages_.fetch_add(1, std::memory_order_relaxed);
       return {};
@@ -276,9 +315,18 @@ std::error_code Channel::ReceiveHeader(std::optional<Clock::time_point> deadline
       break;
     case wire::PayloadKind::kView:
       if (inline_bytes != 0 || pending_fd_ || half_size_ == 0) return Status::kInvalidMessage;
-      if ((frame.flags & ~wire::kFrameStreamed) != 0 ||
+      if ((frame.flags & ~(wire::kFrameStreamed | wire::kFrameRing)) != 0 ||
           ((frame.flags & wire::kFrameStreamed) != 0 && frame.view_offset != 0)) {
         return Status::kInvalidMessage;
+      }
+      if ((frame.flags & wire::kFrameRing) != 0) {
+        // A ring carries any length (bounded below by max_receive_length)
+        // through a half of at least one chunk.
+        if ((frame.flags & wire::kFrameStreamed) == 0 || half_size_ < wire::kStreamChunk ||
+            frame.payload_length <= half_size_) {
+          return Status::kInvalidMessage;
+        }
+        break;
       }
       if (frame.view_offset > half_size_ || frame.payload_length > half_size_ - frame.view_offset) {
         return Status::kInvalidView;
@@ -325,7 +373,10 @@ std::error_code Channel::FinishReceive(PortMessage& out) {
       // read from it after this.
       auto dst = out.ResizeData(frame.payload_length);
       if ((frame.flags & wire::kFrameStreamed) != 0) {
-        if (auto ec = CopyOutStreamed(dst.data(), frame.payload_length)) return ec;
+        if (auto ec = CopyOutStreamed(dst.data(), frame.payload_length,
+                                      (frame.flags & wire::kFrameRing) != 0)) {
+          return ec;
+        }
       } else {
         std::memcpy(dst.data(), ReceiveHalf() + frame.view_offset, frame.payload_length);
       }
@@ -348,37 +399,81 @@ std::error_code Channel::FinishReceive(PortMessage& out) {
   return Status::kInvalidMessage;
 }
 
-std::error_code Channel::CopyOutStreamed(std::byte* destination, uint64_t length) {
-  // The progress word is the peer's: it may lie or stall. Values past the
-  // length are a violation, and the whole copy must finish within a second
-  // plus the time the length takes at a floor rate of 64 MiB/s: a hostile
-  // sender (even one that trickles) holds a receiving thread no longer.
+namespace {
+
+// Whole streams must finish within a second plus the time their length
+// takes at a floor rate of 64 MiB/s: a hostile peer (even one that
+// trickles, or stops making room) holds a thread no longer.
+Clock::time_point StreamDeadline(uint64_t length) {
   constexpr auto kStreamGrace = std::chrono::seconds(1);
   constexpr uint64_t kFloorBytesPerMs = uint64_t{64} << 10;
-  auto deadline = Clock::now() + kStreamGrace + std::chrono::milliseconds(length / kFloorBytesPerMs);
+  return Clock::now() + kStreamGrace + std::chrono::milliseconds(length / kFloorBytesPerMs);
+}
+
+// One round of waiting for the other core: spin briefly, then yield in case
+// the peer shares ours. False once the deadline passed.
+bool WaitRound(unsigned& idle_rounds, Clock::time_point deadline) {
+  if (++idle_rounds < 64) {
+    __builtin_ia32_pause();
+    return true;
+  }
+  sched_yield();
+  return (idle_rounds & 255) != 0 || Clock::now() <= deadline;
+}
+
+}  // namespace
+
+std::error_code Channel::FillRing(std::span<const std::byte> data) {
+  auto deadline = StreamDeadline(data.size());
+  uint64_t done = 0;
+  unsigned idle_rounds = 0;
+  while (done < data.size()) {
+    // What the receiver reports is its business: a receiver that lies only
+    // gets its own data overwritten, never anything of ours.
+    uint64_t copied = std::min<uint64_t>(CopiedByPeer().load(std::memory_order_acquire), done);
+    size_t position = done % half_size_;
+    size_t piece = std::min({wire::kRingPiece, half_size_ - position, data.size() - done});
+    if (done + piece - copied > half_size_) {
+      if (!WaitRound(idle_rounds, deadline)) return Status::kTimeout;
+      continue;
+    }
+    idle_rounds = 0;
+    std::memcpy(SendHalf() + position, data.data() + done, piece);
+    done += piece;
+    ProgressByUs().store(done, std::memory_order_release);
+  }
+  return {};
+}
+
+std::error_code Channel::CopyOutStreamed(std::byte* destination, uint64_t length, bool ring) {
+  // The progress word is the peer's: it may lie or stall. Values past the
+  // length (or, in a ring, more than a half ahead of us) are a violation.
+  auto deadline = StreamDeadline(length);
   uint64_t copied = 0;
   unsigned idle_rounds = 0;
   while (copied < length) {
     uint64_t available = ProgressByPeer().load(std::memory_order_acquire);
-    if (available > length) return Status::kInvalidMessage;
+    if (available > length || available < copied) return Status::kInvalidMessage;
+    if (ring && available - copied > half_size_) return Status::kInvalidMessage;
     if (available > copied) {
-      if (destination != nullptr) {
-        std::memcpy(destination + copied, ReceiveHalf() + copied, available - copied);
+      while (copied < available) {
+        // In a ring, hand each piece back as soon as it is copied, so the
+        // sender can refill it while we copy the next.
+        size_t position = ring ? copied % half_size_ : copied;
+        size_t piece =
+            ring ? std::min<uint64_t>({available - copied, half_size_ - position, wire::kRingPiece})
+                 : available - copied;
+        if (destination != nullptr) {
+          std::memcpy(destination + copied, ReceiveHalf() + position, piece);
+        }
+        copied += piece;
+        if (ring) CopiedByUs().store(copied, std::memory_order_release);
       }
-      copied = available;
       idle_rounds = 0;
       if (Clock::now() > deadline) return Status::kTimeout;
       continue;
     }
-    if (++idle_rounds < 64) {
-      __builtin_ia32_pause();
-    } else {
-      // Let the sender run if it shares our CPU.
-      sched_yield();
-      if ((idle_rounds & 255) == 0 && Clock::now() > deadline) {
-        return Status::kTimeout;
-      }
-    }
+    if (!WaitRound(idle_rounds, deadline)) return Status::kTimeout;
   }
   return {};
 }
@@ -388,7 +483,8 @@ void Channel::DiscardPayload() {
     // A streamed view is still being written: acknowledge it only once the
     // sender is done, or its next message could land under this one.
     if ((pending_frame_.flags & wire::kFrameStreamed) == 0 ||
-        !CopyOutStreamed(nullptr, pending_frame_.payload_length)) {
+        !CopyOutStreamed(nullptr, pending_frame_.payload_length,
+                         (pending_frame_.flags & wire::kFrameRing) != 0)) {
       ConsumedByUs().store(pending_frame_.view_sequence, std::memory_order_release);
     }
   }

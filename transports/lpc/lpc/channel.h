@@ -86,8 +86,13 @@ class Channel {
   std::atomic_ref<uint32_t> ConsumedByUs() const;
   std::atomic_ref<uint64_t> ProgressByUs() const;
   std::atomic_ref<uint64_t> ProgressByPeer() const;
-  // Copies a streamed view out as it lands (destination null: just waits).
-  std::error_code CopyOutStreamed(std::byte* destination, uint64_t length);
+  std::atomic_ref<uint64_t> CopiedByUs() const;
+  std::atomic_ref<uint64_t> CopiedByPeer() const;
+  // Writes a ring stream's data as the receiver makes room (see wire.h).
+  std::error_code FillRing(std::span<const std::byte> data);
+  // Copies a streamed view out as it lands (destination null: just waits);
+  // `ring`: the view is a ring stream (wire::kFrameRing).
+  std::error_code CopyOutStreamed(std::byte* destination, uint64_t length, bool ring);
   std::byte* SendHalf() const;
   std::byte* ReceiveHalf() const;
 

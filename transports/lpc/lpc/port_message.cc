@@ -1,5 +1,6 @@
 #include "lpc/port_message.h"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 #include <string_view>
@@ -41,7 +42,22 @@ PortMessage& PortMessage::operator=(const PortMessage& other) {
   return *this;
 }
 
+std::span<std::byte> PortMessage::MutableData() {
+  if (borrowed_ != nullptr) SetData(Data());
+  return {DataPtr(), size_};
+}
+
 std::span<std::byte> PortMessage::ResizeData(size_t size) {
+  if (borrowed_ != nullptr) {
+    // Keep the borrowed bytes readable for a SetData(Data()) of themselves.
+    const std::byte* from = borrowed_;
+    size_t had = size_;
+    borrowed_ = nullptr;
+    size_ = 0;
+    auto dst = ResizeData(size);
+    if (from != dst.data()) std::memmove(dst.data(), from, std::min(had, size));
+    return dst;
+  }
   if (size > kMaxInlineData && size > large_capacity_) {
     // make_unique_for_overwrite: no zero fill; the caller writes every byte.
     large_ = std::make_unique_for_overwrite<std::byte[]>(size);
@@ -52,8 +68,13 @@ std::span<std::byte> PortMessage::ResizeData(size_t size) {
 }
 
 void PortMessage::SetData(std::span<const std::byte> bytes) {
+  if (borrowed_ != nullptr) {
+    borrowed_ = nullptr;
+    size_ = 0;
+  }
   auto dst = ResizeData(bytes.size());
-  if (!bytes.empty()) std::memcpy(dst.data(), bytes.data(), bytes.size());
+  if (!bytes.empty() && dst.data() != bytes.data())
+    std::memmove(dst.data(), bytes.data(), bytes.size());
 }
 
 void PortMessage::SetData(std::string_view text) {
@@ -64,6 +85,7 @@ void PortMessage::Clear() {
   header_ = {};
   sender_ = {};
   size_ = 0;
+  borrowed_ = nullptr;
   data_info_.clear();
 }
 

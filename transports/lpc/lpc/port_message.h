@@ -91,9 +91,23 @@ class PortMessage {
   const ClientIdentity& Sender() const { return sender_; }
   void SetSender(const ClientIdentity& who) { sender_ = who; }
 
-  std::span<const std::byte> Data() const { return {DataPtr(), size_}; }
-  std::span<std::byte> MutableData() { return {DataPtr(), size_}; }
+  std::span<const std::byte> Data() const {
+    return borrowed_ != nullptr ? std::span<const std::byte>(borrowed_, size_)
+                                : std::span<const std::byte>(DataPtr(), size_);
+  }
+  // Borrowed data is copied into the message first.
+  std::span<std::byte> MutableData();
   size_t DataSize() const { return size_; }
+
+  // Sends `bytes` without copying them into the message (large requests
+  // that are already in a buffer): Data() is that span until the next
+  // ResizeData, SetData, BorrowData or Clear. The caller keeps the bytes
+  // alive and unchanged until the send returns. Copies of the message own
+  // a copy of the bytes.
+  void BorrowData(std::span<const std::byte> bytes) {
+    borrowed_ = bytes.data();
+    size_ = bytes.size();
+  }
 
   // Sets the size without initialising new bytes; returns the writable span.
   std::span<std::byte> ResizeData(size_t size);
@@ -117,6 +131,7 @@ class PortMessage {
   PortMessageHeader header_{};
   ClientIdentity sender_{};
   size_t size_ = 0;
+  const std::byte* borrowed_ = nullptr;
   std::array<std::byte, kMaxInlineData> inline_{};
   std::unique_ptr<std::byte[]> large_;
   size_t large_capacity_ = 0;

@@ -67,6 +67,15 @@ static_assert(sizeof(Frame) == 56);
 // the receiver copies each chunk out as it lands, so the two copies overlap
 // on two cores instead of running one after the other.
 inline constexpr uint16_t kFrameStreamed = 1;
+// A streamed view larger than the sender's half: the half is used as a
+// ring. The sender writes a chunk only where the receiver has copied the
+// bytes out already (the receiver publishes how many in the control page),
+// so data of any length moves at streaming speed through a small section.
+// Only blocking senders (clients) use it: a server never waits on a client.
+inline constexpr uint16_t kFrameRing = 2;
+// Ring streams move in small pieces so that several are in flight in the
+// half at once and the two copies overlap.
+inline constexpr size_t kRingPiece = size_t{64} << 10;
 inline constexpr size_t kStreamThreshold = size_t{512} << 10;
 inline constexpr size_t kStreamChunk = size_t{256} << 10;
 
@@ -82,6 +91,11 @@ struct SectionControl {
   alignas(64) uint32_t server_to_client_consumed;  // written by the client
   alignas(64) uint64_t client_to_server_progress;  // written by the client
   alignas(64) uint64_t server_to_client_progress;  // written by the server
+  // Ring streams: bytes of the current message the receiver copied out.
+  // Reset to 0 by the sender before it announces a ring message (the
+  // receiver is done with the previous one then); written by the receiver.
+  alignas(64) uint64_t client_to_server_copied;    // written by the server
+  alignas(64) uint64_t server_to_client_copied;    // written by the client
 };
 static_assert(sizeof(SectionControl) <= kControlSize);
 

@@ -8,6 +8,8 @@
 //                         rundown test kills this process)
 //   --live N              check that LiveCounters() reaches N (within 5 s)
 //                         and print the rundown count
+//   --as-uid N            drop to uid/gid N first (the security tests)
+//   --expect-denied 1     the server's security callback must refuse us
 #include "conformance_client.h"
 
 #include <chrono>
@@ -16,6 +18,8 @@
 #include <cstring>
 #include <string>
 #include <thread>
+
+#include <unistd.h>
 
 namespace {
 
@@ -235,6 +239,19 @@ void Faults(ConformanceClient& c) {
   CHECK(StatusOf([&] { c.Rpc().Call(200, {}); }) == alpaca::rpc::status::kNcaOpRangeError);
 }
 
+void Identity(ConformanceClient& c) {
+  std::optional<std::string> protseq;
+  std::int32_t pid = 0;
+  std::uint32_t uid = 0, gid = 0;
+  c.WhoAmI(protseq, pid, uid, gid);
+  CHECK(protseq && *protseq == c.Rpc().Protseq());
+  if (c.Rpc().Protseq() == "ncalrpc") {
+    CHECK(pid == static_cast<std::int32_t>(::getpid()));
+    CHECK(uid == ::getuid());
+    CHECK(gid == ::getgid());
+  }
+}
+
 void Contexts(ConformanceClient& c) {
   COUNTER a, b;
   c.OpenCounter(10, a);
@@ -260,17 +277,33 @@ int main(int argc, char** argv) {
   std::string binding, expect;
   alpaca::rpc::ClientOptions options;
   int hold = -1, live = -1;
+  long as_uid = -1;
+  bool expect_denied = false;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--binding"))
-      binding = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--expect-protseq"))
-      expect = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--no-local-upgrade"))
+    std::string flag = argv[i], value = argv[i + 1];
+    if (flag == "--binding") {
+      binding = value;
+    } else if (flag == "--expect-protseq") {
+      expect = value;
+    } else if (flag == "--no-local-upgrade") {
       options.local_upgrade = alpaca::rpc::LocalUpgrade::kNever;
-    else if (!std::strcmp(argv[i], "--hold"))
-      hold = std::stoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--live"))
-      live = std::stoi(argv[i + 1]);
+    } else if (flag == "--hold") {
+      hold = std::stoi(value);
+    } else if (flag == "--live") {
+      live = std::stoi(value);
+    } else if (flag == "--as-uid") {
+      as_uid = std::stol(value);
+    } else if (flag == "--expect-denied") {
+      expect_denied = value == "1";
+    } else {
+      std::fprintf(stderr, "conformance_client: unknown option %s\n", flag.c_str());
+      return 2;
+    }
+  }
+  if (as_uid >= 0 && (::setgid(static_cast<gid_t>(as_uid)) != 0 ||
+                      ::setuid(static_cast<uid_t>(as_uid)) != 0)) {
+    std::perror("conformance_client: dropping privileges");
+    return 1;
   }
   try {
     ConformanceClient c(binding, options);
@@ -294,6 +327,15 @@ int main(int argc, char** argv) {
       std::printf("LIVE %d RUNDOWNS %d\n", now, rundowns);
       return now == live ? 0 : 1;
     }
+    if (expect_denied) {
+      std::optional<std::string> protseq;
+      std::int32_t pid = 0;
+      std::uint32_t uid = 0, gid = 0;
+      std::uint32_t status = StatusOf([&] { c.WhoAmI(protseq, pid, uid, gid); });
+      std::printf("as uid %u: %s\n", ::getuid(), status == 0 ? "accepted" : alpaca::rpc::status::Describe(status).c_str());
+      return status == alpaca::rpc::status::kAccessDenied ? 0 : 1;
+    }
+    Identity(c);
     Scalars(c);
     Arrays(c);
     Strings(c);

@@ -133,6 +133,14 @@ class Impl final : public ConformanceServer {
     return live_counters.load();
   }
   void EchoSmall(std::int32_t, const Small& value, Small& echo) override { echo = value; }
+  void WhoAmI(std::optional<std::string>& protseq, std::int32_t& pid, std::uint32_t& uid,
+              std::uint32_t& gid) override {
+    const auto& peer = alpaca::rpc::CurrentCall().peer;
+    protseq = peer.protseq;
+    pid = peer.local ? peer.local->pid : -1;
+    uid = peer.local ? peer.local->uid : 0xffffffffu;
+    gid = peer.local ? peer.local->gid : 0xffffffffu;
+  }
   void COUNTER_rundown(alpaca::rpc::ServerContext& counter) override {
     if (counter.Get<Counter>() != nullptr) ++rundowns;
   }
@@ -142,11 +150,22 @@ class Impl final : public ConformanceServer {
 
 int main(int argc, char** argv) {
   std::string port = "0", ncalrpc;
+  bool everyone = false;
+  long deny_uid = -1;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--port"))
-      port = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--ncalrpc"))
-      ncalrpc = argv[i + 1];
+    std::string flag = argv[i], value = argv[i + 1];
+    if (flag == "--port") {
+      port = value;
+    } else if (flag == "--ncalrpc") {
+      ncalrpc = value;
+    } else if (flag == "--everyone") {
+      everyone = value == "1";
+    } else if (flag == "--deny-uid") {
+      deny_uid = std::stol(value);
+    } else {
+      std::fprintf(stderr, "conformance_server: unknown option %s\n", flag.c_str());
+      return 2;
+    }
   }
   sigset_t set;
   sigemptyset(&set);
@@ -157,10 +176,20 @@ int main(int argc, char** argv) {
     alpaca::rpc::ServerOptions options;
     options.tcp_address = "0.0.0.0";
     options.max_call_bytes = 64u << 20;
+    options.local_security.allow_everyone = everyone;
     alpaca::rpc::Server server(options);
     server.UseProtseqEp("ncacn_ip_tcp", port);
     if (!ncalrpc.empty()) server.UseProtseqEp("ncalrpc", ncalrpc);
-    server.RegisterInterface(ConformanceServer::Registration(std::make_shared<Impl>()));
+    // The interface's security callback sees the caller's kernel-verified
+    // identity over ncalrpc: --deny-uid refuses one uid.
+    alpaca::rpc::SecurityCallback security;
+    if (deny_uid >= 0) {
+      security = [deny_uid](const alpaca::rpc::CallContext& call) {
+        return !(call.peer.local && call.peer.local->uid == static_cast<std::uint32_t>(deny_uid));
+      };
+    }
+    server.RegisterInterface(
+        ConformanceServer::Registration(std::make_shared<Impl>(), std::move(security)));
     server.Listen();
     std::printf("READY %u 0\n", server.TcpPorts()[0]);
     std::fflush(stdout);

@@ -12,14 +12,14 @@
 //   --expect-denied 1     the server's security callback must refuse us
 #include "conformance_client.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <thread>
-
-#include <unistd.h>
 
 namespace {
 
@@ -300,8 +300,8 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (as_uid >= 0 && (::setgid(static_cast<gid_t>(as_uid)) != 0 ||
-                      ::setuid(static_cast<uid_t>(as_uid)) != 0)) {
+  if (as_uid >= 0 &&
+      (::setgid(static_cast<gid_t>(as_uid)) != 0 || ::setuid(static_cast<uid_t>(as_uid)) != 0)) {
     std::perror("conformance_client: dropping privileges");
     return 1;
   }
@@ -332,7 +332,8 @@ int main(int argc, char** argv) {
       std::int32_t pid = 0;
       std::uint32_t uid = 0, gid = 0;
       std::uint32_t status = StatusOf([&] { c.WhoAmI(protseq, pid, uid, gid); });
-      std::printf("as uid %u: %s\n", ::getuid(), status == 0 ? "accepted" : alpaca::rpc::status::Describe(status).c_str());
+      std::printf("as uid %u: %s\n", ::getuid(),
+                  status == 0 ? "accepted" : alpaca::rpc::status::Describe(status).c_str());
       return status == alpaca::rpc::status::kAccessDenied ? 0 : 1;
     }
     Identity(c);

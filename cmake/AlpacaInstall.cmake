@@ -1,0 +1,33 @@
+# Install rules and the CMake package (lib/cmake/alpaca): libraries, public
+# headers under include/{base,ndr,dcerpc,rpc,lpc,tcp}, idlc, alpaca_add_idl().
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+set(alpaca_exported alpaca_base alpaca_ndr alpaca_dcerpc alpaca_lpc alpaca_lpc_asio alpaca_tcp
+    alpaca_rpc)
+foreach(t IN LISTS alpaca_exported)
+  string(REPLACE "alpaca_" "" export_name ${t})
+  set_target_properties(${t} PROPERTIES EXPORT_NAME ${export_name})
+endforeach()
+if(TARGET idlc)
+  set_target_properties(idlc PROPERTIES EXPORT_NAME idlc)
+  list(APPEND alpaca_exported idlc)
+endif()
+install(TARGETS ${alpaca_exported} EXPORT alpacaTargets
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+foreach(dir runtime/base runtime/ndr runtime/dcerpc runtime/rpc transports/lpc/lpc
+            transports/tcp/tcp)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+          FILES_MATCHING PATTERN "*.h")
+endforeach()
+install(EXPORT alpacaTargets NAMESPACE alpaca:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/alpaca)
+configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/alpacaConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/alpacaConfig.cmake INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/alpaca)
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/alpacaConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/alpacaConfig.cmake ${PROJECT_BINARY_DIR}/alpacaConfigVersion.cmake
+              ${CMAKE_CURRENT_LIST_DIR}/AlpacaIdl.cmake
+        DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/alpaca)

@@ -6,6 +6,7 @@ SKIP) if Impacket is missing. Referent ids are set to MIDL's sequence
 (0x20000, +4) since Impacket otherwise picks random ones.
 """
 import subprocess
+import os
 import sys
 
 import importlib.util
@@ -35,8 +36,10 @@ try:
                                            STR, WSTR, LPWSTR, NULL)
     from impacket.uuid import string_to_bin
 except ImportError:
+    # A missing prerequisite fails (CI installs it); ALPACA_ALLOW_SKIP=1
+    # turns it into a ctest SKIP for developers.
     print("impacket not installed")
-    sys.exit(77)
+    sys.exit(77 if os.environ.get("ALPACA_ALLOW_SKIP") == "1" else 1)
 
 
 class BaseTypes(ndr.NDRSTRUCT):

@@ -1,6 +1,11 @@
 // In-process server + client over loopback TCP.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <random>
 #include <thread>
 
@@ -173,6 +178,74 @@ TEST_F(RpcServerClient, TimeoutAndCancelReachServer) {
   EXPECT_EQ(cancelled_seen, 2);
 }
 
+// A response that arrives after its call timed out, cut in the middle of a
+// PDU by the timeout, must not leave the connection out of step: the next
+// call still parses its own response.
+TEST(Client, TimeoutInsideAPduKeepsTheConnectionInStep) {
+  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(::listen(listener, 1), 0);
+  socklen_t len = sizeof(addr);
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  std::uint16_t port = ntohs(addr.sin_port);
+
+  // A hand-made server: answers the bind, then the first request with a
+  // response split by a pause, then the second at once.
+  std::thread server([&] {
+    int fd = ::accept(listener, nullptr, nullptr);
+    auto read_pdu = [&] {
+      std::vector<std::uint8_t> pdu(16);
+      std::size_t got = 0;
+      while (got < 16) got += static_cast<std::size_t>(::recv(fd, pdu.data() + got, 16 - got, 0));
+      std::size_t frag = pdu[8] | pdu[9] << 8;
+      pdu.resize(frag);
+      while (got < frag) got += static_cast<std::size_t>(::recv(fd, pdu.data() + got, frag - got, 0));
+      return pdu;
+    };
+    auto call_id = [](const std::vector<std::uint8_t>& p) {
+      return static_cast<std::uint32_t>(p[12] | p[13] << 8 | p[14] << 16 | p[15] << 24);
+    };
+    auto bind = read_pdu();
+    dcerpc::BindAckPdu ack;
+    ack.max_xmit_frag = ack.max_recv_frag = 5840;
+    ack.assoc_group_id = 1;
+    ack.results.push_back({dcerpc::ContextResult::kAcceptance, 0, dcerpc::Ndr20Syntax()});
+    auto ack_pdu = dcerpc::EncodeBindAck(dcerpc::PacketType::kBindAck, call_id(bind), ack);
+    (void)!::send(fd, ack_pdu.data(), ack_pdu.size(), 0);
+    for (int k = 0; k < 2; ++k) {
+      auto request = read_pdu();
+      if (request[2] != static_cast<std::uint8_t>(dcerpc::PacketType::kRequest)) {
+        --k;  // co_cancel / orphaned of the abandoned call
+        continue;
+      }
+      std::vector<std::uint8_t> stub{static_cast<std::uint8_t>(40 + k), 0, 0, 0};
+      auto response = dcerpc::BuildResponseFragments(call_id(request), 0, stub, 5840)[0];
+      if (k == 0) {
+        (void)!::send(fd, response.data(), 10, 0);
+        std::this_thread::sleep_for(300ms);
+        (void)!::send(fd, response.data() + 10, response.size() - 10, 0);
+      } else {
+        (void)!::send(fd, response.data(), response.size(), 0);
+      }
+    }
+    std::this_thread::sleep_for(200ms);
+    ::close(fd);
+  });
+  Client c("ncacn_ip_tcp:127.0.0.1[" + std::to_string(port) + "]", kEcho);
+  CallOptions quick;
+  quick.timeout = 100ms;
+  EXPECT_EQ(StatusOf([&] { c.Call(0, {}, quick); }), status::kTimeout);
+  std::this_thread::sleep_for(400ms);  // the rest of the late response arrives
+  auto reply = c.Call(0, {});
+  ASSERT_EQ(reply.size(), 4u);
+  EXPECT_EQ(reply[0], 41);
+  server.join();
+  ::close(listener);
+}
+
 TEST_F(RpcServerClient, MaxConcurrentCallsAndGracefulStop) {
   options.max_concurrent_calls = 1;
   Start(EchoInterface());
@@ -328,6 +401,22 @@ TEST(ServerConnection, SurvivesMutatedPduStreams) {
   ASSERT_FALSE(dcerpc::ParseHeader(clean->sent[1], h));
   EXPECT_EQ(h.ptype, dcerpc::PacketType::kResponse);
   EXPECT_EQ(h.call_id, 2u);
+
+  // A request on a context the bind did not accept faults nca_s_unk_if,
+  // flagged as not executed, and the connection stays open.
+  std::vector<std::vector<std::uint8_t>> unknown_context{stream[0]};
+  for (auto& f : dcerpc::BuildRequestFragments(9, /*context_id=*/1, 0, std::nullopt, add, 1432)) {
+    unknown_context.push_back(f);
+  }
+  auto unknown = run(unknown_context);
+  EXPECT_FALSE(unknown->closed);
+  ASSERT_EQ(unknown->sent.size(), 2u);
+  ASSERT_FALSE(dcerpc::ParseHeader(unknown->sent[1], h));
+  EXPECT_EQ(h.ptype, dcerpc::PacketType::kFault);
+  EXPECT_TRUE(h.pfc_flags & dcerpc::kPfcDidNotExecute);
+  dcerpc::FaultPdu fault;
+  ASSERT_FALSE(dcerpc::ParseFault(unknown->sent[1], h, fault));
+  EXPECT_EQ(fault.status, status::kNcaUnknownInterface);
 
   // A bind for version 5.2 gets bind_nak protocol_version_not_supported.
   auto v52 = stream[0];

@@ -8,6 +8,10 @@
 #include <thread>
 
 #include "lpc/port_name.h"
+#include <array>
+#include <cstddef>
+#include <cstring>
+
 #include "lpc_fixture.h"
 
 namespace alpaca::lpc::testing {
@@ -145,6 +149,96 @@ TEST_F(LpcTest, ForgedSectionOffsetsAreRejected) {
   EXPECT_EQ(client->RequestWaitReply(request, reply, std::chrono::seconds(5)),
             Status::kPortDisconnected);
   accept.join();
+}
+
+namespace {
+
+// An inline frame written straight onto a connected client's socket.
+struct ForgedInline {
+  PortMessageHeader header{};
+  uint8_t kind = 0;  // inline
+  uint8_t count = 0;
+  uint16_t flags = 0;
+  int32_t status = 0;
+  uint64_t length = 0;
+  uint64_t offset = 0;
+  uint32_t sequence = 0;
+  uint32_t reserved2 = 0;
+  std::array<char, 512> data{};
+};
+static_assert(offsetof(ForgedInline, data) == 56);
+
+}  // namespace
+
+TEST_F(LpcTest, IdentityComesFromTheKernelNotFromMessageBytes) {
+  auto port = CreatePort("forged-identity");
+  std::unique_ptr<ClientPort> client;
+  std::thread server([&] {
+    ReceivedMessage in = ReceiveType(*port, MessageType::kRequest);
+    // The header claimed pid 1 / thread 1; the kernel says who sent it.
+    EXPECT_EQ(in.message.Sender().pid, ::getpid());
+    EXPECT_EQ(in.message.Header().process_id, static_cast<uint32_t>(::getpid()));
+    EXPECT_EQ(in.message.Sender().uid, ::geteuid());
+    EXPECT_EQ(Text(in.message.Data()), "claims pid 1");
+  });
+  ASSERT_FALSE(ClientPort::Connect("forged-identity", Bytes("x"), {}, client));
+  ForgedInline forged;
+  std::string text = "claims pid 1";
+  forged.header = {static_cast<uint16_t>(text.size()), static_cast<uint16_t>(24 + text.size()),
+                   MessageType::kRequest, 0, 1, 1, 7, 0};
+  forged.length = text.size();
+  std::memcpy(forged.data.data(), text.data(), text.size());
+  ASSERT_EQ(::send(client->WaitHandle(), &forged, 56 + text.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(56 + text.size()));
+  server.join();
+}
+
+TEST_F(LpcTest, InlineFrameOverMaxMessageLengthCutsTheSenderOff) {
+  PortAttributes small;
+  small.max_message_length = 64;
+  auto port = CreatePort("too-long-inline", small);
+  std::unique_ptr<ClientPort> client, good;
+  std::thread server([&] {
+    ReceiveType(*port, MessageType::kClientDied);
+    ReceivedMessage in = ReceiveType(*port, MessageType::kRequest);
+    EXPECT_EQ(Text(in.message.Data()), "fits");
+    ASSERT_FALSE(in.port->Reply(in.message, in.message));
+  });
+  ASSERT_FALSE(ClientPort::Connect("too-long-inline", Bytes("x"), {}, client));
+  ForgedInline forged;
+  forged.header = {200, 224, MessageType::kRequest, 0, 0, 0, 1, 0};
+  forged.length = 200;
+  ASSERT_EQ(::send(client->WaitHandle(), &forged, 56 + 200, MSG_NOSIGNAL), 256);
+  PortMessage request, reply;
+  request.SetData("after");
+  EXPECT_EQ(client->RequestWaitReply(request, reply, std::chrono::seconds(5)),
+            Status::kPortDisconnected);
+  // Everyone else is still served.
+  ASSERT_FALSE(ClientPort::Connect("too-long-inline", Bytes("y"), {}, good));
+  request.SetData("fits");
+  ASSERT_FALSE(good->RequestWaitReply(request, reply, std::chrono::seconds(20)));
+  server.join();
+}
+
+TEST_F(LpcTest, DataOverMaxDataLengthIsRefused) {
+  PortAttributes limits;
+  limits.max_data_length = size_t{1} << 20;
+  auto port = CreatePort("too-long-data", limits);
+  std::unique_ptr<ClientPort> client;
+  std::thread server([&] {
+    ReceivedMessage in = ReceiveType(*port, MessageType::kRequest);
+    EXPECT_EQ(in.message.DataSize(), size_t{1} << 20);
+    ASSERT_FALSE(in.port->Reply(in.message, in.message));
+  });
+  ASSERT_FALSE(ClientPort::Connect("too-long-data", Bytes("x"), {}, client));
+  PortMessage request, reply;
+  request.ResizeData((size_t{1} << 20) + 1);
+  EXPECT_EQ(client->RequestWaitReply(request, reply, std::chrono::seconds(5)),
+            Status::kMessageTooLong);
+  request.ResizeData(size_t{1} << 20);  // the limit itself is fine
+  ASSERT_FALSE(client->RequestWaitReply(request, reply, std::chrono::seconds(20)));
+  EXPECT_EQ(reply.DataSize(), size_t{1} << 20);
+  server.join();
 }
 
 TEST_F(LpcTest, StalledStreamedViewIsCutOffAndOthersAreServed) {

@@ -74,6 +74,7 @@ struct ServeOptions {
   size_t max_connect_info = 256;
   size_t max_pool = size_t{512} << 20;
   std::vector<uid_t> allow_uids;
+  std::vector<gid_t> allow_gids;
   bool everyone = false;
   bool nobody = false;
 };
@@ -121,6 +122,7 @@ int Serve(const ServeOptions& options) {
   attributes.max_pool_usage = options.max_pool;
   lpc::PortSecurity security;
   security.allowed_uids = options.allow_uids;
+  security.allowed_gids = options.allow_gids;
   security.allow_everyone = options.everyone;
   std::unique_ptr<lpc::ConnectionPort> port;
   if (auto ec = lpc::ConnectionPort::Create(options.name, attributes, security, port)) {
@@ -306,6 +308,7 @@ int main(int argc, char** argv) {
   s->add_option("--max-connect-info", serve.max_connect_info);
   s->add_option("--max-pool", serve.max_pool);
   s->add_option("--allow-uid", serve.allow_uids);
+  s->add_option("--allow-gid", serve.allow_gids);
   s->add_flag("--everyone", serve.everyone);
   s->add_flag("--as-nobody", serve.nobody);
   ClientOptions client;

@@ -33,6 +33,19 @@ TEST_F(LpcTest, AllowedUidMayConnect) {
   EXPECT_NE(line->find("uid=65534 gid=65534"), std::string::npos) << *line;
 }
 
+TEST_F(LpcTest, AllowedGidMayConnect) {
+  if (::geteuid() != 0) GTEST_FAIL() << "needs root to start a child as nobody";
+  // nobody's uid is not listed, its primary gid (nogroup, 65534) is.
+  auto server = StartServer("allow-gid", {"--allow-gid", "65534"});
+  auto client = StartClient("allow-gid", "echo", {"--as-nobody", "--count", "2"});
+  EXPECT_EQ(client->WaitForLine("CONNECTED").value_or(""), "CONNECTED OK welcome:hello");
+  EXPECT_EQ(client->WaitForLine("ECHO").value_or(""), "ECHO_OK 2");
+  // Another gid is not enough.
+  auto other = StartServer("allow-other-gid", {"--allow-gid", "12345"});
+  auto refused = StartClient("allow-other-gid", "connect", {"--as-nobody"});
+  EXPECT_EQ(refused->WaitForLine("CONNECTED").value_or(""), "CONNECTED kAccessDenied ");
+}
+
 TEST_F(LpcTest, RequiredServerUidIsCheckedBeforeConnecting) {
   auto server = StartServer("server-uid");
   std::unique_ptr<ClientPort> port;

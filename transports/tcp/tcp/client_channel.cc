@@ -39,21 +39,33 @@ class SocketChannel final : public dcerpc::ClientChannel {
 
   std::error_code Receive(std::vector<std::uint8_t>& message, Clock::time_point deadline,
                           const std::atomic<bool>* cancel) override {
-    std::array<std::uint8_t, dcerpc::kCommonHeaderSize> header{};
-    if (auto ec = ReadExact(header, deadline, cancel)) return ec;
+    // A PDU cut short by a timeout or a cancel is kept and resumed by the
+    // next Receive: the connection stays in step with the byte stream.
+    if (have_ < dcerpc::kCommonHeaderSize) {
+      partial_.resize(dcerpc::kCommonHeaderSize);
+      if (auto ec = ReadInto(deadline, cancel)) return ec;
+    }
     std::uint16_t frag_length = 0;
-    if (auto ec = dcerpc::PeekFragLength(header, frag_length)) return ec;
-    message.assign(header.begin(), header.end());
-    message.resize(frag_length);
-    return ReadExact(std::span(message).subspan(header.size()), deadline, cancel);
+    if (auto ec = dcerpc::PeekFragLength(
+            std::span<const std::uint8_t, dcerpc::kCommonHeaderSize>(partial_.data(),
+                                                                     dcerpc::kCommonHeaderSize),
+            frag_length)) {
+      return ec;
+    }
+    partial_.resize(frag_length);
+    if (auto ec = ReadInto(deadline, cancel)) return ec;
+    message = std::move(partial_);
+    partial_ = {};
+    have_ = 0;
+    return {};
   }
 
   void Close() override { fd_.Reset(); }
 
  private:
-  std::error_code ReadExact(std::span<std::uint8_t> out, Clock::time_point deadline,
-                            const std::atomic<bool>* cancel) {
-    while (!out.empty()) {
+  // Fills partial_ from have_ to its size.
+  std::error_code ReadInto(Clock::time_point deadline, const std::atomic<bool>* cancel) {
+    while (have_ < partial_.size()) {
       if (!fd_) return std::make_error_code(std::errc::not_connected);
       if (cancel && cancel->load()) return std::make_error_code(std::errc::operation_canceled);
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -64,14 +76,17 @@ class SocketChannel final : public dcerpc::ClientChannel {
       int r = RetryEintr([&] { return ::poll(&p, 1, wait); });
       if (r < 0) return Errno();
       if (r == 0) continue;
-      ssize_t n = RetryEintr([&] { return ::recv(fd_.Get(), out.data(), out.size(), 0); });
+      ssize_t n = RetryEintr(
+          [&] { return ::recv(fd_.Get(), partial_.data() + have_, partial_.size() - have_, 0); });
       if (n < 0) return Errno();
       if (n == 0) return std::make_error_code(std::errc::connection_reset);
-      out = out.subspan(static_cast<std::size_t>(n));
+      have_ += static_cast<std::size_t>(n);
     }
     return {};
   }
 
+  std::vector<std::uint8_t> partial_;
+  std::size_t have_ = 0;
   UniqueFd fd_;
 };
 

@@ -13,8 +13,10 @@ bash scripts/build.sh build
 (cd build && ctest --output-on-failure -j"$jobs" --timeout 900)
 
 if [[ "${ALPACA_SKIP_SANITIZERS:-0}" != 1 ]]; then
+  # The generated code (conformance, examples) is built with the sanitizers
+  # too, from the normal build's idlc: the ANTLR parser is not rebuilt.
   bash scripts/build.sh build-asan -DALPACA_SANITIZE=ON -DALPACA_BUILD_BENCH=OFF \
-    -DALPACA_BUILD_IDLC=OFF
+    -DALPACA_BUILD_IDLC=OFF -DALPACA_IDLC="$PWD/build/idlc/idlc"
   (cd build-asan && ctest --output-on-failure -j"$jobs" --timeout 900)
 
   if [[ ! -f build-fuzz/CMakeCache.txt ]]; then

@@ -83,6 +83,14 @@ class Decoder {
       Fail(Errc::kTruncated);
       return false;
     }
+    if constexpr (sizeof(T) == 1) {
+      // Bytes: copied straight in, without zero-filling the vector first
+      // (a 16 MiB array would otherwise be written twice).
+      const auto* first = reinterpret_cast<const T*>(data_.data() + pos_);
+      out.assign(first, first + count);
+      pos_ += count;
+      return true;
+    }
     out.resize(count);
     if (!swap_ && std::endian::native == std::endian::little) {
       std::memcpy(out.data(), data_.data() + pos_, count * sizeof(T));

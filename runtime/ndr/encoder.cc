@@ -2,6 +2,23 @@
 
 namespace alpaca::ndr {
 
+void Encoder::Flatten() {
+  if (references_.empty()) return;
+  std::vector<std::uint8_t> flat;
+  flat.reserve(out_.size() + referenced_);
+  std::size_t from = 0;
+  for (const Reference& r : references_) {
+    flat.insert(flat.end(), out_.begin() + static_cast<std::ptrdiff_t>(from),
+                out_.begin() + static_cast<std::ptrdiff_t>(r.at));
+    flat.insert(flat.end(), r.bytes.begin(), r.bytes.end());
+    from = r.at;
+  }
+  flat.insert(flat.end(), out_.begin() + static_cast<std::ptrdiff_t>(from), out_.end());
+  out_ = std::move(flat);
+  references_.clear();
+  referenced_ = 0;
+}
+
 void Encoder::WriteUuid(const Uuid& u) {
   Write(u.time_low);
   Write(u.time_mid);

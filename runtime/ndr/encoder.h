@@ -44,7 +44,8 @@ class Encoder {
   Encoder& operator=(const Encoder&) = delete;
 
   // The encoded stub data. Bytes() is the whole buffer, meant for encoders
-  // without headroom; Stub() is the stub data in either case.
+  // without headroom; Stub() is the stub data in either case. Both need an
+  // encoder without references (Flatten() first).
   const std::vector<std::uint8_t>& Bytes() const { return out_; }
   std::span<const std::uint8_t> Stub() const {
     return std::span<const std::uint8_t>(out_).subspan(headroom_);
@@ -52,23 +53,43 @@ class Encoder {
   std::size_t Headroom() const { return headroom_; }
   // The whole buffer, headroom included, for the transport to write into.
   std::span<std::uint8_t> Buffer() { return out_; }
-  std::vector<std::uint8_t> Take() { return std::move(out_); }
+  std::vector<std::uint8_t> Take() {
+    references_.clear();
+    referenced_ = 0;
+    return std::move(out_);
+  }
+
+  // References: an encoder whose message is sent before the caller's data
+  // can change (a proxy's request) may leave primitive arrays of at least
+  // `threshold` bytes where they are instead of copying them; the message
+  // is then Buffer() with each Reference's bytes inserted before
+  // Buffer()[at] -- what a gathering transport sends without a copy.
+  struct Reference {
+    std::size_t at;
+    std::span<const std::uint8_t> bytes;
+  };
+  void AllowReferences(std::size_t threshold) { reference_threshold_ = threshold; }
+  std::span<const Reference> References() const { return references_; }
+  // Copies the referenced bytes in (for transports that need one buffer).
+  void Flatten();
   // Starts a new message, keeping the buffer's capacity (a server thread
   // reuses one encoder for every reply).
   void Clear() {
     out_.assign(headroom_, 0);
+    references_.clear();
+    referenced_ = 0;
     next_referent_ = kFirstReferentId;
     deferred_.clear();
     full_pointers_.clear();
   }
   // Room for `bytes` more without reallocating (large arrays).
   void Reserve(std::size_t bytes) { out_.reserve(out_.size() + bytes); }
-  std::size_t Size() const { return out_.size() - headroom_; }
+  std::size_t Size() const { return out_.size() - headroom_ + referenced_; }
 
   // Pads with zero bytes to a multiple of n (1, 2, 4 or 8), relative to the
   // start of the stub data.
   void Align(std::size_t n) {
-    while ((out_.size() - headroom_) % n != 0) out_.push_back(0);
+    while (Size() % n != 0) out_.push_back(0);
   }
 
   template <Primitive T>
@@ -101,6 +122,11 @@ class Encoder {
     Align(sizeof(T));
     if constexpr (std::endian::native == std::endian::little) {
       auto* p = reinterpret_cast<const std::uint8_t*>(elements.data());
+      if (reference_threshold_ != 0 && elements.size_bytes() >= reference_threshold_) {
+        references_.push_back({out_.size(), {p, elements.size_bytes()}});
+        referenced_ += elements.size_bytes();
+        return;
+      }
       out_.insert(out_.end(), p, p + elements.size_bytes());
     } else {
       for (T e : elements) WriteUnaligned(e);
@@ -155,6 +181,9 @@ class Encoder {
 
   std::vector<std::uint8_t> out_;
   std::size_t headroom_ = 0;
+  std::size_t reference_threshold_ = 0;  // 0: always copy
+  std::vector<Reference> references_;
+  std::size_t referenced_ = 0;
   std::uint32_t next_referent_ = kFirstReferentId;
   std::deque<PointeeWriter> deferred_;
   std::unordered_map<const void*, std::uint32_t> full_pointers_;

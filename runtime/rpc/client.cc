@@ -129,7 +129,11 @@ ndr::Encoder Client::NewRequest() {
       pool_.pop_back();
     }
   }
-  return ndr::Encoder(std::move(buffer), kRequestHeadroom);
+  ndr::Encoder request(std::move(buffer), kRequestHeadroom);
+  // The proxy's arguments outlive the call: large arrays need not be
+  // copied into the request (a gathering transport sends them in place).
+  request.AllowReferences(kReferenceThreshold);
+  return request;
 }
 
 std::vector<std::uint8_t> Client::Call(std::uint16_t opnum, ndr::Encoder&& request,

@@ -91,6 +91,8 @@ class Client {
 
   // Bytes before the stub data that request encoders leave to transports.
   static constexpr std::size_t kRequestHeadroom = 32;
+  // Primitive arrays from this size on are referenced by request encoders.
+  static constexpr std::size_t kReferenceThreshold = 64 * 1024;
 
   // The binding in use, e.g. "ncalrpc:[calc]" after a local upgrade.
   std::string Binding() const;

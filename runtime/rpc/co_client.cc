@@ -82,6 +82,7 @@ std::vector<std::uint8_t> CoClientTransport::Call(std::uint16_t opnum,
                                                   ndr::Encoder& request, const CallOptions& options,
                                                   ndr::Drep& drep) {
   if (!channel_) throw RpcError(status::kServerUnavailable, "connection closed");
+  request.Flatten();  // fragments are cut from one buffer
   std::span<const std::uint8_t> stub = request.Stub();
   std::uint32_t call_id = next_call_id_++;
   auto deadline = Clock::now() + options.timeout;

@@ -97,11 +97,11 @@ std::vector<std::uint8_t> LrpcClientTransport::Call(std::uint16_t opnum,
                                                     const std::optional<Uuid>& object,
                                                     ndr::Encoder& request,
                                                     const CallOptions& options, ndr::Drep& drep) {
-  std::span<const std::uint8_t> stub = request.Stub();
-  if (stub.size() > max_request_bytes_) {
+  const std::size_t stub_size = request.Size();
+  if (stub_size > max_request_bytes_) {
     // What the server would refuse anyway, said before sending it.
     throw RpcError(status::kNcaFaultRemoteNoMemory, "ncalrpc: request of " +
-                                                        std::to_string(stub.size()) +
+                                                        std::to_string(stub_size) +
                                                         " bytes is over the server's limit of " +
                                                         std::to_string(max_request_bytes_));
   }
@@ -113,24 +113,40 @@ std::vector<std::uint8_t> LrpcClientTransport::Call(std::uint16_t opnum,
     prefix += sizeof(lrpc::UuidBytes);
   }
   // The header goes into the encoder's headroom, right before the stub, and
-  // the message borrows the whole: no copy of the stub data before the
-  // section (or the inline frame).
-  std::span<std::uint8_t> buffer = request.Buffer();
-  std::span<std::uint8_t> message;
-  if (request.Headroom() >= prefix) {
-    message = buffer.subspan(request.Headroom() - prefix);
-  } else {
+  // the message borrows the whole -- with the large arrays the encoder left
+  // in the caller's memory as pieces of their own: no copy of the stub data
+  // before the section (or the inline frame).
+  if (request.Headroom() < prefix) {
+    request.Flatten();
+    std::span<const std::uint8_t> stub = request.Stub();
     scratch_.resize(prefix + stub.size());
     if (!stub.empty()) std::memcpy(scratch_.data() + prefix, stub.data(), stub.size());
-    message = scratch_;
   }
+  std::span<std::uint8_t> message = request.Headroom() >= prefix
+                                        ? request.Buffer().subspan(request.Headroom() - prefix)
+                                        : std::span<std::uint8_t>(scratch_);
   std::memcpy(message.data(), &header, sizeof(header));
   if (object) {
     auto bytes = lrpc::ToBytes(*object);
     std::memcpy(message.data() + sizeof(header), bytes.data(), bytes.size());
   }
   request_.Clear();
-  request_.BorrowData(std::as_bytes(message));
+  auto references = request.References();
+  if (references.empty() || message.data() == scratch_.data()) {
+    request_.BorrowData(std::as_bytes(message));
+  } else {
+    // Buffer offsets of the references, relative to where the message starts.
+    std::size_t start = static_cast<std::size_t>(message.data() - request.Buffer().data());
+    std::vector<std::span<const std::byte>> pieces;
+    std::size_t from = start;
+    for (const auto& r : references) {
+      pieces.push_back(std::as_bytes(request.Buffer().subspan(from, r.at - from)));
+      pieces.push_back(std::as_bytes(r.bytes));
+      from = r.at;
+    }
+    pieces.push_back(std::as_bytes(request.Buffer().subspan(from)));
+    request_.BorrowGather(std::move(pieces));
+  }
 
   std::error_code ec;
   bool cancelled = false;

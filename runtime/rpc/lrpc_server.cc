@@ -92,7 +92,8 @@ void LrpcEndpoint::Stop() {
 void LrpcEndpoint::Serve() {
   lpc::ReceivedMessage received;
   lpc::PortMessage reply;
-  ndr::Encoder out;
+  // Replies are encoded after room for their header and sent from there.
+  ndr::Encoder out(std::vector<std::uint8_t>{}, sizeof(lrpc::ReplyHeader));
   for (;;) {
     if (auto ec = port_->ReplyWaitReceive(received)) {
       if (ec == lpc::Status::kPortDisconnected) return;  // Stop()
@@ -188,7 +189,12 @@ void LrpcEndpoint::Serve() {
           connection->running.erase(message.MessageId());
         }
         if (result.status == status::kOk) {
-          SendReply(client, message, reply, status::kOk, 0, out.Bytes());
+          lrpc::ReplyHeader reply_header;
+          std::memcpy(out.Buffer().data(), &reply_header, sizeof(reply_header));
+          reply.BorrowData(std::as_bytes(out.Buffer()));
+          // kReplyMismatch: the client stopped waiting or is gone.
+          (void)client.Reply(message, reply);
+          reply.Clear();
         } else {
           SendReply(client, message, reply, result.status,
                     result.did_not_execute ? lrpc::kReplyDidNotExecute : 0, {});

@@ -36,6 +36,34 @@ Channel::Channel(UniqueFd socket, Section section, ChannelSide side, ChannelLimi
       limits_(limits),
       half_size_(section_.Valid() ? wire::SectionHalfSize(section_.Size()) : 0) {}
 
+namespace {
+
+// The bytes of a message being sent: one piece, or several for a gathered
+// message (PortMessage::BorrowGather), copied out range by range.
+class Payload {
+ public:
+  explicit Payload(const PortMessage& message) : pieces_(message.Pieces()) {}
+  void CopyTo(std::byte* destination, size_t offset, size_t length) const {
+    for (auto piece : pieces_) {
+      if (length == 0) return;
+      if (offset >= piece.size()) {
+        offset -= piece.size();
+        continue;
+      }
+      size_t n = std::min(length, piece.size() - offset);
+      std::memcpy(destination, piece.data() + offset, n);
+      destination += n;
+      length -= n;
+      offset = 0;
+    }
+  }
+
+ private:
+  std::span<const std::span<const std::byte>> pieces_;
+};
+
+}  // namespace
+
 std::atomic_ref<uint32_t> Channel::ConsumedByPeer() const {
   auto* control = reinterpret_cast<wire::SectionControl*>(section_.Base());
   return std::atomic_ref<uint32_t>(side_ == ChannelSide::kClient
@@ -109,18 +137,27 @@ std::error_code Channel::Send(const PortMessage& message, MessageType type, uint
   wire::Frame frame;
   FillFrame(message, type, message_id, status, frame);
   auto data_info_bytes = std::as_bytes(message.DataInfo());
-  auto data = message.Data();
+  size_t size = message.DataSize();
 
-  if (data.size() > limits_.max_inline) {
+  if (size > limits_.max_inline) {
     return SendLarge(message, frame, data_info_bytes, nonblocking, deadline);
   }
   frame.kind = wire::PayloadKind::kInline;
-  frame.message.data_length = static_cast<uint16_t>(data.size());
-  frame.message.total_length = static_cast<uint16_t>(sizeof(PortMessageHeader) + data.size());
+  frame.message.data_length = static_cast<uint16_t>(size);
+  frame.message.total_length = static_cast<uint16_t>(sizeof(PortMessageHeader) + size);
+  // One piece goes out as it is; a gathered message is put together here
+  // (it is at most 256 bytes).
+  std::array<std::byte, PortMessage::kMaxInlineData> gathered;
+  const std::byte* inline_data =
+      message.Pieces().size() == 1 ? message.Pieces()[0].data() : nullptr;
+  if (inline_data == nullptr) {
+    Payload(message).CopyTo(gathered.data(), 0, size);
+    inline_data = gathered.data();
+  }
   iovec parts[3] = {
       {&frame, sizeof(frame)},
       {const_cast<std::byte*>(data_info_bytes.data()), data_info_bytes.size()},
-      {const_cast<std::byte*>(data.data()), data.size()},
+      {const_cast<std::byte*>(inline_data), size},
   };
   auto ec = SendPacket(socket_.Get(), parts, -1, nonblocking, deadline);
   if (!ec) sent_.fetch_add(1, std::memory_order_relaxed);
@@ -130,8 +167,9 @@ std::error_code Channel::Send(const PortMessage& message, MessageType type, uint
 std::error_code Channel::SendLarge(const PortMessage& message, wire::Frame& frame,
                                    std::span<const std::byte> data_info_bytes, bool nonblocking,
                                    std::optional<Clock::time_point> deadline) {
-  auto data = message.Data();
-  if (data.size() > limits_.max_data_length) return Status::kMessageTooLong;
+  Payload data(message);
+  const size_t size = message.DataSize();
+  if (size > limits_.max_data_length) return Status::kMessageTooLong;
   frame.message.data_length = 0;
   frame.message.total_length = sizeof(PortMessageHeader);
   iovec parts[2] = {
@@ -139,7 +177,7 @@ std::error_code Channel::SendLarge(const PortMessage& message, wire::Frame& fram
       {const_cast<std::byte*>(data_info_bytes.data()), data_info_bytes.size()},
   };
 
-  if (data.size() <= half_size_) {
+  if (size <= half_size_) {
     std::unique_lock lock(send_slot_mutex_);
     // The slot is ours again once the peer has acknowledged (copied out) the
     // last view we placed; a lying peer only hurts itself, since we never read
@@ -148,9 +186,9 @@ std::error_code Channel::SendLarge(const PortMessage& message, wire::Frame& fram
       frame.kind = wire::PayloadKind::kView;
       frame.view_offset = 0;
       frame.view_sequence = ++sent_sequence_;
-      bool streamed = data.size() >= wire::kStreamThreshold;
+      bool streamed = size >= wire::kStreamThreshold;
       if (!streamed) {
-        std::memcpy(SendHalf(), data.data(), data.size());
+        data.CopyTo(SendHalf(), 0, size);
         lock.unlock();
         auto ec = SendPacket(socket_.Get(), parts, -1, nonblocking, deadline);
         if (ec) {
@@ -170,9 +208,9 @@ std::error_code Channel::SendLarge(const PortMessage& message, wire::Frame& fram
         AbandonSequence();
         return ec;
       }
-      for (size_t done = 0; done < data.size();) {
-        size_t chunk = std::min(wire::kStreamChunk, data.size() - done);
-        std::memcpy(SendHalf() + done, data.data() + done, chunk);
+      for (size_t done = 0; done < size;) {
+        size_t chunk = std::min(wire::kStreamChunk, size - done);
+        data.CopyTo(SendHalf() + done, done, chunk);
         done += chunk;
         ProgressByUs().store(done, std::memory_order_release);
       }
@@ -184,7 +222,7 @@ std::error_code Channel::SendLarge(const PortMessage& message, wire::Frame& fram
 
   // Larger than the half: a blocking sender streams it through the half as
   // a ring (the receiver makes room as it copies out).
-  if (data.size() > half_size_ && !nonblocking && half_size_ >= wire::kStreamChunk) {
+  if (size > half_size_ && !nonblocking && half_size_ >= wire::kStreamChunk) {
     std::unique_lock lock(send_slot_mutex_);
     if (!view_leased_ && ConsumedByPeer().load(std::memory_order_acquire) == sent_sequence_) {
       frame.kind = wire::PayloadKind::kView;
@@ -200,7 +238,7 @@ std::error_code Channel::SendLarge(const PortMessage& message, wire::Frame& fram
       }
       // On failure the sequence stays unacknowledged: later messages take
       // per-message sections, and the receiver gives up on this one.
-      if (auto ec = FillRing(data)) return ec;
+      if (auto ec = FillRing(message)) return ec;
       sent_.fetch_add(1, std::memory_order_relaxed);
       section_messages_.fetch_add(1, std::memory_order_relaxed);
       return {};
@@ -210,8 +248,8 @@ std::error_code Channel::SendLarge(const PortMessage& message, wire::Frame& fram
   // Too large for the view, or the view is still in use: a per-message
   // section, created, filled and sealed here, mapped by the peer once.
   Section section;
-  if (auto ec = Section::Create(data.size(), "alpaca-lpc-message", section)) return ec;
-  std::memcpy(section.Base(), data.data(), data.size());
+  if (auto ec = Section::Create(size, "alpaca-lpc-message", section)) return ec;
+  data.CopyTo(section.Base(), 0, size);
   frame.kind = wire::PayloadKind::kSection;
   frame.view_offset = 0;
   auto ec = SendPacket(socket_.Get(), parts, section.Fd(), nonblocking, deadline);
@@ -423,22 +461,24 @@ bool WaitRound(unsigned& idle_rounds, Clock::time_point deadline) {
 
 }  // namespace
 
-std::error_code Channel::FillRing(std::span<const std::byte> data) {
-  auto deadline = StreamDeadline(data.size());
+std::error_code Channel::FillRing(const PortMessage& message) {
+  Payload data(message);
+  const size_t size = message.DataSize();
+  auto deadline = StreamDeadline(size);
   uint64_t done = 0;
   unsigned idle_rounds = 0;
-  while (done < data.size()) {
+  while (done < size) {
     // What the receiver reports is its business: a receiver that lies only
     // gets its own data overwritten, never anything of ours.
     uint64_t copied = std::min<uint64_t>(CopiedByPeer().load(std::memory_order_acquire), done);
     size_t position = done % half_size_;
-    size_t piece = std::min({wire::kRingPiece, half_size_ - position, data.size() - done});
+    size_t piece = std::min({wire::kRingPiece, half_size_ - position, size - done});
     if (done + piece - copied > half_size_) {
       if (!WaitRound(idle_rounds, deadline)) return Status::kTimeout;
       continue;
     }
     idle_rounds = 0;
-    std::memcpy(SendHalf() + position, data.data() + done, piece);
+    data.CopyTo(SendHalf() + position, done, piece);
     done += piece;
     ProgressByUs().store(done, std::memory_order_release);
   }

@@ -89,7 +89,7 @@ class Channel {
   std::atomic_ref<uint64_t> CopiedByUs() const;
   std::atomic_ref<uint64_t> CopiedByPeer() const;
   // Writes a ring stream's data as the receiver makes room (see wire.h).
-  std::error_code FillRing(std::span<const std::byte> data);
+  std::error_code FillRing(const PortMessage& message);
   // Copies a streamed view out as it lands (destination null: just waits);
   // `ring`: the view is a ring stream (wire::kFrameRing).
   std::error_code CopyOutStreamed(std::byte* destination, uint64_t length, bool ring);

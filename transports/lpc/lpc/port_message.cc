@@ -37,17 +37,44 @@ PortMessage& PortMessage::operator=(const PortMessage& other) {
   if (this == &other) return *this;
   header_ = other.header_;
   sender_ = other.sender_;
-  SetData(other.Data());
+  if (!other.gather_.empty()) {
+    auto dst = ResizeData(other.size_);
+    size_t at = 0;
+    for (auto piece : other.gather_) {
+      if (!piece.empty()) std::memcpy(dst.data() + at, piece.data(), piece.size());
+      at += piece.size();
+    }
+  } else {
+    SetData(other.Data());
+  }
   data_info_ = other.data_info_;
   return *this;
 }
 
+void PortMessage::BorrowGather(std::vector<std::span<const std::byte>> pieces) {
+  borrowed_ = nullptr;
+  size_ = 0;
+  for (auto piece : pieces) size_ += piece.size();
+  gather_ = std::move(pieces);
+}
+
+std::span<const std::span<const std::byte>> PortMessage::Pieces() const {
+  if (!gather_.empty()) return gather_;
+  single_ = Data();
+  return {&single_, 1};
+}
+
 std::span<std::byte> PortMessage::MutableData() {
+  if (!gather_.empty()) {
+    PortMessage copy(*this);  // copies the pieces together
+    *this = std::move(copy);
+  }
   if (borrowed_ != nullptr) SetData(Data());
   return {DataPtr(), size_};
 }
 
 std::span<std::byte> PortMessage::ResizeData(size_t size) {
+  gather_.clear();
   if (borrowed_ != nullptr) {
     // Keep the borrowed bytes readable for a SetData(Data()) of themselves.
     const std::byte* from = borrowed_;
@@ -68,6 +95,7 @@ std::span<std::byte> PortMessage::ResizeData(size_t size) {
 }
 
 void PortMessage::SetData(std::span<const std::byte> bytes) {
+  gather_.clear();
   if (borrowed_ != nullptr) {
     borrowed_ = nullptr;
     size_ = 0;
@@ -86,6 +114,7 @@ void PortMessage::Clear() {
   sender_ = {};
   size_ = 0;
   borrowed_ = nullptr;
+  gather_.clear();
   data_info_.clear();
 }
 

@@ -105,9 +105,17 @@ class PortMessage {
   // alive and unchanged until the send returns. Copies of the message own
   // a copy of the bytes.
   void BorrowData(std::span<const std::byte> bytes) {
+    gather_.clear();
     borrowed_ = bytes.data();
     size_ = bytes.size();
   }
+  // The same for data that lies in several places (a request whose large
+  // arrays the encoder left in the caller's memory): they are sent as one
+  // payload without being copied together first. Data() is empty for such
+  // a message; Pieces() has the bytes; MutableData() copies them together.
+  void BorrowGather(std::vector<std::span<const std::byte>> pieces);
+  // The data as pieces (one, unless gathered).
+  std::span<const std::span<const std::byte>> Pieces() const;
 
   // Sets the size without initialising new bytes; returns the writable span.
   std::span<std::byte> ResizeData(size_t size);
@@ -132,6 +140,8 @@ class PortMessage {
   ClientIdentity sender_{};
   size_t size_ = 0;
   const std::byte* borrowed_ = nullptr;
+  std::vector<std::span<const std::byte>> gather_;
+  mutable std::span<const std::byte> single_;
   std::array<std::byte, kMaxInlineData> inline_{};
   std::unique_ptr<std::byte[]> large_;
   size_t large_capacity_ = 0;

@@ -21,7 +21,7 @@ if [[ "${ALPACA_SKIP_SANITIZERS:-0}" != 1 ]]; then
 
   if [[ ! -f build-fuzz/CMakeCache.txt ]]; then
     CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DALPACA_BUILD_FUZZ=ON \
-      -DALPACA_BUILD_IDLC=OFF -DALPACA_BUILD_BENCH=OFF
+      -DALPACA_BUILD_IDLC=OFF -DALPACA_BUILD_BENCH=OFF -DALPACA_IDLC="$PWD/build/idlc/idlc"
   fi
   mapfile -t fuzzers < <(cmake --build build-fuzz --target help | sed -n 's/^\(fuzz_[a-z_]*\):.*/\1/p')
   cmake --build build-fuzz -j"$jobs" --target "${fuzzers[@]}"

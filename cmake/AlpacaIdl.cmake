@@ -1,4 +1,4 @@
-# alpaca_add_idl(<target> IDL <file.idl>
+# alpaca_add_idl([TARGET] <target> IDL <file.idl>
 #                [NAMESPACE <c++ namespace>]
 #                [INCLUDE_DIRS <dir>...] [DEFINES <NAME[=VALUE]>...])
 #
@@ -8,8 +8,15 @@
 # <stem>_types.h, <stem>_client.h and <stem>_server.h. Imported IDL files
 # are tracked through idlc's depfile, so editing one regenerates.
 # Works in alpaca's own tree and from an installed alpaca (find_package).
-function(alpaca_add_idl target)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "IDL;NAMESPACE" "INCLUDE_DIRS;DEFINES")
+function(alpaca_add_idl first)
+  # Both alpaca_add_idl(name IDL ...) and alpaca_add_idl(TARGET name IDL ...).
+  if(first STREQUAL "TARGET")
+    cmake_parse_arguments(PARSE_ARGV 2 ARG "" "IDL;NAMESPACE" "INCLUDE_DIRS;DEFINES")
+    set(target ${ARGV1})
+  else()
+    cmake_parse_arguments(PARSE_ARGV 1 ARG "" "IDL;NAMESPACE" "INCLUDE_DIRS;DEFINES")
+    set(target ${first})
+  endif()
   if(NOT ARG_IDL)
     message(FATAL_ERROR "alpaca_add_idl(${target}): IDL <file.idl> is required")
   endif()

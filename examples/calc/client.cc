@@ -8,6 +8,19 @@
 
 #include "calc_client.h"
 
+namespace {
+
+// The demo doubles as a test (ctest runs it): a wrong answer fails the run.
+int failures = 0;
+
+void Expect(bool ok, const char* what) {
+  if (ok) return;
+  ++failures;
+  std::fprintf(stderr, "calc_client: WRONG: expected %s\n", what);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"calc_client: calls the Calculator interface"};
   std::string host;
@@ -28,34 +41,51 @@ int main(int argc, char** argv) {
     calc::CalculatorClient calc(binding, options);
     std::printf("client: %s -> %s\n", binding.c_str(), calc.Rpc().Binding().c_str());
 
-    std::printf("client: Add(2, 40) = %d\n", calc.Add(2, 40));
+    std::int32_t sum = calc.Add(2, 40);
+    std::printf("client: Add(2, 40) = %d\n", sum);
+    Expect(sum == 42, "Add(2, 40) is 42");
+
     std::int32_t remainder = 0;
     std::int32_t quotient = calc.Divide(17, 5, remainder);
     std::printf("client: Divide(17, 5) = %d remainder %d\n", quotient, remainder);
+    Expect(quotient == 3 && remainder == 2, "Divide(17, 5) is 3 remainder 2");
     try {
       calc.Divide(1, 0, remainder);
+      Expect(false, "Divide(1, 0) faults");
     } catch (const alpaca::RpcError& e) {
       std::printf("client: Divide(1, 0) failed as it should: %s\n", e.what());
+      Expect(e.Status() == alpaca::rpc::status::kNcaFaultIntDivByZero,
+             "Divide(1, 0) faults with nca_s_fault_int_div_by_zero");
     }
+
     std::vector<std::int32_t> values(1000);
     for (int i = 0; i < 1000; ++i) values[static_cast<std::size_t>(i)] = i + 1;
-    std::printf("client: Sum(1..1000) = %lld\n", static_cast<long long>(calc.Sum(values)));
+    std::int64_t total = calc.Sum(values);
+    std::printf("client: Sum(1..1000) = %lld\n", static_cast<long long>(total));
+    Expect(total == 500500, "Sum(1..1000) is 500500");
+
     calc::Complex product;
     calc.Multiply({1, 2}, {3, 4}, product);
     std::printf("client: (1+2i)(3+4i) = %g%+gi\n", product.re, product.im);
+    Expect(product.re == -5 && product.im == 10, "(1+2i)(3+4i) is -5+10i");
+
     std::optional<std::string> text;
     calc.Describe(7, text);
     std::printf("client: 7 is %s\n", text ? text->c_str() : "(null)");
+    Expect(text == "odd", "7 is odd");
 
     calc::MEMORY memory;
     calc.OpenMemory(memory);
     for (double v : {1.5, 2.5, 3.0}) calc.Accumulate(memory, v);
-    std::printf("client: memory total %g\n", calc.Accumulate(memory, 0));
+    double kept = calc.Accumulate(memory, 0);
+    std::printf("client: memory total %g\n", kept);
+    Expect(kept == 7.0, "the context handle keeps the total 7");
     calc.CloseMemory(memory);
     std::printf("client: memory closed (handle is %s)\n", memory.IsNull() ? "null" : "live");
+    Expect(memory.IsNull(), "CloseMemory nulls the handle");
   } catch (const alpaca::RpcError& e) {
     std::fprintf(stderr, "calc_client: %s\n", e.what());
     return 1;
   }
-  return 0;
+  return failures == 0 ? 0 : 1;
 }

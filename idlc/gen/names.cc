@@ -44,7 +44,9 @@ std::string Identifier(std::string_view name) {
   out.erase(0, lead);
   // Double underscores anywhere are reserved too.
   for (std::size_t pos; (pos = out.find("__")) != std::string::npos;) out.erase(pos, 1);
-  if (std::isdigit(static_cast<unsigned char>(out[0]))) out.insert(0, "n");
+  // Building a new string (not insert(0, ...)) also sidesteps a GCC 12
+  // -Wrestrict false positive in basic_string::insert.
+  if (std::isdigit(static_cast<unsigned char>(out[0]))) out = "n" + out;
   if (Reserved().contains(out)) out += '_';
   return out;
 }

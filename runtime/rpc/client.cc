@@ -164,6 +164,7 @@ std::string Client::Protseq() const {
 
 std::uint32_t Client::AssocGroupId() const { return transport_->AssocGroupId(); }
 std::uint16_t Client::MaxXmitFrag() const { return transport_->MaxXmitFrag(); }
+std::optional<MessagePaths> Client::Paths() const { return transport_->Paths(); }
 std::optional<std::uint16_t> Client::NegotiatedFeatures() const {
   return transport_->NegotiatedFeatures();
 }

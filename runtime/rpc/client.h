@@ -61,6 +61,16 @@ struct CallOptions {
   std::optional<Uuid> object;                 // overrides the binding's
 };
 
+// How the messages of a connection's calls have travelled so far, both
+// directions together. ncalrpc reports it (NtQueryInformationPort on the
+// client's port): a message not in a section was copied inline.
+struct MessagePaths {
+  std::uint64_t sent = 0;
+  std::uint64_t received = 0;
+  std::uint64_t in_section = 0;           // through the connection section
+  std::uint64_t in_message_sections = 0;  // in a section of its own
+};
+
 class ClientTransport;
 
 class Client {
@@ -104,6 +114,9 @@ class Client {
   std::uint16_t MaxXmitFrag() const;
   // The features the server acknowledged in bind time feature negotiation.
   std::optional<std::uint16_t> NegotiatedFeatures() const;
+  // ncalrpc: how many messages went inline, through the connection section
+  // or in sections of their own (for diagnostics and tests); TCP: nullopt.
+  std::optional<MessagePaths> Paths() const;
 
  private:
   std::mutex mu_;

@@ -33,6 +33,8 @@ class ClientTransport {
   virtual std::uint32_t AssocGroupId() const { return 0; }
   virtual std::uint16_t MaxXmitFrag() const { return 0; }
   virtual std::optional<std::uint16_t> NegotiatedFeatures() const { return std::nullopt; }
+  // Local port transports only; TCP carries everything in PDUs.
+  virtual std::optional<MessagePaths> Paths() const { return std::nullopt; }
 };
 
 }  // namespace alpaca::rpc

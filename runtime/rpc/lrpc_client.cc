@@ -93,6 +93,12 @@ LrpcClientTransport::~LrpcClientTransport() = default;
 
 std::int32_t LrpcClientTransport::ServerPid() const { return port_->Server().pid; }
 
+std::optional<MessagePaths> LrpcClientTransport::Paths() const {
+  lpc::PortInformation info = port_->Query();
+  return MessagePaths{info.messages_sent, info.messages_received, info.section_messages,
+                      info.large_section_messages};
+}
+
 std::vector<std::uint8_t> LrpcClientTransport::Call(std::uint16_t opnum,
                                                     const std::optional<Uuid>& object,
                                                     ndr::Encoder& request,

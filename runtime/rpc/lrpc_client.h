@@ -30,6 +30,7 @@ class LrpcClientTransport final : public ClientTransport {
                                  ndr::Drep& drep) override;
   std::string Binding() const override { return "ncalrpc:[" + endpoint_ + "]"; }
   std::uint32_t AssocGroupId() const override { return assoc_group_id_; }
+  std::optional<MessagePaths> Paths() const override;
   // The server process, as the kernel reports it (for the local upgrade
   // check that the port belongs to the process that offered it).
   std::int32_t ServerPid() const;

@@ -239,6 +239,38 @@ void Faults(ConformanceClient& c) {
   CHECK(StatusOf([&] { c.Rpc().Call(200, {}); }) == alpaca::rpc::status::kNcaOpRangeError);
 }
 
+// Over ncalrpc, which way each message went is the transport's business,
+// not the generated code's: up to 256 bytes inline, longer through the
+// connection section (streamed through it as a ring when larger than it).
+void MessagePaths(ConformanceClient& c) {
+  if (c.Rpc().Protseq() != "ncalrpc") {
+    CHECK(!c.Rpc().Paths());
+    return;
+  }
+  auto sectioned = [&] {
+    auto p = c.Rpc().Paths();
+    CHECK(p.has_value());
+    return p ? p->in_section + p->in_message_sections : 0;
+  };
+  auto sent = [&] { return c.Rpc().Paths()->sent; };
+  std::uint64_t before = sectioned(), sent_before = sent();
+  CHECK(c.Percent(42) == 42);  // request and reply both a few bytes: inline
+  CHECK(sent() == sent_before + 1);
+  CHECK(sectioned() == before);
+
+  std::vector<std::uint8_t> data;
+  c.Fill(200, 1, data);  // 204 bytes of stub data plus the header: still inline
+  CHECK(sectioned() == before);
+  c.Fill(300, 1, data);  // the reply no longer fits in 256 bytes
+  CHECK(sectioned() == before + 1);
+  std::vector<std::int32_t> values(4096, 1);
+  CHECK(c.SumArray(values) == 4096);  // a 16 KiB request, a small reply
+  CHECK(sectioned() == before + 2);
+  c.Fill(16 << 20, 1, data);  // 16 MiB back, larger than the section
+  CHECK(data.size() == std::size_t{16} << 20);
+  CHECK(sectioned() == before + 3);
+}
+
 void Identity(ConformanceClient& c) {
   std::optional<std::string> protseq;
   std::int32_t pid = 0;
@@ -339,6 +371,7 @@ int main(int argc, char** argv) {
     Identity(c);
     Scalars(c);
     Arrays(c);
+    MessagePaths(c);
     Strings(c);
     Pointers_(c);
     Unions(c);

@@ -21,9 +21,14 @@ INCLUDES = ["-I", WINE_DIR + "/windows", "-I", WINE_DIR]
 
 
 def run_all(commands):
+    """Wall time of running every command in turn; a failing command aborts
+    the benchmark (a compiler that stops early would look fast)."""
     start = time.perf_counter()
     for cmd in commands:
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        result = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if result.returncode != 0:
+            raise SystemExit("%s failed (exit %d):\n%s" % (" ".join(cmd), result.returncode,
+                                                          result.stderr.decode(errors="replace")[:2000]))
     return time.perf_counter() - start
 
 

@@ -19,6 +19,10 @@ namespace fs = std::filesystem;
 using alpaca::idl::CollectingSink;
 using alpaca::idl::Severity;
 
+constexpr int kExitErrors = 1;    // the input has errors (diagnostics printed)
+constexpr int kExitInternal = 2;  // a bug in idlc
+constexpr int kExitUsage = 64;    // EX_USAGE: bad command line
+
 int Run(int argc, char** argv) {
   CLI::App app{"idlc: the alpaca IDL compiler (MIDL dialect)", "idlc"};
   std::string input;
@@ -45,7 +49,21 @@ int Run(int argc, char** argv) {
                  "C++ namespace of generated code (default: the file's stem)");
   app.add_flag("--include-imported", include_imported,
                "JSON: also list definitions from imported files");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help is a "parse error" with exit code 0; real usage errors get
+    // EX_USAGE so scripts can tell them from errors in the IDL.
+    app.exit(e);
+    return e.get_exit_code() == 0 ? 0 : kExitUsage;
+  }
+  std::error_code input_error;
+  if (!fs::is_regular_file(input, input_error)) {
+    std::cerr << "idlc: error: cannot read '" << input
+              << "': " << (fs::exists(input, input_error) ? "not a regular file" : "no such file")
+              << "\n";
+    return kExitErrors;
+  }
 
   alpaca::idl::SourceManager sources;
   CollectingSink sink;
@@ -59,7 +77,7 @@ int Run(int argc, char** argv) {
   if (sink.error_count() > 0) {
     std::cerr << sink.error_count() << (sink.error_count() == 1 ? " error" : " errors")
               << " generated.\n";
-    return 1;
+    return kExitErrors;
   }
   if (emit == "none") return 0;
   if (emit == "cpp") {
@@ -79,7 +97,7 @@ int Run(int argc, char** argv) {
     if (plan_sink.error_count() > 0) {
       std::cerr << plan_sink.error_count() << (plan_sink.error_count() == 1 ? " error" : " errors")
                 << " generated.\n";
-      return 1;
+      return kExitErrors;
     }
     fs::path dir = output_dir.empty() ? fs::path(".") : fs::path(output_dir);
     std::error_code ec;
@@ -106,7 +124,7 @@ int Run(int argc, char** argv) {
       out << text;
       if (!out) {
         std::cerr << "idlc: error: cannot write '" << path.string() << "'\n";
-        return 1;
+        return kExitErrors;
       }
     }
     return 0;
@@ -123,7 +141,7 @@ int Run(int argc, char** argv) {
   out << text;
   if (!out) {
     std::cerr << "idlc: error: cannot write '" << out_path.string() << "'\n";
-    return 1;
+    return kExitErrors;
   }
   return 0;
 }
@@ -136,6 +154,6 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     // Bugs only: input problems are diagnostics. Still never a raw abort.
     std::cerr << "idlc: internal error: " << e.what() << "\n";
-    return 2;
+    return kExitInternal;
   }
 }

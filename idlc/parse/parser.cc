@@ -50,8 +50,6 @@ class ErrorListener : public antlr4::BaseErrorListener {
   int last_file_ = -1;
 };
 
-// Turns the lexer's UNKNOWN_CHAR tokens into errors in the parser pass, so
-// the lexer itself stays silent and reparsing does not repeat them.
 }  // namespace
 
 bool ParseIdl(const PreprocessedFile& input, DiagnosticSink& sink, ast::File& out) {
@@ -62,13 +60,19 @@ bool ParseIdl(const PreprocessedFile& input, DiagnosticSink& sink, ast::File& ou
   lexer.addErrorListener(&lexer_errors);
   antlr4::CommonTokenStream tokens(&lexer);
   tokens.fill();
+  // Every stray character is reported (one per line, like syntax errors);
+  // the parser never sees them, so it would only add follow-on noise.
+  bool invalid = false;
+  std::size_t last_line = 0;
   for (antlr4::Token* token : tokens.getTokens()) {
-    if (token->getType() == gen::IdlLexer::UNKNOWN_CHAR) {
-      sink.Error(input.lines.Map(static_cast<int>(token->getLine()), static_cast<int>(token->getCharPositionInLine())),
-                 "invalid character '" + token->getText() + "'");
-      return false;
-    }
+    if (token->getType() != gen::IdlLexer::UNKNOWN_CHAR) continue;
+    invalid = true;
+    if (token->getLine() == last_line) continue;
+    last_line = token->getLine();
+    sink.Error(input.lines.Map(static_cast<int>(token->getLine()), static_cast<int>(token->getCharPositionInLine())),
+               "invalid character '" + token->getText() + "'");
   }
+  if (invalid) return false;
   gen::IdlParser parser(&tokens);
   parser.removeErrorListeners();
   // Fast path: SLL prediction, bail on the first error; only a file with a

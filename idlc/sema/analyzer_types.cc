@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "idlc/sema/analyzer.h"
+#include "idlc/sema/attribute_names.h"
 
 namespace alpaca::idl {
 
@@ -354,6 +355,7 @@ AttributeList Analyzer::Attributes(const ast::Attributes& attrs) {
     Attribute a;
     a.name = attr.name;
     a.loc = attr.loc;
+    if (!IsKnownAttribute(attr.name)) sink_.Warning(attr.loc, "unknown attribute '" + attr.name + "'");
     for (const ast::AttrArg& arg : attr.args) {
       AttrValue value;
       value.text = arg.text;

@@ -103,6 +103,9 @@ def main():
     parser.add_argument("--idlc", required=True)
     parser.add_argument("--widl")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--expect-accepted", type=int,
+                        help="how many files widl must accept (the corpus's standalone files); "
+                             "a different number fails, so a shrunken corpus cannot pass unnoticed")
     parser.add_argument("files", nargs="*", help="default: the whole Wine corpus")
     args = parser.parse_args()
     widl = find_widl(args.widl)
@@ -129,6 +132,9 @@ def main():
            counts["failed"], counts["skipped"]))
     if checked == 0:
         print("FAIL: widl accepted no file")
+        return 1
+    if args.expect_accepted is not None and checked != args.expect_accepted:
+        print("FAIL: widl accepted %d files, expected %d" % (checked, args.expect_accepted))
         return 1
     return 0 if counts["failed"] == 0 else 1
 

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""idlc's command line as a user meets it: --help, usage errors and exit
+codes, -o, -I, -D, the rendered diagnostic (header, source line, caret),
+diagnostics inside #included files, and pipe types in the JSON model.
+
+Each case runs the real idlc binary on files written into a temporary
+directory; every expectation is exact. Only the standard library.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+IFACE = """[uuid(6d5140c1-7436-11ce-8034-00aa006009fa), version(1.0), pointer_default(unique)]
+interface ICli
+{
+%s
+}
+"""
+
+failures = []
+
+
+def check(name, condition, detail=""):
+    if condition:
+        print("ok   %s" % name)
+    else:
+        print("FAIL %s%s" % (name, ("\n" + detail) if detail else ""))
+        failures.append(name)
+
+
+def run(idlc, *args, cwd):
+    return subprocess.run([idlc, *args], capture_output=True, text=True, cwd=cwd)
+
+
+def write(directory, name, text):
+    path = os.path.join(directory, name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--idlc", required=True)
+    idlc = os.path.abspath(parser.parse_args().idlc)
+
+    with tempfile.TemporaryDirectory(prefix="idlc-cli-") as tmp:
+        r = run(idlc, "--help", cwd=tmp)
+        check("--help exits 0", r.returncode == 0, r.stderr)
+        for option in ("Usage: idlc", "-I", "-D", "-o", "--emit", "--depfile"):
+            check("--help lists %s" % option, option in r.stdout, r.stdout)
+
+        r = run(idlc, cwd=tmp)
+        check("no input: exit 64 (EX_USAGE)", r.returncode == 64, "exit %d" % r.returncode)
+        check("no input: says the input is required", "input is required" in r.stderr, r.stderr)
+
+        write(tmp, "good.idl", IFACE % "    long Add([in] long a, [in] long b);")
+        r = run(idlc, "--emit=bogus", "good.idl", cwd=tmp)
+        check("bad --emit: exit 64", r.returncode == 64, "exit %d" % r.returncode)
+
+        r = run(idlc, "missing.idl", cwd=tmp)
+        check("missing input: exit 1", r.returncode == 1, "exit %d" % r.returncode)
+        check("missing input: one readable line",
+              r.stderr == "idlc: error: cannot read 'missing.idl': no such file\n", repr(r.stderr))
+
+        r = run(idlc, "good.idl", cwd=tmp)
+        check("JSON on stdout without -o", r.returncode == 0 and r.stderr == "", r.stderr)
+        model = json.loads(r.stdout)
+        methods = [m["name"] for m in model["interfaces"][0]["methods"]]
+        check("JSON has the interface and method", model["interfaces"][0]["name"] == "ICli" and methods == ["Add"],
+              r.stdout[:500])
+
+        r = run(idlc, "-o", "out/dir", "good.idl", cwd=tmp)
+        out_path = os.path.join(tmp, "out", "dir", "good.json")
+        check("-o DIR: exit 0, nothing on stdout", r.returncode == 0 and r.stdout == "", r.stdout + r.stderr)
+        check("-o DIR: writes DIR/<stem>.json", os.path.isfile(out_path))
+        if os.path.isfile(out_path):
+            with open(out_path) as f:
+                check("-o DIR: same model as stdout", json.load(f) == model)
+
+        # The rendered diagnostic: header, the original line (tabs kept) and a
+        # caret under the column; the summary line; exit 1.
+        write(tmp, "bad.idl", IFACE % "\tvoid Put([in] Foo value);")
+        r = run(idlc, "bad.idl", cwd=tmp)
+        expected = ("bad.idl:4:16: error: unknown type 'Foo'\n"
+                    "\tvoid Put([in] Foo value);\n"
+                    "\t              ^\n"
+                    "1 error generated.\n")
+        check("error rendering with caret", r.stderr == expected, "got:\n%s\nwant:\n%s" % (r.stderr, expected))
+        check("errors: exit 1", r.returncode == 1, "exit %d" % r.returncode)
+
+        # Several errors in one run, each with its own caret.
+        write(tmp, "two.idl", IFACE % "    void A([in] Foo a);\n    void B([out] long b);")
+        r = run(idlc, "two.idl", cwd=tmp)
+        check("two errors reported in one run", r.stderr.count(": error: ") == 2 and
+              r.stderr.endswith("2 errors generated.\n"), r.stderr)
+
+        # A diagnostic inside an #included file names that file and line.
+        write(tmp, "inc/types.h", "typedef struct S\n{\n    long a;\n    Bar b;\n} S;\n")
+        write(tmp, "uses_include.idl", '#include "types.h"\n' + IFACE % "    void Get([in] S *s);")
+        r = run(idlc, "-I", "inc", "uses_include.idl", cwd=tmp)
+        check("error in an #included file points into it",
+              r.stderr.startswith("inc/types.h:4:5: error: unknown type 'Bar'\n    Bar b;\n    ^\n"), r.stderr)
+
+        # -I finds imports; -D reaches the preprocessor.
+        write(tmp, "lib/base.idl", "typedef long BASE_T;\n")
+        write(tmp, "imports.idl", 'import "base.idl";\n' + IFACE % "    BASE_T Get(void);\n#ifdef WITH_EXTRA\n"
+              "    void Extra(void);\n#endif")
+        r = run(idlc, "imports.idl", cwd=tmp)
+        check("import without -I: cannot find", r.returncode == 1 and "cannot find imported file 'base.idl'" in r.stderr,
+              r.stderr)
+        r = run(idlc, "-I", "lib", "imports.idl", cwd=tmp)
+        check("-I finds the import", r.returncode == 0, r.stderr)
+        if r.returncode == 0:
+            names = [m["name"] for m in json.loads(r.stdout)["interfaces"][0]["methods"]]
+            check("without -D the #ifdef part is out", names == ["Get"], str(names))
+        r = run(idlc, "-I", "lib", "-D", "WITH_EXTRA", "imports.idl", cwd=tmp)
+        if r.returncode == 0:
+            names = [m["name"] for m in json.loads(r.stdout)["interfaces"][0]["methods"]]
+            check("-D WITH_EXTRA adds the method", names == ["Get", "Extra"], str(names))
+        else:
+            check("-D WITH_EXTRA compiles", False, r.stderr)
+
+        # Pipe types reach the model as kind "pipe" with their element type.
+        write(tmp, "pipe.idl", "typedef pipe long LONG_PIPE;\n" + IFACE % "    void Put([in] LONG_PIPE data);")
+        r = run(idlc, "pipe.idl", cwd=tmp)
+        check("pipe type compiles", r.returncode == 0, r.stderr)
+        if r.returncode == 0:
+            param = json.loads(r.stdout)["interfaces"][0]["methods"][0]["params"][0]
+            check("pipe parameter in the model",
+                  param["type"]["kind"] == "pipe" and param["type"]["element"]["base"] == "long", json.dumps(param))
+
+    print("%d failed" % len(failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -11,8 +11,9 @@ namespace alpaca::idl {
 namespace fs = std::filesystem;
 
 std::unique_ptr<Model> CompileFile(const std::string& path, const PreprocessorOptions& options,
-                                   SourceManager& sources, DiagnosticSink& sink) {
-  Loader loader(options, sources, sink);
+                                   SourceManager& sources, DiagnosticSink& sink,
+                                   ImportCache* cache) {
+  Loader loader(options, sources, sink, cache);
   std::vector<LoadedFile> files = loader.Load(path);
   std::vector<SourceUnit> units;
   for (const LoadedFile& file : files) units.push_back(SourceUnit{&file.ast, file.is_main});
@@ -38,14 +39,44 @@ std::string Loader::Resolve(const std::string& name, const std::string& importer
   return {};
 }
 
+namespace {
+
+// Forwards and counts: an import that reported anything is not cached, so
+// a later run that reads the cache cannot lose a warning.
+class CountingSink : public DiagnosticSink {
+ public:
+  explicit CountingSink(DiagnosticSink& inner) : inner_(inner) {}
+  void Report(Diagnostic diagnostic) override {
+    ++count_;
+    inner_.Report(std::move(diagnostic));
+  }
+  int count() const { return count_; }
+
+ private:
+  DiagnosticSink& inner_;
+  int count_ = 0;
+};
+
+}  // namespace
+
+bool Loader::PreprocessAndParse(const std::string& path, LoadedFile& file) {
+  if (!file.is_main && cache_ != nullptr && cache_->Load(path, sources_, file.ast)) return true;
+  CountingSink sink(sink_);
+  PreprocessedFile preprocessed{std::string(), LineMap(&sources_), {}};
+  bool ok = Preprocess(options_, path, file.file_id, sources_, sink, preprocessed);
+  if (ok) ok = ParseIdl(preprocessed, sink, file.ast);
+  if (ok && !file.is_main && cache_ != nullptr && sink.count() == 0) {
+    cache_->Store(path, preprocessed.files_read, file.ast, sources_);
+  }
+  return ok;
+}
+
 void Loader::LoadOne(const std::string& path, bool is_main) {
   states_[path] = State::kLoading;
   LoadedFile file;
   file.file_id = sources_.AddFile(path);
   file.is_main = is_main;
-  PreprocessedFile preprocessed{std::string(), LineMap(&sources_)};
-  bool ok = Preprocess(options_, path, file.file_id, sources_, sink_, preprocessed);
-  if (ok) ok = ParseIdl(preprocessed, sink_, file.ast);
+  bool ok = PreprocessAndParse(path, file);
   file.ast.path = path;
   if (ok) LoadImports(file.ast.definitions, path);
   states_[path] = State::kDone;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "idlc/ast/ast.h"
+#include "idlc/cache/import_cache.h"
 #include "idlc/diag/diagnostics.h"
 #include "idlc/pre/preprocessor.h"
 #include "idlc/sema/model.h"
@@ -23,8 +24,10 @@ struct LoadedFile {
 
 class Loader {
  public:
-  Loader(PreprocessorOptions options, SourceManager& sources, DiagnosticSink& sink)
-      : options_(std::move(options)), sources_(sources), sink_(sink) {}
+  // `cache` (optional) supplies and keeps parsed imports across runs.
+  Loader(PreprocessorOptions options, SourceManager& sources, DiagnosticSink& sink,
+         ImportCache* cache = nullptr)
+      : options_(std::move(options)), sources_(sources), sink_(sink), cache_(cache) {}
 
   // Files in dependency order; the main file is last. Files that failed to
   // preprocess or parse are left out (their errors are in the sink).
@@ -33,12 +36,14 @@ class Loader {
  private:
   enum class State { kLoading, kDone };
   void LoadOne(const std::string& path, bool is_main);
+  bool PreprocessAndParse(const std::string& path, LoadedFile& file);
   void LoadImports(ast::Definitions& definitions, const std::string& importer);
   std::string Resolve(const std::string& name, const std::string& importer) const;
 
   PreprocessorOptions options_;
   SourceManager& sources_;
   DiagnosticSink& sink_;
+  ImportCache* cache_;
   std::map<std::string, State> states_;
   std::vector<LoadedFile> files_;
 };
@@ -46,6 +51,7 @@ class Loader {
 // The whole front end: load, parse, analyze. Returns the model (possibly
 // partial) even when errors were reported; check the sink.
 std::unique_ptr<Model> CompileFile(const std::string& path, const PreprocessorOptions& options,
-                                   SourceManager& sources, DiagnosticSink& sink);
+                                   SourceManager& sources, DiagnosticSink& sink,
+                                   ImportCache* cache = nullptr);
 
 }  // namespace alpaca::idl

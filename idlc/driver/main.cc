@@ -1,9 +1,11 @@
 // idlc: command line driver. Parses options, runs the front end, prints the
 // diagnostics the stages collected and writes the requested output.
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,7 @@ int Run(int argc, char** argv) {
   std::string cpp_namespace;
   std::string depfile;
   bool include_imported = false;
+  std::string import_cache_dir;
   app.add_option("input", input, "IDL file to compile")->required();
   app.add_option("-I", include_dirs, "Add a directory to the import and #include search path")
       ->allow_extra_args(false);
@@ -47,6 +50,9 @@ int Run(int argc, char** argv) {
                  "Write a make-style list of every file read (for build systems)");
   app.add_option("--cpp-namespace", cpp_namespace,
                  "C++ namespace of generated code (default: the file's stem)");
+  app.add_option("--import-cache", import_cache_dir,
+                 "Keep parsed imported files in this directory and reuse them in later runs "
+                 "(default: $IDLC_IMPORT_CACHE; none when unset)");
   app.add_flag("--include-imported", include_imported,
                "JSON: also list definitions from imported files");
   try {
@@ -70,7 +76,13 @@ int Run(int argc, char** argv) {
   alpaca::idl::PreprocessorOptions options;
   options.include_dirs = include_dirs;
   options.defines = defines;
-  auto model = alpaca::idl::CompileFile(input, options, sources, sink);
+  if (import_cache_dir.empty()) {
+    if (const char* env = std::getenv("IDLC_IMPORT_CACHE")) import_cache_dir = env;
+  }
+  std::optional<alpaca::idl::ImportCache> import_cache;
+  if (!import_cache_dir.empty()) import_cache.emplace(import_cache_dir, options);
+  auto model = alpaca::idl::CompileFile(input, options, sources, sink,
+                                        import_cache ? &*import_cache : nullptr);
   for (const alpaca::idl::Diagnostic& diagnostic : sink.diagnostics()) {
     std::cerr << alpaca::idl::RenderDiagnostic(sources, diagnostic);
   }
@@ -129,7 +141,9 @@ int Run(int argc, char** argv) {
     }
     return 0;
   }
-  std::string text = alpaca::idl::ModelToJson(*model, include_imported).dump(2) + "\n";
+  std::string text = alpaca::idl::ModelToJson(*model, include_imported)
+                         .dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) +
+                     "\n";
   if (output_dir.empty()) {
     std::cout << text;
     return 0;

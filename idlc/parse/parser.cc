@@ -1,6 +1,8 @@
 #include "idlc/parse/parser.h"
 
+#include <cstdint>
 #include <memory>
+#include <string>
 
 #include "IdlLexer.h"
 #include "IdlParser.h"
@@ -50,10 +52,50 @@ class ErrorListener : public antlr4::BaseErrorListener {
   int last_file_ = -1;
 };
 
+// Length of the well-formed UTF-8 sequence at `i`, 0 when there is none
+// (overlong forms, surrogates and values past U+10FFFF are not well formed).
+std::size_t Utf8SequenceLength(const std::string& text, std::size_t i) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  unsigned char lead = byte(i);
+  if (lead < 0x80) return 1;
+  std::size_t length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 0;
+  if (length == 0 || lead > 0xf4 || i + length > text.size()) return 0;
+  std::uint32_t value = lead & (0x7f >> length);
+  for (std::size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) & 0xc0) != 0x80) return 0;
+    value = (value << 6) | (byte(i + k) & 0x3f);
+  }
+  static constexpr std::uint32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (value < kSmallest[length] || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff))
+    return 0;
+  return length;
+}
+
+// ANTLR's input stream accepts only UTF-8 (and throws otherwise), but real
+// IDL files are often Windows-1252 (a helpstring("caf\xe9")). A byte that
+// does not start well-formed UTF-8 is taken as Latin-1: the text survives,
+// and one byte stays one character, so columns still line up.
+std::string AsUtf8(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t length = Utf8SequenceLength(text, i);
+    if (length > 0) {
+      out.append(text, i, length);
+      i += length;
+      continue;
+    }
+    auto value = static_cast<unsigned char>(text[i++]);
+    out += static_cast<char>(0xc0 | (value >> 6));
+    out += static_cast<char>(0x80 | (value & 0x3f));
+  }
+  return out;
+}
+
 }  // namespace
 
 bool ParseIdl(const PreprocessedFile& input, DiagnosticSink& sink, ast::File& out) {
-  antlr4::ANTLRInputStream stream(input.text);
+  antlr4::ANTLRInputStream stream(AsUtf8(input.text));
   gen::IdlLexer lexer(&stream);
   lexer.removeErrorListeners();
   ErrorListener lexer_errors(input.lines, &sink);

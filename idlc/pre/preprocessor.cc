@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
@@ -143,6 +144,7 @@ bool Preprocess(const PreprocessorOptions& options, const std::string& path, int
   const std::string& text = result.out;
   out.text.clear();
   out.text.reserve(text.size());
+  out.files_read.clear();
   std::size_t start = 0;
   while (start < text.size()) {
     std::size_t end = text.find('\n', start);
@@ -161,6 +163,12 @@ bool Preprocess(const PreprocessorOptions& options, const std::string& path, int
         if (quote != std::string_view::npos && close_quote > quote) {
           std::string name(line.substr(quote + 1, close_quote - quote - 1));
           current_file = name == path ? file_id : sources.AddFile(name);
+          // cpp's pseudo files (<built-in>, <command-line>) are not read.
+          bool real = !name.empty() && name.front() != '<';
+          if (real && std::find(out.files_read.begin(), out.files_read.end(), name) ==
+                          out.files_read.end()) {
+            out.files_read.push_back(name);
+          }
         }
         current_line = number;
         continue;

@@ -21,6 +21,7 @@ struct PreprocessorOptions {
 struct PreprocessedFile {
   std::string text;  // one output line per LineMap line; directives blanked
   LineMap lines;
+  std::vector<std::string> files_read;  // the file and every file it #included
 };
 
 // Returns false when the preprocessor could not run or reported errors.

@@ -6,8 +6,9 @@ that widl accepts (`widl -h`, run now into a temporary directory; files widl
 rejects, such as #include fragments, are skipped by that criterion), idlc must
 accept the file with zero diagnostics and its --emit=json model must agree
 with widl's header on the set of interface names, their UUIDs and the method
-order of each COM interface. Fails (never skips) when widl or the corpus is
-missing. Only the standard library; nothing produced here is kept.
+order of each COM interface, and compiling it again through an import cache
+shared by the whole run must give the same model byte for byte. Fails (never
+skips) when widl or the corpus is missing. Only the standard library; nothing produced here is kept.
 """
 import argparse
 import concurrent.futures
@@ -74,6 +75,12 @@ def check_file(path, idlc, widl, tmp):
     run = subprocess.run([idlc, *includes, "--emit=json", path], capture_output=True, text=True)
     if run.returncode != 0 or run.stderr:
         return "failed", "idlc diagnostics (exit %d):\n%s" % (run.returncode, run.stderr[:3000])
+    # The same compile through the import cache shared by the whole run (and
+    # by two compiles at a time): byte-for-byte the same model.
+    cached = subprocess.run([idlc, *includes, "--import-cache", os.path.join(tmp, "import-cache"), "--emit=json",
+                             path], capture_output=True, text=True)
+    if cached.returncode != 0 or cached.stderr or cached.stdout != run.stdout:
+        return "failed", "idlc with --import-cache differs (exit %d):\n%s" % (cached.returncode, cached.stderr[:3000])
     model = json.loads(run.stdout)
     if model.get("winrt"):
         return "winrt", ""  # WinRT constructs are parsed, not modelled

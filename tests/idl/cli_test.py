@@ -125,6 +125,16 @@ def main():
         else:
             check("-D WITH_EXTRA compiles", False, r.stderr)
 
+        # Windows-1252 bytes (common in real IDL) are read, not an internal error.
+        with open(os.path.join(tmp, "latin1.idl"), "wb") as f:
+            f.write(b'[uuid(6d5140c1-7436-11ce-8034-00aa006009fa), helpstring("caf\xe9")]\n'
+                    b'interface ILatin { void F(void); }\n')
+        r = subprocess.run([idlc, "latin1.idl"], capture_output=True, cwd=tmp)
+        check("non-UTF-8 input compiles", r.returncode == 0 and r.stderr == b"", r.stderr.decode(errors="replace"))
+        if r.returncode == 0:
+            help_text = json.loads(r.stdout)["interfaces"][0]["attributes"]["helpstring"]
+            check("a Latin-1 byte reads as that character", help_text == ["caf\u00e9"], str(help_text))
+
         # Pipe types reach the model as kind "pipe" with their element type.
         write(tmp, "pipe.idl", "typedef pipe long LONG_PIPE;\n" + IFACE % "    void Put([in] LONG_PIPE data);")
         r = run(idlc, "pipe.idl", cwd=tmp)

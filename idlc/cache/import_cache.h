@@ -1,4 +1,4 @@
-// The import cache: parsed imported files kept on disk between idlc runs.
+// The import cache: parsed files kept on disk between idlc runs.
 //
 // Nearly every COM IDL file imports the same large files (unknwn.idl,
 // objidl.idl, oaidl.idl, ...), and idlc would otherwise preprocess and parse
@@ -8,9 +8,11 @@
 //   - for the same path, working directory and preprocessor options,
 //   - and every file the preprocessor read for it (the file and its
 //     #includes) still has the size and content hash recorded.
-// Files whose preprocessing or parsing reported anything are not stored, and
-// the main file is never read from the cache: what it reports is always
-// fresh. Entries are written to a temporary name and renamed, so parallel
+// Files whose preprocessing or parsing reported anything are not stored, so
+// nothing a fresh parse would report is ever lost; the semantic checks run
+// on every compile. The file being compiled is served the same way: a build
+// that compiles a.idl (which imports b.idl) and then b.idl parses b once.
+// Entries are written to a temporary name and renamed, so parallel
 // runs sharing a directory never see half an entry; an unreadable or
 // mismatched entry is a miss, never an error.
 //

@@ -60,12 +60,12 @@ class CountingSink : public DiagnosticSink {
 }  // namespace
 
 bool Loader::PreprocessAndParse(const std::string& path, LoadedFile& file) {
-  if (!file.is_main && cache_ != nullptr && cache_->Load(path, sources_, file.ast)) return true;
+  if (cache_ != nullptr && cache_->Load(path, sources_, file.ast)) return true;
   CountingSink sink(sink_);
   PreprocessedFile preprocessed{std::string(), LineMap(&sources_), {}};
   bool ok = Preprocess(options_, path, file.file_id, sources_, sink, preprocessed);
   if (ok) ok = ParseIdl(preprocessed, sink, file.ast);
-  if (ok && !file.is_main && cache_ != nullptr && sink.count() == 0) {
+  if (ok && cache_ != nullptr && sink.count() == 0) {
     cache_->Store(path, preprocessed.files_read, file.ast, sources_);
   }
   return ok;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,7 +26,17 @@ constexpr int kExitErrors = 1;    // the input has errors (diagnostics printed)
 constexpr int kExitInternal = 2;  // a bug in idlc
 constexpr int kExitUsage = 64;    // EX_USAGE: bad command line
 
-int Run(int argc, char** argv) {
+// What a compile builds. For a large file that is millions of small
+// allocations, and freeing them one by one takes longer than the kernel
+// takes to drop the address space, so main() never destroys it (like clang's
+// -disable-free): it flushes the output and leaves with _Exit.
+struct Session {
+  alpaca::idl::SourceManager sources;
+  CollectingSink sink;
+  std::unique_ptr<alpaca::idl::Model> model;
+};
+
+int Run(int argc, char** argv, Session& session) {
   CLI::App app{"idlc: the alpaca IDL compiler (MIDL dialect)", "idlc"};
   std::string input;
   std::vector<std::string> include_dirs;
@@ -51,7 +62,8 @@ int Run(int argc, char** argv) {
   app.add_option("--cpp-namespace", cpp_namespace,
                  "C++ namespace of generated code (default: the file's stem)");
   app.add_option("--import-cache", import_cache_dir,
-                 "Keep parsed imported files in this directory and reuse them in later runs "
+                 "Keep parsed files (imports and the input) in this directory and reuse them "
+                 "in later runs while they and their #includes are unchanged "
                  "(default: $IDLC_IMPORT_CACHE; none when unset)");
   app.add_flag("--include-imported", include_imported,
                "JSON: also list definitions from imported files");
@@ -71,8 +83,8 @@ int Run(int argc, char** argv) {
     return kExitErrors;
   }
 
-  alpaca::idl::SourceManager sources;
-  CollectingSink sink;
+  alpaca::idl::SourceManager& sources = session.sources;
+  CollectingSink& sink = session.sink;
   alpaca::idl::PreprocessorOptions options;
   options.include_dirs = include_dirs;
   options.defines = defines;
@@ -81,8 +93,9 @@ int Run(int argc, char** argv) {
   }
   std::optional<alpaca::idl::ImportCache> import_cache;
   if (!import_cache_dir.empty()) import_cache.emplace(import_cache_dir, options);
-  auto model = alpaca::idl::CompileFile(input, options, sources, sink,
-                                        import_cache ? &*import_cache : nullptr);
+  session.model = alpaca::idl::CompileFile(input, options, sources, sink,
+                                           import_cache ? &*import_cache : nullptr);
+  const alpaca::idl::Model* model = session.model.get();
   for (const alpaca::idl::Diagnostic& diagnostic : sink.diagnostics()) {
     std::cerr << alpaca::idl::RenderDiagnostic(sources, diagnostic);
   }
@@ -163,11 +176,16 @@ int Run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  auto session = std::make_unique<Session>();
+  int code = kExitInternal;
   try {
-    return Run(argc, argv);
+    code = Run(argc, argv, *session);
   } catch (const std::exception& e) {
     // Bugs only: input problems are diagnostics. Still never a raw abort.
     std::cerr << "idlc: internal error: " << e.what() << "\n";
-    return kExitInternal;
   }
+  std::cout.flush();
+  std::cerr.flush();
+  if (!std::cout) code = code == 0 ? kExitErrors : code;  // e.g. a full disk behind stdout
+  std::_Exit(code);
 }

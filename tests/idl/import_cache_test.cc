@@ -85,13 +85,13 @@ class ImportCacheTest : public ::testing::Test {
 TEST_F(ImportCacheTest, WarmRunReadsTheEntryAndGivesTheSameModel) {
   Result plain = Compile(false);
   ASSERT_EQ(plain.diagnostics, "");
-  Result cold = Compile(true);
-  EXPECT_EQ(cold.stats.misses, 1);
-  EXPECT_EQ(cold.stats.stored, 1);
+  Result cold = Compile(true);  // main.idl and base.idl
+  EXPECT_EQ(cold.stats.misses, 2);
+  EXPECT_EQ(cold.stats.stored, 2);
   EXPECT_EQ(cold.json, plain.json);
   ASSERT_TRUE(fs::is_regular_file(Entry()));
   Result warm = Compile(true);
-  EXPECT_EQ(warm.stats.hits, 1);
+  EXPECT_EQ(warm.stats.hits, 2);
   EXPECT_EQ(warm.stats.stored, 0);
   EXPECT_EQ(warm.json, plain.json);
   EXPECT_EQ(warm.diagnostics, "");
@@ -101,11 +101,12 @@ TEST_F(ImportCacheTest, ChangedIncludedHeaderMakesTheEntryStale) {
   Compile(true);
   Write("inc/defs.h", "#define COUNT_T short\n");  // same size would not matter: content is hashed
   Result after = Compile(true);
-  EXPECT_EQ(after.stats.stale, 1);
+  EXPECT_EQ(after.stats.stale, 1);  // base.idl; main.idl does not include defs.h
+  EXPECT_EQ(after.stats.hits, 1);
   EXPECT_EQ(after.stats.stored, 1);
   EXPECT_EQ(after.json, Compile(false).json);
   EXPECT_NE(after.json.find("\"short\""), std::string::npos);
-  EXPECT_EQ(Compile(true).stats.hits, 1);
+  EXPECT_EQ(Compile(true).stats.hits, 2);
 }
 
 TEST_F(ImportCacheTest, OtherOptionsDoNotShareEntries) {
@@ -113,7 +114,7 @@ TEST_F(ImportCacheTest, OtherOptionsDoNotShareEntries) {
   options_.defines = {"EXTRA=1"};
   Result other = Compile(true);
   EXPECT_EQ(other.stats.hits, 0);
-  EXPECT_EQ(other.stats.misses, 1);
+  EXPECT_EQ(other.stats.misses, 2);
 }
 
 TEST_F(ImportCacheTest, ImportThatWarnsIsNotStoredSoTheWarningIsNeverLost) {
@@ -121,11 +122,12 @@ TEST_F(ImportCacheTest, ImportThatWarnsIsNotStoredSoTheWarningIsNeverLost) {
   Write("inc/defs.h", "");
   Write("main.idl", "import \"base.idl\";\ntypedef Pair P2;\n");
   Result first = Compile(true);
-  EXPECT_EQ(first.stats.stored, 0);
+  EXPECT_EQ(first.stats.stored, 1);  // main.idl only
   EXPECT_NE(first.diagnostics.find("warning: #warning base is old"), std::string::npos)
       << first.diagnostics;
   Result second = Compile(true);
-  EXPECT_EQ(second.stats.hits, 0);
+  EXPECT_EQ(second.stats.hits, 1);
+  EXPECT_EQ(second.stats.misses, 1);  // base.idl is parsed again
   EXPECT_EQ(second.diagnostics, first.diagnostics);
 }
 
@@ -135,13 +137,46 @@ TEST_F(ImportCacheTest, DiagnosticsInsideACachedImportPointIntoIt) {
   Write("base.idl", "typedef [uniqe] long Pair;\ntypedef long Color;\n");
   Write("main.idl", "import \"base.idl\";\ntypedef Pair P2;\n");
   Result first = Compile(true);
-  EXPECT_EQ(first.stats.stored, 1);
+  EXPECT_EQ(first.stats.stored, 2);
   Result second = Compile(true);
-  EXPECT_EQ(second.stats.hits, 1);
+  EXPECT_EQ(second.stats.hits, 2);
   EXPECT_EQ(second.diagnostics, first.diagnostics);
   EXPECT_NE(second.diagnostics.find("base.idl:1:10: warning: unknown attribute 'uniqe'"),
             std::string::npos)
       << second.diagnostics;
+}
+
+TEST_F(ImportCacheTest, TheCompiledFileIsServedAndStoredToo) {
+  Result as_main = Compile(true, "base.idl");
+  EXPECT_EQ(as_main.stats.stored, 1);
+  Result importer = Compile(true);  // imports base.idl: parsed once already
+  EXPECT_EQ(importer.stats.hits, 1);
+  EXPECT_EQ(importer.stats.misses, 1);
+  EXPECT_EQ(importer.json, Compile(false).json);
+  Result again = Compile(true, "base.idl");
+  EXPECT_EQ(again.stats.hits, 1);
+  EXPECT_EQ(again.json, as_main.json);
+}
+
+TEST_F(ImportCacheTest, SemanticErrorsOfACachedFileAreReportedEveryTime) {
+  Write("main.idl", "typedef Missing T;\n");
+  Result first = Compile(true);
+  EXPECT_EQ(first.stats.stored, 1);  // it parsed cleanly: the error is semantic
+  Result second = Compile(true);
+  EXPECT_EQ(second.stats.hits, 1);
+  EXPECT_NE(first.diagnostics.find("error: unknown type 'Missing'"), std::string::npos)
+      << first.diagnostics;
+  EXPECT_EQ(second.diagnostics, first.diagnostics);
+}
+
+TEST_F(ImportCacheTest, SyntaxErrorsAreNeverStored) {
+  Write("main.idl", "typedef long;;; interface {\n");
+  Result first = Compile(true);
+  EXPECT_EQ(first.stats.stored, 0);
+  Result second = Compile(true);
+  EXPECT_EQ(second.stats.hits, 0);
+  EXPECT_FALSE(second.diagnostics.empty());
+  EXPECT_EQ(second.diagnostics, first.diagnostics);
 }
 
 std::string ReadFile(const fs::path& path) {
@@ -171,6 +206,7 @@ TEST_F(ImportCacheTest, TruncatedEntriesAreMissesNeverCrashes) {
     ASSERT_FALSE(LoadOnly(dir_ / "cache", options_, base)) << "length " << length;
   }
   Result result = Compile(true);  // the miss reparses and stores again
+  EXPECT_EQ(result.stats.hits, 1);  // main.idl
   EXPECT_EQ(result.stats.stored, 1);
   EXPECT_EQ(result.json, expected);
 }

@@ -8,6 +8,12 @@
 # <stem>_types.h, <stem>_client.h and <stem>_server.h. Imported IDL files
 # are tracked through idlc's depfile, so editing one regenerates.
 # Works in alpaca's own tree and from an installed alpaca (find_package).
+# Parsed imports are shared between the IDL files of a build through idlc's
+# import cache (docs/idlc.md) in ALPACA_IDLC_IMPORT_CACHE; set it empty to
+# parse every import in every run.
+set(ALPACA_IDLC_IMPORT_CACHE "${CMAKE_BINARY_DIR}/idlc-import-cache" CACHE PATH
+    "Directory of idlc's import cache for alpaca_add_idl (empty: no cache)")
+
 function(alpaca_add_idl first)
   # Both alpaca_add_idl(name IDL ...) and alpaca_add_idl(TARGET name IDL ...).
   if(first STREQUAL "TARGET")
@@ -27,6 +33,9 @@ function(alpaca_add_idl first)
               "${out}/${stem}_server.h")
   set(sources "${out}/${stem}_ndr.cc" "${out}/${stem}_client.cc" "${out}/${stem}_server.cc")
   set(args --emit=cpp -o "${out}" --depfile "${out}/${stem}.d")
+  if(ALPACA_IDLC_IMPORT_CACHE)
+    list(APPEND args --import-cache "${ALPACA_IDLC_IMPORT_CACHE}")
+  endif()
   if(ARG_NAMESPACE)
     list(APPEND args --cpp-namespace "${ARG_NAMESPACE}")
   endif()

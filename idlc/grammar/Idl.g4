@@ -145,28 +145,31 @@ paramList : param (',' param)* (',' ELLIPSIS)? | ELLIPSIS ;
 param     : attributes? typeSpec declarator ;
 
 // ---- expressions ----------------------------------------------------------
-expr : condExpr ;
-condExpr : binExpr ('?' expr ':' condExpr)? ;
-binExpr
+// One left-recursive rule for the binary and conditional operators (earlier
+// alternatives bind tighter) and one for prefix and postfix forms: a literal
+// is three rule contexts deep (expr, unaryExpr, primary), not six. Attribute
+// arguments are full of expressions (mshtml.idl has thousands of DISPIDs),
+// and every rule context is an allocation and a prediction.
+expr
     : unaryExpr
-    | binExpr op=('*' | '/' | '%') binExpr
-    | binExpr op=('+' | '-') binExpr
-    | binExpr op=('<<' | '>>') binExpr
-    | binExpr op=('<' | '>' | '<=' | '>=') binExpr
-    | binExpr op=('==' | '!=') binExpr
-    | binExpr op='&' binExpr
-    | binExpr op='^' binExpr
-    | binExpr op='|' binExpr
-    | binExpr op='&&' binExpr
-    | binExpr op='||' binExpr
+    | expr op=('*' | '/' | '%') expr
+    | expr op=('+' | '-') expr
+    | expr op=('<<' | '>>') expr
+    | expr op=('<' | '>' | '<=' | '>=') expr
+    | expr op=('==' | '!=') expr
+    | expr op='&' expr
+    | expr op='^' expr
+    | expr op='|' expr
+    | expr op='&&' expr
+    | expr op='||' expr
+    | <assoc=right> expr op='?' expr ':' expr
     ;
 unaryExpr
     : op=('-' | '+' | '~' | '!' | '*' | '&') unaryExpr
     | '(' typeSpec pointer* ')' unaryExpr
     | SIZEOF '(' typeSpec pointer* ')'
-    | postfixExpr
+    | primary (('.' | '->') ident | '[' expr ']')*
     ;
-postfixExpr : primary (('.' | '->') ident | '[' expr ']')* ;
 primary
     : INTEGER
     | FLOATLIT

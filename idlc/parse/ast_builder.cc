@@ -505,30 +505,26 @@ ast::Param AstBuilder::Param(P::ParamContext* ctx) {
 
 // ---- expressions ------------------------------------------------------------
 
-ast::ExprPtr AstBuilder::Expr(P::ExprContext* ctx) { return CondExpr(ctx->condExpr()); }
-
-ast::ExprPtr AstBuilder::CondExpr(P::CondExprContext* ctx) {
-  ast::ExprPtr cond = BinExpr(ctx->binExpr());
-  if (ctx->expr() == nullptr) return cond;
-  auto out = std::make_shared<ast::Expr>();
-  out->kind = ExprKind::kTernary;
-  out->loc = cond->loc;
-  out->operands = {cond, Expr(ctx->expr()), CondExpr(ctx->condExpr())};
-  return out;
-}
-
-ast::ExprPtr AstBuilder::BinExpr(P::BinExprContext* ctx) {
+ast::ExprPtr AstBuilder::Expr(P::ExprContext* ctx) {
   if (ctx->unaryExpr() != nullptr) return UnaryExpr(ctx->unaryExpr());
+  std::vector<P::ExprContext*> operands = ctx->expr();
   auto out = std::make_shared<ast::Expr>();
+  if (operands.size() == 3) {  // cond ? a : b
+    ast::ExprPtr cond = Expr(operands[0]);
+    out->kind = ExprKind::kTernary;
+    out->loc = cond->loc;
+    out->operands = {std::move(cond), Expr(operands[1]), Expr(operands[2])};
+    return out;
+  }
   out->kind = ExprKind::kBinary;
   out->loc = Loc(ctx->op);
   out->text = ctx->op->getText();
-  out->operands = {BinExpr(ctx->binExpr(0)), BinExpr(ctx->binExpr(1))};
+  out->operands = {Expr(operands[0]), Expr(operands[1])};
   return out;
 }
 
 ast::ExprPtr AstBuilder::UnaryExpr(P::UnaryExprContext* ctx) {
-  if (ctx->postfixExpr() != nullptr) return PostfixExpr(ctx->postfixExpr());
+  if (ctx->primary() != nullptr) return Postfix(ctx);
   auto out = std::make_shared<ast::Expr>();
   out->loc = Loc(ctx);
   if (ctx->SIZEOF() != nullptr) {
@@ -548,8 +544,10 @@ ast::ExprPtr AstBuilder::UnaryExpr(P::UnaryExprContext* ctx) {
   return out;
 }
 
-ast::ExprPtr AstBuilder::PostfixExpr(P::PostfixExprContext* ctx) {
+// primary followed by member accesses and subscripts, applied left to right.
+ast::ExprPtr AstBuilder::Postfix(P::UnaryExprContext* ctx) {
   ast::ExprPtr current = Primary(ctx->primary());
+  if (ctx->children.size() == 1) return current;
   std::size_t ident_index = 0;
   std::size_t expr_index = 0;
   auto idents = ctx->ident();

@@ -38,10 +38,8 @@ class AstBuilder {
   ast::Param Param(P::ParamContext* ctx);
 
   ast::ExprPtr Expr(P::ExprContext* ctx);
-  ast::ExprPtr CondExpr(P::CondExprContext* ctx);
-  ast::ExprPtr BinExpr(P::BinExprContext* ctx);
   ast::ExprPtr UnaryExpr(P::UnaryExprContext* ctx);
-  ast::ExprPtr PostfixExpr(P::PostfixExprContext* ctx);
+  ast::ExprPtr Postfix(P::UnaryExprContext* ctx);
   ast::ExprPtr Primary(P::PrimaryContext* ctx);
 
   const LineMap& lines_;

@@ -125,6 +125,26 @@ def main():
         else:
             check("-D WITH_EXTRA compiles", False, r.stderr)
 
+        # The depfile lists every file read, also when imports come from
+        # the import cache (a build system must still see the #includes).
+        # Macros only: no location in the parsed file points into the header.
+        write(tmp, "lib/base_types.h", "#define BASE_WORD long\n")
+        write(tmp, "lib/dep_base.idl", '#include "base_types.h"\ntypedef BASE_WORD BASE_T;\n')
+        write(tmp, "deps.idl", 'import "dep_base.idl";\n' + IFACE % "    BASE_T Get(void);")
+        depfiles = []
+        for run_index in range(3):
+            dep = "deps%d.d" % run_index
+            args = ["-I", "lib", "--emit=cpp", "-o", "gen", "--depfile", dep, "deps.idl"]
+            if run_index > 0:
+                args = ["--import-cache", "cache"] + args
+            r = run(idlc, *args, cwd=tmp)
+            check("depfile run %d compiles" % run_index, r.returncode == 0, r.stderr)
+            with open(os.path.join(tmp, dep)) as f:
+                depfiles.append(sorted(f.read().split()))
+        check("depfile names the #included header", "lib/base_types.h" in depfiles[0], str(depfiles[0]))
+        check("depfile is the same with a cold and a warm import cache",
+              depfiles[0] == depfiles[1] == depfiles[2], str(depfiles))
+
         # Windows-1252 bytes (common in real IDL) are read, not an internal error.
         with open(os.path.join(tmp, "latin1.idl"), "wb") as f:
             f.write(b'[uuid(6d5140c1-7436-11ce-8034-00aa006009fa), helpstring("caf\xe9")]\n'

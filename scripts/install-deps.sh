@@ -8,7 +8,7 @@ packages=(
   clang libclang-rt-14-dev clang-format
   antlr4 libantlr4-runtime-dev
   libboost1.81-dev
-  nlohmann-json3-dev libcli11-dev
+  nlohmann-json3-dev libcli11-dev libmimalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-impacket tshark iproute2 procps
   libwine-dev wine64-tools

@@ -159,7 +159,10 @@ void ImportCache::Store(const std::string& path, const std::vector<std::string>&
   PutU64(entry, files_read.size());
   for (const std::string& file_path : files_read) {
     std::string content;
-    if (!ReadWholeFile(file_path, content)) return;  // cannot vouch for it: store nothing
+    if (!ReadWholeFile(file_path, content)) {  // cannot vouch for it: store nothing
+      ++stats_.store_failures;
+      return;
+    }
     PutString(entry, file_path);
     PutU64(entry, content.size());
     PutU64(entry, HashBytes(content));
@@ -180,12 +183,14 @@ void ImportCache::Store(const std::string& path, const std::vector<std::string>&
     out.write(entry.data(), static_cast<std::streamsize>(entry.size()));
     if (!out) {
       fs::remove(temp_path, ec);
+      ++stats_.store_failures;
       return;
     }
   }
   fs::rename(temp_path, final_path, ec);
   if (ec) {
     fs::remove(temp_path, ec);
+    ++stats_.store_failures;
     return;
   }
   ++stats_.stored;

@@ -36,6 +36,7 @@ struct ImportCacheStats {
   int stale = 0;     // an entry whose recorded files changed
   int rejected = 0;  // an entry that is not a well-formed archive
   int stored = 0;
+  int store_failures = 0;  // the directory cannot be created or written
 };
 
 class ImportCache {

@@ -47,6 +47,7 @@ int Run(int argc, char** argv, Session& session) {
   std::string depfile;
   bool include_imported = false;
   std::string import_cache_dir;
+  bool import_cache_stats = false;
   app.add_option("input", input, "IDL file to compile")->required();
   app.add_option("-I", include_dirs, "Add a directory to the import and #include search path")
       ->allow_extra_args(false);
@@ -65,6 +66,8 @@ int Run(int argc, char** argv, Session& session) {
                  "Keep parsed files (imports and the input) in this directory and reuse them "
                  "in later runs while they and their #includes are unchanged "
                  "(default: $IDLC_IMPORT_CACHE; none when unset)");
+  app.add_flag("--import-cache-stats", import_cache_stats,
+               "Print what the import cache did (hits, misses, stale, rejected, stored) to stderr");
   app.add_flag("--include-imported", include_imported,
                "JSON: also list definitions from imported files");
   try {
@@ -98,6 +101,17 @@ int Run(int argc, char** argv, Session& session) {
   const alpaca::idl::Model* model = session.model.get();
   for (const alpaca::idl::Diagnostic& diagnostic : sink.diagnostics()) {
     std::cerr << alpaca::idl::RenderDiagnostic(sources, diagnostic);
+  }
+  if (import_cache_stats) {
+    if (!import_cache) {
+      std::cerr << "idlc: import cache: off (no --import-cache or $IDLC_IMPORT_CACHE)\n";
+    } else {
+      const alpaca::idl::ImportCacheStats& stats = import_cache->stats();
+      std::cerr << "idlc: import cache " << import_cache_dir << ": " << stats.hits << " hits, "
+                << stats.misses << " misses, " << stats.stale << " stale, " << stats.rejected
+                << " rejected, " << stats.stored << " stored, " << stats.store_failures
+                << " could not be stored\n";
+    }
   }
   if (sink.error_count() > 0) {
     std::cerr << sink.error_count() << (sink.error_count() == 1 ? " error" : " errors")

@@ -141,6 +141,16 @@ def main():
             check("depfile run %d compiles" % run_index, r.returncode == 0, r.stderr)
             with open(os.path.join(tmp, dep)) as f:
                 depfiles.append(sorted(f.read().split()))
+        r = run(idlc, "--import-cache", "cache", "--import-cache-stats", "-I", "lib", "--emit=none", "deps.idl",
+                cwd=tmp)
+        check("--import-cache-stats reports the warm run",
+              r.stderr == "idlc: import cache cache: 2 hits, 0 misses, 0 stale, 0 rejected, 0 stored, "
+                          "0 could not be stored\n", repr(r.stderr))
+        write(tmp, "cache_is_a_file", "")
+        r = run(idlc, "--import-cache", "cache_is_a_file", "--import-cache-stats", "-I", "lib", "--emit=none",
+                "deps.idl", cwd=tmp)
+        check("an unusable cache directory is not an error, and the stats say so",
+              r.returncode == 0 and "2 could not be stored" in r.stderr, r.stderr)
         check("depfile names the #included header", "lib/base_types.h" in depfiles[0], str(depfiles[0]))
         check("depfile is the same with a cold and a warm import cache",
               depfiles[0] == depfiles[1] == depfiles[2], str(depfiles))

@@ -341,6 +341,27 @@ TEST_F(RpcServerClient, EndpointMapperResolvesDynamicEndpoint) {
             status::kEptNotRegistered);
 }
 
+// As RpcServerUseProtseqEp on Windows: an endpoint another server holds is
+// RPC_S_DUPLICATE_ENDPOINT, a status the caller can test, not a format error.
+TEST_F(RpcServerClient, EndpointInUseIsADuplicateEndpoint) {
+  Start(EchoInterface());
+  Server second(options);
+  second.UseProtseqEp("ncacn_ip_tcp", std::to_string(server->TcpPorts()[0]));
+  second.RegisterInterface(EchoInterface());
+  EXPECT_EQ(StatusOf([&] { second.Listen(); }), status::kDuplicateEndpoint);
+
+  std::string name = "alpaca-duplicate-" + std::to_string(::getpid());
+  Server local_first(options);
+  local_first.UseProtseqEp("ncalrpc", name);
+  local_first.RegisterInterface(EchoInterface());
+  local_first.Listen();
+  Server local_second(options);
+  local_second.UseProtseqEp("ncalrpc", name);
+  local_second.RegisterInterface(EchoInterface());
+  EXPECT_EQ(StatusOf([&] { local_second.Listen(); }), status::kDuplicateEndpoint);
+  local_first.Stop();
+}
+
 class RecordingSink : public dcerpc::MessageSink {
  public:
   void Send(std::vector<std::uint8_t> m) override { sent.push_back(std::move(m)); }

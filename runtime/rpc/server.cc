@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "lpc/status.h"
 #include "rpc/local_offer.h"
 #include "rpc/lrpc_server.h"
 #include "rpc/server_connection.h"
@@ -59,6 +60,23 @@ void Server::RegisterInterface(InterfaceRegistration registration) {
   core_->interfaces.push_back(std::move(registration));
 }
 
+namespace {
+
+// What RpcServerUseProtseqEp reports on Windows: an endpoint someone else
+// holds is a duplicate; a malformed one is invalid; the rest cannot be
+// created (no permission for a port below 1024, no such address, ...).
+std::uint32_t EndpointFailure(const std::error_code& ec) {
+  if (ec == std::errc::address_in_use || ec == lpc::Status::kObjectNameCollision) {
+    return status::kDuplicateEndpoint;
+  }
+  if (ec == std::errc::invalid_argument || ec == lpc::Status::kObjectNameInvalid) {
+    return status::kInvalidEndpointFormat;
+  }
+  return status::kCantCreateEndpoint;
+}
+
+}  // namespace
+
 void Server::Listen() {
   if (listening_) throw RpcError(status::kAlreadyListening);
   if (endpoints_.empty()) throw RpcError(status::kNoProtseqs);
@@ -67,7 +85,7 @@ void Server::Listen() {
       if (e->protseq == "ncalrpc") {
         e->local = std::make_unique<LrpcEndpoint>(core_, e->name, options_);
         if (auto ec = e->local->Start()) {
-          throw RpcError(status::kInvalidEndpointFormat,
+          throw RpcError(EndpointFailure(ec),
                          "cannot listen on ncalrpc:[" + e->name + "]: " + ec.message());
         }
         continue;
@@ -93,7 +111,7 @@ void Server::Listen() {
           });
       *holder = e->listener.get();
       if (auto ec = e->listener->Start()) {
-        throw RpcError(status::kInvalidEndpointFormat,
+        throw RpcError(EndpointFailure(ec),
                        "cannot listen on port " + std::to_string(e->port) + ": " + ec.message());
       }
     }

@@ -47,6 +47,10 @@ const char* Name(std::uint32_t s) {
       return "RPC_S_NO_PROTSEQS: no protocol sequences registered";
     case kUnknownIf:
       return "RPC_S_UNKNOWN_IF: unknown interface";
+    case kCantCreateEndpoint:
+      return "RPC_S_CANT_CREATE_ENDPOINT: the endpoint cannot be created";
+    case kDuplicateEndpoint:
+      return "RPC_S_DUPLICATE_ENDPOINT: the endpoint is already in use";
     case kServerUnavailable:
       return "RPC_S_SERVER_UNAVAILABLE: server unavailable";
     case kServerTooBusy:

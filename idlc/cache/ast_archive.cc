@@ -1,5 +1,6 @@
 #include "idlc/cache/ast_archive.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -310,7 +311,10 @@ class Reader {
   void Value(std::vector<T>& items) {
     std::uint64_t count = Count();
     items.clear();
-    items.reserve(count);
+    // The count is only known not to exceed the bytes left; an element in
+    // memory can be hundreds of times larger than its one byte, so a lying
+    // count must not decide the allocation.
+    items.reserve(std::min<std::uint64_t>(count, 64));
     for (std::uint64_t i = 0; i < count && ok_; ++i) Value(items.emplace_back());
   }
   template <typename T>

@@ -228,6 +228,14 @@ dcerpc::Executor Listener::GetExecutor() {
 }
 
 void Listener::StopAccepting() {
+  if (impl_->threads.empty()) {
+    // Never started (or Start failed): no thread runs the io_context, so a
+    // posted handler would stay queued in it, holding the Impl that owns
+    // the io_context, and leak both. Nothing runs concurrently: close here.
+    boost::system::error_code ec;
+    impl_->acceptor.close(ec);
+    return;
+  }
   asio::post(impl_->io, [impl = impl_] {
     boost::system::error_code ec;
     impl->acceptor.close(ec);

@@ -228,17 +228,15 @@ dcerpc::Executor Listener::GetExecutor() {
 }
 
 void Listener::StopAccepting() {
-  if (impl_->threads.empty()) {
-    // Never started (or Start failed): no thread runs the io_context, so a
-    // posted handler would stay queued in it, holding the Impl that owns
-    // the io_context, and leak both. Nothing runs concurrently: close here.
-    boost::system::error_code ec;
-    impl_->acceptor.close(ec);
-    return;
-  }
-  asio::post(impl_->io, [impl = impl_] {
-    boost::system::error_code ec;
-    impl->acceptor.close(ec);
+  // The handler must not own the Impl: the Impl owns the io_context, and a
+  // handler that never runs (no thread runs the io_context before Start
+  // succeeds) would keep both alive forever. The Listener holds the Impl
+  // for as long as the handler can run.
+  asio::post(impl_->io, [weak = std::weak_ptr<Impl>(impl_)] {
+    if (auto impl = weak.lock()) {
+      boost::system::error_code ec;
+      impl->acceptor.close(ec);
+    }
   });
 }
 

@@ -44,72 +44,55 @@ constexpr std::uint64_t EnumLimit() {
 template <typename A, typename T>
 requires Is<T, ast::Expr>
 void Fields(A& a, T& e) {
-  a.Value(e.kind), a.Value(e.loc), a.Value(e.text), a.Value(e.integer), a.Value(e.operands),
-      a.Value(e.type), a.Value(e.cast_pointers);
+  a.Values(e.kind, e.loc, e.text, e.integer, e.operands, e.type, e.cast_pointers);
 }
 template <typename A, typename T>
 requires Is<T, ast::AttrArg>
-void Fields(A& a, T& e) {
-  a.Value(e.kind), a.Value(e.loc), a.Value(e.text), a.Value(e.expr), a.Value(e.type),
-      a.Value(e.pointers);
-}
+void Fields(A& a, T& e) { a.Values(e.kind, e.loc, e.text, e.expr, e.type, e.pointers); }
 template <typename A, typename T>
 requires Is<T, ast::Attribute>
-void Fields(A& a, T& e) { a.Value(e.name), a.Value(e.loc), a.Value(e.has_parens), a.Value(e.args); }
+void Fields(A& a, T& e) { a.Values(e.name, e.loc, e.has_parens, e.args); }
 template <typename A, typename T>
 requires Is<T, ast::Enumerator>
-void Fields(A& a, T& e) { a.Value(e.attrs), a.Value(e.name), a.Value(e.loc), a.Value(e.value); }
+void Fields(A& a, T& e) { a.Values(e.attrs, e.name, e.loc, e.value); }
 template <typename A, typename T>
 requires Is<T, ast::TagType>
 void Fields(A& a, T& e) {
-  a.Value(e.kind), a.Value(e.tag), a.Value(e.loc), a.Value(e.has_body), a.Value(e.fields),
-      a.Value(e.arms), a.Value(e.enumerators), a.Value(e.encapsulated), a.Value(e.switch_type),
-      a.Value(e.switch_name), a.Value(e.switch_loc), a.Value(e.union_name);
+  a.Values(e.kind, e.tag, e.loc, e.has_body, e.fields, e.arms, e.enumerators, e.encapsulated,
+           e.switch_type, e.switch_name, e.switch_loc, e.union_name);
 }
 template <typename A, typename T>
 requires Is<T, ast::TypeSpec>
 void Fields(A& a, T& e) {
-  a.Value(e.kind), a.Value(e.loc), a.Value(e.is_const), a.Value(e.name), a.Value(e.tag),
-      a.Value(e.element), a.Value(e.element_pointers);
+  a.Values(e.kind, e.loc, e.is_const, e.name, e.tag, e.element, e.element_pointers);
 }
 template <typename A, typename T>
 requires Is<T, ast::Pointer>
-void Fields(A& a, T& e) { a.Value(e.is_const); }
+void Fields(A& a, T& e) { a.Values(e.is_const); }
 template <typename A, typename T>
 requires Is<T, ast::Suffix>
-void Fields(A& a, T& e) {
-  a.Value(e.kind), a.Value(e.loc), a.Value(e.conformant), a.Value(e.bound), a.Value(e.params),
-      a.Value(e.varargs);
-}
+void Fields(A& a, T& e) { a.Values(e.kind, e.loc, e.conformant, e.bound, e.params, e.varargs); }
 template <typename A, typename T>
 requires Is<T, ast::Declarator>
-void Fields(A& a, T& e) {
-  a.Value(e.name), a.Value(e.loc), a.Value(e.pointers), a.Value(e.suffixes), a.Value(e.inner),
-      a.Value(e.bit_width);
-}
+void Fields(A& a, T& e) { a.Values(e.name, e.loc, e.pointers, e.suffixes, e.inner, e.bit_width); }
 template <typename A, typename T>
 requires(Is<T, ast::Param> || Is<T, ast::Field>) void Fields(A& a, T& e) {
-  a.Value(e.attrs), a.Value(e.type), a.Value(e.decl), a.Value(e.loc);
+  a.Values(e.attrs, e.type, e.decl, e.loc);
 }
 template <typename A, typename T>
 requires Is<T, ast::UnionArm>
 void Fields(A& a, T& e) {
-  a.Value(e.cases), a.Value(e.is_default), a.Value(e.has_labels), a.Value(e.attrs),
-      a.Value(e.empty), a.Value(e.type), a.Value(e.decl), a.Value(e.loc);
+  a.Values(e.cases, e.is_default, e.has_labels, e.attrs, e.empty, e.type, e.decl, e.loc);
 }
 template <typename A, typename T>
 requires Is<T, ast::CoclassMember>
-void Fields(A& a, T& e) {
-  a.Value(e.attrs), a.Value(e.dispinterface), a.Value(e.name), a.Value(e.loc);
-}
+void Fields(A& a, T& e) { a.Values(e.attrs, e.dispinterface, e.name, e.loc); }
 template <typename A, typename T>
 requires Is<T, ast::Definition>
 void Fields(A& a, T& e) {
-  a.Value(e.kind), a.Value(e.loc), a.Value(e.attrs), a.Value(e.name), a.Value(e.name_loc),
-      a.Value(e.strings), a.Value(e.string_locs), a.Value(e.forward), a.Value(e.base),
-      a.Value(e.base_loc), a.Value(e.items), a.Value(e.properties), a.Value(e.methods),
-      a.Value(e.disp_interface), a.Value(e.members), a.Value(e.type), a.Value(e.declarators),
-      a.Value(e.value);
+  a.Values(e.kind, e.loc, e.attrs, e.name, e.name_loc, e.strings, e.string_locs, e.forward, e.base,
+           e.base_loc, e.items, e.properties, e.methods, e.disp_interface, e.members, e.type,
+           e.declarators, e.value);
 }
 
 // The shapes the AST builder always produces and the analyzer relies on
@@ -174,6 +157,11 @@ bool Valid(const T&) {
 class Writer {
  public:
   explicit Writer(const SourceManager& sources) : sources_(sources) {}
+
+  template <typename... F>
+  void Values(const F&... fields) {
+    (Value(fields), ...);  // left to right
+  }
 
   void Value(std::uint64_t v) {
     while (v >= 0x80) {
@@ -259,6 +247,11 @@ class Reader {
     return ok_;
   }
   bool ok() const { return ok_; }
+
+  template <typename... F>
+  void Values(F&... fields) {
+    (Value(fields), ...);  // left to right, as written
+  }
   bool AtEnd() const { return in_.empty(); }
 
   void Value(std::uint64_t& v) {

@@ -84,10 +84,7 @@ class HeaderReader {
 
 ImportCache::ImportCache(fs::path dir, const PreprocessorOptions& options) : dir_(std::move(dir)) {
   std::error_code ec;
-  context_ = "binary=" + BinaryIdentity() + "\ncwd=" + fs::current_path(ec).string() +
-             "\ncpp=" + options.cpp;
-  if (const char* env_cpp = std::getenv("IDLC_CPP"))
-    context_ += "\nIDLC_CPP=" + std::string(env_cpp);
+  context_ = "binary=" + BinaryIdentity() + "\ncwd=" + fs::current_path(ec).string();
   for (const std::string& dir_option : options.include_dirs) context_ += "\n-I" + dir_option;
   for (const std::string& define : options.defines) context_ += "\n-D" + define;
 }

@@ -62,7 +62,7 @@ class CountingSink : public DiagnosticSink {
 bool Loader::PreprocessAndParse(const std::string& path, LoadedFile& file) {
   if (cache_ != nullptr && cache_->Load(path, sources_, file.ast)) return true;
   CountingSink sink(sink_);
-  PreprocessedFile preprocessed{std::string(), LineMap(&sources_), {}};
+  PreprocessedFile preprocessed;
   bool ok = Preprocess(options_, path, file.file_id, sources_, sink, preprocessed);
   if (ok) ok = ParseIdl(preprocessed, sink, file.ast);
   if (ok && cache_ != nullptr && sink.count() == 0) {

@@ -15,6 +15,7 @@
 #include "idlc/emit/json_emitter.h"
 #include "idlc/gen/generators.h"
 #include "idlc/gen/plan.h"
+#include "idlc/pre/preprocessor.h"
 
 namespace {
 
@@ -48,6 +49,7 @@ int Run(int argc, char** argv, Session& session) {
   bool include_imported = false;
   std::string import_cache_dir;
   bool import_cache_stats = false;
+  bool preprocess_only = false;
   app.add_option("input", input, "IDL file to compile")->required();
   app.add_option("-I", include_dirs, "Add a directory to the import and #include search path")
       ->allow_extra_args(false);
@@ -68,6 +70,8 @@ int Run(int argc, char** argv, Session& session) {
                  "(default: $IDLC_IMPORT_CACHE; none when unset)");
   app.add_flag("--import-cache-stats", import_cache_stats,
                "Print what the import cache did (hits, misses, stale, rejected, stored) to stderr");
+  app.add_flag("-E", preprocess_only,
+               "Only preprocess: print the input after the C preprocessor, with line markers");
   app.add_flag("--include-imported", include_imported,
                "JSON: also list definitions from imported files");
   try {
@@ -93,6 +97,16 @@ int Run(int argc, char** argv, Session& session) {
   options.defines = defines;
   if (import_cache_dir.empty()) {
     if (const char* env = std::getenv("IDLC_IMPORT_CACHE")) import_cache_dir = env;
+  }
+  if (preprocess_only) {
+    alpaca::idl::PreprocessedFile preprocessed;
+    bool ok = alpaca::idl::Preprocess(options, input, sources.AddFile(input), sources, sink,
+                                      preprocessed);
+    for (const alpaca::idl::Diagnostic& diagnostic : sink.diagnostics()) {
+      std::cerr << alpaca::idl::RenderDiagnostic(sources, diagnostic);
+    }
+    std::cout << alpaca::idl::RenderPreprocessed(preprocessed, sources);
+    return ok ? 0 : kExitErrors;
   }
   std::optional<alpaca::idl::ImportCache> import_cache;
   if (!import_cache_dir.empty()) import_cache.emplace(import_cache_dir, options);

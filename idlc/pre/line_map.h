@@ -1,41 +1,50 @@
 // Maps positions in preprocessed text back to the original file, line and
-// column. gcc's cpp keeps line markers (`# 12 "a.idl"`) but collapses runs of
-// whitespace and drops comments inside a line, so columns are recovered by
-// aligning the preprocessed line with the original one (LineMap::Map).
+// column. The preprocessor (idlc/pre/preprocessor.cc) records, for every
+// line it writes, where the line came from and, within it, spans: text
+// copied from the source (columns advance with it) or produced by a macro
+// expansion (every column maps to where the macro's name was written).
 #pragma once
 
-#include <string>
-#include <unordered_map>
+#include <cstdint>
 #include <vector>
 
-#include "idlc/diag/diagnostics.h"
+#include "idlc/diag/location.h"
 
 namespace alpaca::idl {
 
 class LineMap {
  public:
-  explicit LineMap(const SourceManager* sources) : sources_(sources) {}
+  // Starts preprocessed line line_count() + 1, which came from `line` of `file`.
+  void AddLine(int file, int line);
+  // From preprocessed column `out_column` (0-based) of the current line on,
+  // text came from original column `column` (0-based); `exact` when it was
+  // copied (columns advance together), not when a macro produced it.
+  void AddSpan(int out_column, int column, bool exact);
+  // The current line ends at preprocessed column `out_column`.
+  void EndLine(int out_column);
 
-  // Records that preprocessed line `out_line` (1-based) came from `loc`.
-  void Add(int file, int line, std::string text);
   // `out_column` is 0-based in the preprocessed line.
   Location Map(int out_line, int out_column) const;
-  int line_count() const { return static_cast<int>(origins_.size()); }
-  // End of the last non-blank preprocessed line (where "unexpected end of
-  // file" points).
+  int line_count() const { return static_cast<int>(lines_.size()); }
+  // Where preprocessed line `out_line` came from (column 0).
+  Location Origin(int out_line) const;
+  // End of the last preprocessed line (where "unexpected end of file" points).
   Location EndOfInput() const;
 
  private:
-  struct Origin {
+  struct Line {
     int file = -1;
     int line = 0;
-    std::string text;  // preprocessed text of the line
+    std::uint32_t first_span = 0;
+    int length = 0;
   };
-  const std::vector<int>& Columns(int index) const;
-
-  const SourceManager* sources_;
-  std::vector<Origin> origins_;
-  mutable std::unordered_map<int, std::vector<int>> columns_;
+  struct Span {
+    int out_column = 0;
+    int column = 0;
+    bool exact = true;
+  };
+  std::vector<Line> lines_;
+  std::vector<Span> spans_;
 };
 
 }  // namespace alpaca::idl

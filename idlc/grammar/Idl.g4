@@ -145,24 +145,16 @@ paramList : param (',' param)* (',' ELLIPSIS)? | ELLIPSIS ;
 param     : attributes? typeSpec declarator ;
 
 // ---- expressions ----------------------------------------------------------
-// One left-recursive rule for the binary and conditional operators (earlier
-// alternatives bind tighter) and one for prefix and postfix forms: a literal
-// is three rule contexts deep (expr, unaryExpr, primary), not six. Attribute
-// arguments are full of expressions (mshtml.idl has thousands of DISPIDs),
-// and every rule context is an allocation and a prediction.
+// A flat chain of operands and binary operators; the AST builder applies C's
+// precedence and associativity (idlc/parse/ast_builder.cc). The chain's loop
+// is an LL(1) decision, so the parser predicts nothing inside it: a left-
+// recursive rule would call the ATN simulator and allocate a rule context at
+// every operator, and attribute arguments are full of expressions
+// (mshtml.idl's 22,000 DISPIDs are 85% of its tokens).
 expr
-    : unaryExpr
-    | expr op=('*' | '/' | '%') expr
-    | expr op=('+' | '-') expr
-    | expr op=('<<' | '>>') expr
-    | expr op=('<' | '>' | '<=' | '>=') expr
-    | expr op=('==' | '!=') expr
-    | expr op='&' expr
-    | expr op='^' expr
-    | expr op='|' expr
-    | expr op='&&' expr
-    | expr op='||' expr
-    | <assoc=right> expr op='?' expr ':' expr
+    : unaryExpr (ops+=('*' | '/' | '%' | '+' | '-' | '<<' | '>>' | '<' | '>' | '<=' | '>='
+                      | '==' | '!=' | '&' | '^' | '|' | '&&' | '||') unaryExpr)*
+      ('?' expr ':' expr)?
     ;
 unaryExpr
     : op=('-' | '+' | '~' | '!' | '*' | '&') unaryExpr

@@ -1,6 +1,7 @@
 #include "idlc/parse/ast_builder.h"
 
 #include <cstdlib>
+#include <typeinfo>
 #include <utility>
 
 namespace alpaca::idl {
@@ -9,24 +10,66 @@ using ast::ExprKind;
 
 namespace {
 
-// Same text as ParseTree::getText() (the concatenated terminal texts), but
-// appended into one string: ANTLR 4.9's RuleContext::getText builds a
-// std::stringstream per rule node (~10% of mshtml.idl's run time).
-void AppendText(antlr4::tree::ParseTree* tree, std::string& out) {
-  if (auto* term = dynamic_cast<antlr4::tree::TerminalNode*>(tree)) {
-    out += term->getSymbol()->getText();
-    return;
+// The generated accessors (ctx->attribute(), ctx->INTEGER(), ...) walk every
+// child with dynamic_cast, which showed as ~17% of mshtml.idl's parse. A rule
+// context's children are rule contexts (plain single inheritance, so
+// static_cast is right once the exact type matches) or terminals.
+template <typename T>
+T* Child(antlr4::ParserRuleContext* ctx) {
+  for (antlr4::tree::ParseTree* child : ctx->children) {
+    if (typeid(*child) == typeid(T)) return static_cast<T*>(child);
   }
-  for (antlr4::tree::ParseTree* child : tree->children) AppendText(child, out);
+  return nullptr;
 }
 
-std::string Text(antlr4::tree::ParseTree* tree) {
-  std::string out;
-  AppendText(tree, out);
+template <typename T>
+std::vector<T*> Children(antlr4::ParserRuleContext* ctx) {
+  std::vector<T*> out;
+  for (antlr4::tree::ParseTree* child : ctx->children) {
+    if (typeid(*child) == typeid(T)) out.push_back(static_cast<T*>(child));
+  }
   return out;
 }
 
+bool IsTerminal(antlr4::tree::ParseTree* tree) {
+  return typeid(*tree) == typeid(antlr4::tree::TerminalNodeImpl);
+}
+
 }  // namespace
+
+// The concatenated texts of the tree's tokens (what ParseTree::getText()
+// gives, without its stringstream per node and dynamic_cast per child).
+std::string AstBuilder::Text(antlr4::tree::ParseTree* tree) const {
+  std::string out;
+  antlr4::misc::Interval range = tree->getSourceInterval();
+  if (range.a < 0 || range.b < range.a) return out;
+  for (auto i = static_cast<std::size_t>(range.a); i <= static_cast<std::size_t>(range.b); ++i) {
+    AppendText(tokens_.get(i), out);
+  }
+  return out;
+}
+
+void AstBuilder::AppendText(antlr4::Token* token, std::string& out) const {
+  // ASCII input: character indices are byte offsets into the UTF-8 text, so
+  // the token's text is a slice of it (CommonToken::getText converts
+  // UTF-32 back to UTF-8 for every call).
+  if (ascii_ && token->getStopIndex() < utf8_.size() && token->getStartIndex() <= token->getStopIndex()) {
+    out.append(utf8_.substr(token->getStartIndex(), token->getStopIndex() - token->getStartIndex() + 1));
+    return;
+  }
+  out += token->getText();
+}
+
+bool AstBuilder::IsPunct(antlr4::Token* token, std::string_view text) const {
+  std::size_t start = token->getStartIndex();
+  std::size_t stop = token->getStopIndex();
+  if (ascii_ && stop < utf8_.size() && start <= stop) return utf8_.substr(start, stop - start + 1) == text;
+  return token->getText() == text;
+}
+
+antlr4::Token* AstBuilder::TokenOf(antlr4::tree::ParseTree* terminal) const {
+  return tokens_.get(static_cast<std::size_t>(terminal->getSourceInterval().a));
+}
 
 std::string UnquoteString(const std::string& literal) {
   std::size_t open = literal.find('"');
@@ -50,6 +93,16 @@ std::string UnquoteString(const std::string& literal) {
     }
   }
   return out;
+}
+
+AstBuilder::AstBuilder(const LineMap& lines, antlr4::TokenStream& tokens, std::string_view utf8)
+    : lines_(lines), tokens_(tokens), utf8_(utf8) {
+  for (char c : utf8) {
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      ascii_ = false;
+      break;
+    }
+  }
 }
 
 Location AstBuilder::Loc(antlr4::Token* token) const {
@@ -261,50 +314,44 @@ ast::Definition AstBuilder::Declaration(P::DeclarationContext* ctx) {
 ast::Attributes AstBuilder::Attributes(P::AttributesContext* ctx) {
   ast::Attributes out;
   if (ctx == nullptr) return out;
-  for (P::AttributeContext* attr_ctx : ctx->attribute()) {
+  for (P::AttributeContext* attr_ctx : Children<P::AttributeContext>(ctx)) {
     ast::Attribute attr;
-    attr.name = Text(attr_ctx->attrName());
+    attr.name = Text(Child<P::AttrNameContext>(attr_ctx));
     attr.loc = Loc(attr_ctx);
+    // Children: attrName, then `(`, arguments and the `,` between them
+    // (arguments may be empty: size_is(, n)), then `)`.
+    ast::AttrArg current;
+    bool have = false;
     for (antlr4::tree::ParseTree* child : attr_ctx->children) {
-      auto* term = dynamic_cast<antlr4::tree::TerminalNode*>(child);
-      if (term != nullptr && Text(term) == "(") attr.has_parens = true;
-    }
-    if (attr.has_parens) {
-      // Arguments may be empty (size_is(, n)): walk children to keep positions.
-      ast::AttrArg current;
-      bool have = false;
-      bool after_paren = false;
-      for (antlr4::tree::ParseTree* child : attr_ctx->children) {
-        if (auto* term = dynamic_cast<antlr4::tree::TerminalNode*>(child)) {
-          std::string text = Text(term);
-          if (text == "(") {
-            after_paren = true;
-          } else if (after_paren && (text == "," || text == ")")) {
-            if (!have) current.loc = Loc(term->getSymbol());
-            attr.args.push_back(std::move(current));
-            current = ast::AttrArg{};
-            have = false;
-          }
-          continue;
+      if (IsTerminal(child)) {
+        antlr4::Token* token = TokenOf(child);
+        if (IsPunct(token, "(")) {
+          attr.has_parens = true;
+        } else if (attr.has_parens) {  // `,` or `)`
+          if (!have) current.loc = Loc(token);
+          attr.args.push_back(std::move(current));
+          current = ast::AttrArg{};
+          have = false;
         }
-        auto* arg = dynamic_cast<P::AttrArgContext*>(child);
-        if (arg == nullptr) continue;
-        have = true;
-        current.loc = Loc(arg);
-        current.text = Text(arg);
-        if (arg->UUID() != nullptr) {
-          current.kind = ast::AttrArg::Kind::kUuid;
-        } else if (arg->expr() != nullptr) {
-          current.kind = ast::AttrArg::Kind::kExpr;
-          current.expr = Expr(arg->expr());
-        } else {
-          current.kind = ast::AttrArg::Kind::kType;
-          current.type = std::make_shared<ast::TypeSpec>(TypeSpec(arg->typeSpec()));
-          current.pointers = static_cast<int>(arg->pointer().size());
-        }
+        continue;
       }
-      if (attr.args.size() == 1 && attr.args[0].kind == ast::AttrArg::Kind::kEmpty) attr.args.clear();
+      if (typeid(*child) != typeid(P::AttrArgContext)) continue;
+      auto* arg = static_cast<P::AttrArgContext*>(child);
+      have = true;
+      current.loc = Loc(arg);
+      current.text = Text(arg);
+      if (arg->getStart()->getType() == P::UUID) {
+        current.kind = ast::AttrArg::Kind::kUuid;
+      } else if (P::ExprContext* expr = Child<P::ExprContext>(arg)) {
+        current.kind = ast::AttrArg::Kind::kExpr;
+        current.expr = Expr(expr);
+      } else {
+        current.kind = ast::AttrArg::Kind::kType;
+        current.type = std::make_shared<ast::TypeSpec>(TypeSpec(Child<P::TypeSpecContext>(arg)));
+        current.pointers = static_cast<int>(Children<P::PointerContext>(arg).size());
+      }
     }
+    if (attr.args.size() == 1 && attr.args[0].kind == ast::AttrArg::Kind::kEmpty) attr.args.clear();
     out.push_back(std::move(attr));
   }
   return out;
@@ -505,66 +552,104 @@ ast::Param AstBuilder::Param(P::ParamContext* ctx) {
 
 // ---- expressions ------------------------------------------------------------
 
-ast::ExprPtr AstBuilder::Expr(P::ExprContext* ctx) {
-  if (ctx->unaryExpr() != nullptr) return UnaryExpr(ctx->unaryExpr());
-  std::vector<P::ExprContext*> operands = ctx->expr();
-  auto out = std::make_shared<ast::Expr>();
-  if (operands.size() == 3) {  // cond ? a : b
-    ast::ExprPtr cond = Expr(operands[0]);
-    out->kind = ExprKind::kTernary;
-    out->loc = cond->loc;
-    out->operands = {std::move(cond), Expr(operands[1]), Expr(operands[2])};
-    return out;
+namespace {
+
+// C's binary operators, tighter binding higher; all associate to the left.
+int Precedence(const std::string& op) {
+  static const std::pair<const char*, int> kLevels[] = {
+      {"*", 10}, {"/", 10}, {"%", 10}, {"+", 9},  {"-", 9},  {"<<", 8}, {">>", 8},
+      {"<", 7},  {">", 7},  {"<=", 7}, {">=", 7}, {"==", 6}, {"!=", 6}, {"&", 5},
+      {"^", 4},  {"|", 3},  {"&&", 2}, {"||", 1}};
+  for (const auto& [text, level] : kLevels) {
+    if (op == text) return level;
   }
-  out->kind = ExprKind::kBinary;
-  out->loc = Loc(ctx->op);
-  out->text = ctx->op->getText();
-  out->operands = {Expr(operands[0]), Expr(operands[1])};
+  return 0;
+}
+
+}  // namespace
+
+// The grammar gives a flat chain `a op b op c ...` (then an optional
+// `? x : y`); precedence climbing builds the tree C's grammar would.
+ast::ExprPtr AstBuilder::Expr(P::ExprContext* ctx) {
+  std::vector<P::UnaryExprContext*> operand_ctxs = Children<P::UnaryExprContext>(ctx);
+  std::vector<ast::ExprPtr> operands;
+  operands.reserve(operand_ctxs.size());
+  for (P::UnaryExprContext* operand : operand_ctxs) operands.push_back(UnaryExpr(operand));
+  std::vector<std::string> ops;
+  ops.reserve(ctx->ops.size());
+  for (antlr4::Token* op : ctx->ops) ops.push_back(op->getText());
+  std::size_t next = 0;
+  ast::ExprPtr chain = Climb(operands, ops, ctx->ops, next, 1);
+  std::vector<P::ExprContext*> branches = Children<P::ExprContext>(ctx);
+  if (branches.size() != 2) return chain;
+  auto out = std::make_shared<ast::Expr>();
+  out->kind = ExprKind::kTernary;
+  out->loc = chain->loc;
+  out->operands = {std::move(chain), Expr(branches[0]), Expr(branches[1])};
   return out;
 }
 
+// Operands from operands[next] on, joined by operators binding at least as
+// tightly as `min_level`. Recursion depth is bounded by the precedence levels.
+ast::ExprPtr AstBuilder::Climb(const std::vector<ast::ExprPtr>& operands,
+                               const std::vector<std::string>& ops,
+                               const std::vector<antlr4::Token*>& op_tokens, std::size_t& next,
+                               int min_level) {
+  ast::ExprPtr left = operands[next++];
+  while (next - 1 < ops.size() && Precedence(ops[next - 1]) >= min_level) {
+    std::size_t op = next - 1;
+    int level = Precedence(ops[op]);
+    ast::ExprPtr right = Climb(operands, ops, op_tokens, next, level + 1);
+    auto out = std::make_shared<ast::Expr>();
+    out->kind = ExprKind::kBinary;
+    out->loc = Loc(op_tokens[op]);
+    out->text = ops[op];
+    out->operands = {std::move(left), std::move(right)};
+    left = std::move(out);
+  }
+  return left;
+}
+
 ast::ExprPtr AstBuilder::UnaryExpr(P::UnaryExprContext* ctx) {
-  if (ctx->primary() != nullptr) return Postfix(ctx);
+  // unaryExpr: op unaryExpr | '(' typeSpec pointer* ')' unaryExpr
+  //          | SIZEOF '(' typeSpec pointer* ')' | primary postfix*
+  if (typeid(*ctx->children[0]) == typeid(P::PrimaryContext)) return Postfix(ctx);
   auto out = std::make_shared<ast::Expr>();
   out->loc = Loc(ctx);
-  if (ctx->SIZEOF() != nullptr) {
+  P::TypeSpecContext* type = Child<P::TypeSpecContext>(ctx);
+  if (ctx->getStart()->getType() == P::SIZEOF) {
     out->kind = ExprKind::kSizeof;
-    out->type = std::make_shared<ast::TypeSpec>(TypeSpec(ctx->typeSpec()));
-    out->cast_pointers = static_cast<int>(ctx->pointer().size());
-  } else if (ctx->typeSpec() != nullptr) {
+    out->type = std::make_shared<ast::TypeSpec>(TypeSpec(type));
+    out->cast_pointers = static_cast<int>(Children<P::PointerContext>(ctx).size());
+  } else if (type != nullptr) {
     out->kind = ExprKind::kCast;
-    out->type = std::make_shared<ast::TypeSpec>(TypeSpec(ctx->typeSpec()));
-    out->cast_pointers = static_cast<int>(ctx->pointer().size());
-    out->operands = {UnaryExpr(ctx->unaryExpr())};
+    out->type = std::make_shared<ast::TypeSpec>(TypeSpec(type));
+    out->cast_pointers = static_cast<int>(Children<P::PointerContext>(ctx).size());
+    out->operands = {UnaryExpr(Child<P::UnaryExprContext>(ctx))};
   } else {
     out->kind = ExprKind::kUnary;
     out->text = ctx->op->getText();
-    out->operands = {UnaryExpr(ctx->unaryExpr())};
+    out->operands = {UnaryExpr(Child<P::UnaryExprContext>(ctx))};
   }
   return out;
 }
 
 // primary followed by member accesses and subscripts, applied left to right.
 ast::ExprPtr AstBuilder::Postfix(P::UnaryExprContext* ctx) {
-  ast::ExprPtr current = Primary(ctx->primary());
-  if (ctx->children.size() == 1) return current;
-  std::size_t ident_index = 0;
-  std::size_t expr_index = 0;
-  auto idents = ctx->ident();
-  auto exprs = ctx->expr();
-  for (antlr4::tree::ParseTree* child : ctx->children) {
-    auto* term = dynamic_cast<antlr4::tree::TerminalNode*>(child);
-    if (term == nullptr) continue;
-    std::string text = Text(term);
+  ast::ExprPtr current = Primary(static_cast<P::PrimaryContext*>(ctx->children[0]));
+  const std::vector<antlr4::tree::ParseTree*>& children = ctx->children;
+  for (std::size_t i = 1; i < children.size(); ++i) {
+    if (!IsTerminal(children[i])) continue;
+    antlr4::Token* token = TokenOf(children[i]);
     auto out = std::make_shared<ast::Expr>();
     out->loc = current->loc;
-    if (text == "." || text == "->") {
+    if ((IsPunct(token, ".") || IsPunct(token, "->")) && i + 1 < children.size()) {
       out->kind = ExprKind::kMember;
-      out->text = Text(idents[ident_index++]);
+      out->text = Text(children[++i]);
       out->operands = {current};
-    } else if (text == "[") {
+    } else if (IsPunct(token, "[") && i + 1 < children.size()) {
       out->kind = ExprKind::kIndex;
-      out->operands = {current, Expr(exprs[expr_index++])};
+      out->operands = {current, Expr(static_cast<P::ExprContext*>(children[++i]))};
     } else {
       continue;
     }
@@ -574,39 +659,49 @@ ast::ExprPtr AstBuilder::Postfix(P::UnaryExprContext* ctx) {
 }
 
 ast::ExprPtr AstBuilder::Primary(P::PrimaryContext* ctx) {
-  if (ctx->expr() != nullptr) return Expr(ctx->expr());
+  if (P::ExprContext* inner = Child<P::ExprContext>(ctx)) return Expr(inner);
   auto out = std::make_shared<ast::Expr>();
   out->loc = Loc(ctx);
   out->text = Text(ctx);
-  if (ctx->INTEGER() != nullptr) {
-    out->kind = ExprKind::kInteger;
-    std::string digits = out->text;
-    while (!digits.empty() && (digits.back() == 'u' || digits.back() == 'U' || digits.back() == 'l' ||
-                               digits.back() == 'L')) {
-      digits.pop_back();
+  switch (ctx->getStart()->getType()) {
+    case P::INTEGER: {
+      out->kind = ExprKind::kInteger;
+      std::string digits = out->text;
+      while (!digits.empty() && (digits.back() == 'u' || digits.back() == 'U' || digits.back() == 'l' ||
+                                 digits.back() == 'L')) {
+        digits.pop_back();
+      }
+      out->integer = std::strtoull(digits.c_str(), nullptr, 0);
+      break;
     }
-    out->integer = std::strtoull(digits.c_str(), nullptr, 0);
-  } else if (ctx->FLOATLIT() != nullptr) {
-    out->kind = ExprKind::kFloat;
-  } else if (ctx->STRING() != nullptr) {
-    out->kind = ExprKind::kString;
-    out->text = UnquoteString(out->text);
-  } else if (ctx->CHARLIT() != nullptr) {
-    out->kind = ExprKind::kChar;
-    std::size_t quote = out->text.find('\'');
-    char c = quote + 1 < out->text.size() ? out->text[quote + 1] : '\0';
-    if (c == '\\' && quote + 2 < out->text.size()) {
-      char e = out->text[quote + 2];
-      c = e == 'n' ? '\n' : e == 't' ? '\t' : e == '0' ? '\0' : e;
+    case P::FLOATLIT:
+      out->kind = ExprKind::kFloat;
+      break;
+    case P::STRING:
+      out->kind = ExprKind::kString;
+      out->text = UnquoteString(out->text);
+      break;
+    case P::CHARLIT: {
+      out->kind = ExprKind::kChar;
+      std::size_t quote = out->text.find('\'');
+      char c = quote + 1 < out->text.size() ? out->text[quote + 1] : '\0';
+      if (c == '\\' && quote + 2 < out->text.size()) {
+        char e = out->text[quote + 2];
+        c = e == 'n' ? '\n' : e == 't' ? '\t' : e == '0' ? '\0' : e;
+      }
+      out->integer = static_cast<unsigned char>(c);
+      break;
     }
-    out->integer = static_cast<unsigned char>(c);
-  } else if (ctx->TRUE_() != nullptr || ctx->FALSE_() != nullptr) {
-    out->kind = ExprKind::kBool;
-    out->integer = ctx->TRUE_() != nullptr ? 1 : 0;
-  } else if (ctx->NULL_() != nullptr) {
-    out->kind = ExprKind::kNull;
-  } else {
-    out->kind = ExprKind::kName;
+    case P::TRUE_:
+    case P::FALSE_:
+      out->kind = ExprKind::kBool;
+      out->integer = ctx->getStart()->getType() == P::TRUE_ ? 1 : 0;
+      break;
+    case P::NULL_:
+      out->kind = ExprKind::kNull;
+      break;
+    default:
+      out->kind = ExprKind::kName;
   }
   return out;
 }

@@ -2,6 +2,8 @@
 // Private to idlc/parse.
 #pragma once
 
+#include <string_view>
+
 #include "IdlParser.h"
 #include "idlc/ast/ast.h"
 #include "idlc/pre/line_map.h"
@@ -10,13 +12,19 @@ namespace alpaca::idl {
 
 class AstBuilder {
  public:
-  explicit AstBuilder(const LineMap& lines) : lines_(lines) {}
+  // `tokens` and `utf8` are the parser's input: the token stream and the
+  // text it was lexed from.
+  AstBuilder(const LineMap& lines, antlr4::TokenStream& tokens, std::string_view utf8);
   ast::Definitions Build(gen::IdlParser::FileContext* file);
 
  private:
   using P = gen::IdlParser;
   Location Loc(antlr4::Token* token) const;
   Location Loc(antlr4::ParserRuleContext* ctx) const { return Loc(ctx->getStart()); }
+  std::string Text(antlr4::tree::ParseTree* tree) const;
+  void AppendText(antlr4::Token* token, std::string& out) const;
+  bool IsPunct(antlr4::Token* token, std::string_view text) const;
+  antlr4::Token* TokenOf(antlr4::tree::ParseTree* terminal) const;
 
   ast::Definition Definition(P::DefinitionContext* ctx);
   ast::Definition InterfaceItem(P::InterfaceItemContext* ctx);
@@ -38,11 +46,16 @@ class AstBuilder {
   ast::Param Param(P::ParamContext* ctx);
 
   ast::ExprPtr Expr(P::ExprContext* ctx);
+  ast::ExprPtr Climb(const std::vector<ast::ExprPtr>& operands, const std::vector<std::string>& ops,
+                     const std::vector<antlr4::Token*>& op_tokens, std::size_t& next, int min_level);
   ast::ExprPtr UnaryExpr(P::UnaryExprContext* ctx);
   ast::ExprPtr Postfix(P::UnaryExprContext* ctx);
   ast::ExprPtr Primary(P::PrimaryContext* ctx);
 
   const LineMap& lines_;
+  antlr4::TokenStream& tokens_;
+  std::string_view utf8_;
+  bool ascii_ = true;  // then character indices are byte offsets into utf8_
 };
 
 // Decodes a C string literal (without L prefix handling of wide values).

@@ -95,7 +95,8 @@ std::string AsUtf8(const std::string& text) {
 }  // namespace
 
 bool ParseIdl(const PreprocessedFile& input, DiagnosticSink& sink, ast::File& out) {
-  antlr4::ANTLRInputStream stream(AsUtf8(input.text));
+  std::string utf8 = AsUtf8(input.text);
+  antlr4::ANTLRInputStream stream(utf8);
   gen::IdlLexer lexer(&stream);
   lexer.removeErrorListeners();
   ErrorListener lexer_errors(input.lines, &sink);
@@ -140,7 +141,7 @@ bool ParseIdl(const PreprocessedFile& input, DiagnosticSink& sink, ast::File& ou
     parser.removeErrorListeners();
   }
   if (errors > 0) return false;
-  AstBuilder builder(input.lines);
+  AstBuilder builder(input.lines, tokens, utf8);
   out.definitions = builder.Build(tree);
   return true;
 }

@@ -92,6 +92,33 @@ std::string AsUtf8(const std::string& text) {
   return out;
 }
 
+// ANTLR's parser is recursive descent on the C++ stack, one or more frames
+// per rule; a hostile file nested 100,000 parentheses (or unary minus signs,
+// or casts) deep would overflow it. Each rule checks how much stack the
+// parse has used so far and stops it cleanly past a fixed budget.
+constexpr std::uintptr_t kParseStackBudget = 1u << 20;
+
+struct NestedTooDeeply {
+  antlr4::Token* token;
+};
+
+class DepthLimitedParser : public gen::IdlParser {
+ public:
+  explicit DepthLimitedParser(antlr4::TokenStream* input) : IdlParser(input), base_(StackPosition()) {}
+
+  void enterRule(antlr4::ParserRuleContext* ctx, size_t state, size_t rule) override {
+    if (base_ - StackPosition() > kParseStackBudget) throw NestedTooDeeply{getCurrentToken()};
+    IdlParser::enterRule(ctx, state, rule);
+  }
+
+ private:
+  // The stack grows down on every platform idlc builds for.
+  static std::uintptr_t StackPosition() {
+    return reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+  }
+  std::uintptr_t base_;
+};
+
 }  // namespace
 
 bool ParseIdl(const PreprocessedFile& input, DiagnosticSink& sink, ast::File& out) {
@@ -116,17 +143,27 @@ bool ParseIdl(const PreprocessedFile& input, DiagnosticSink& sink, ast::File& ou
                "invalid character '" + token->getText() + "'");
   }
   if (invalid) return false;
-  gen::IdlParser parser(&tokens);
+  DepthLimitedParser parser(&tokens);
   parser.removeErrorListeners();
   // Fast path: SLL prediction, bail on the first error; only a file with a
   // syntax error (or a real SLL conflict) pays for full LL with recovery.
   parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
   parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
   gen::IdlParser::FileContext* tree = nullptr;
+  auto too_deep = [&](const NestedTooDeeply& e) {
+    antlr4::Token* at = e.token;
+    sink.Error(at == nullptr ? input.lines.EndOfInput()
+                             : input.lines.Map(static_cast<int>(at->getLine()),
+                                               static_cast<int>(at->getCharPositionInLine())),
+               "nested too deeply (parentheses, operators, casts or declarators)");
+    return false;
+  };
   try {
     tree = parser.file();
   } catch (const antlr4::ParseCancellationException&) {
     tree = nullptr;
+  } catch (const NestedTooDeeply& e) {
+    return too_deep(e);
   }
   int errors = 0;
   if (tree == nullptr) {
@@ -136,7 +173,12 @@ bool ParseIdl(const PreprocessedFile& input, DiagnosticSink& sink, ast::File& ou
     parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
     ErrorListener listener(input.lines, &sink);
     parser.addErrorListener(&listener);
-    tree = parser.file();
+    try {
+      tree = parser.file();
+    } catch (const NestedTooDeeply& e) {
+      parser.removeErrorListeners();
+      return too_deep(e);
+    }
     errors = listener.count();
     parser.removeErrorListeners();
   }

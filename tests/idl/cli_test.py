@@ -174,6 +174,24 @@ def main():
             check("pipe parameter in the model",
                   param["type"]["kind"] == "pipe" and param["type"]["element"]["base"] == "long", json.dumps(param))
 
+        # Hostile nesting ends in one diagnostic, not a stack overflow; the
+        # deepest legitimate nesting (1,000 parentheses) still compiles.
+        for name, expr in (("parentheses", "(" * 100000 + "1" + ")" * 100000), ("unary", "-" * 100000 + "1"),
+                           ("casts", "(long)" * 100000 + "1"), ("legit", "(" * 1000 + "1" + ")" * 1000)):
+            write(tmp, "deep.idl", "const long x = %s;\n" % expr)
+            r = run(idlc, "deep.idl", cwd=tmp)
+            if name == "legit":
+                check("1,000 nested parentheses compile", r.returncode == 0, r.stderr[:300])
+            else:
+                check("100,000 nested %s: exit 1 with a diagnostic" % name,
+                      r.returncode == 1 and "error: nested too deeply" in r.stderr, "exit %d %s" % (r.returncode, r.stderr[:300]))
+
+        # -E prints the preprocessed text with line markers.
+        write(tmp, "pp.idl", "#define N 4\n\nconst long n = N;\n")
+        r = run(idlc, "-E", "pp.idl", cwd=tmp)
+        check("-E expands macros and marks lines", r.returncode == 0 and r.stdout == '# 3 "pp.idl"\nconst long n = 4;\n',
+              repr(r.stdout) + r.stderr)
+
     print("%d failed" % len(failures))
     return 1 if failures else 0
 

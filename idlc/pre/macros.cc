@@ -56,10 +56,19 @@ std::uint32_t HideSets::Intern(std::vector<std::uint32_t> members) {
 }
 
 std::uint32_t HideSets::Add(std::uint32_t set, std::uint32_t macro) {
-  if (Contains(set, macro)) return set;
-  std::vector<std::uint32_t> members = sets_[set];
-  members.insert(std::lower_bound(members.begin(), members.end(), macro), macro);
-  return Intern(std::move(members));
+  // Every expansion adds its macro to the name's set: the same few
+  // (set, macro) pairs over and over.
+  std::uint64_t key = (std::uint64_t{set} << 32) | macro;
+  auto found = adds_.find(key);
+  if (found != adds_.end()) return found->second;
+  std::uint32_t result = set;
+  if (!Contains(set, macro)) {
+    std::vector<std::uint32_t> members = sets_[set];
+    members.insert(std::lower_bound(members.begin(), members.end(), macro), macro);
+    result = Intern(std::move(members));
+  }
+  adds_.emplace(key, result);
+  return result;
 }
 
 std::uint32_t HideSets::Union(std::uint32_t a, std::uint32_t b) {

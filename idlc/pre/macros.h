@@ -62,6 +62,7 @@ class HideSets {
   std::vector<std::vector<std::uint32_t>> sets_;
   std::map<std::vector<std::uint32_t>, std::uint32_t> index_;
   std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> unions_;
+  std::unordered_map<std::uint64_t, std::uint32_t> adds_;
 };
 
 // What expansion needs from the preprocessor run it belongs to.

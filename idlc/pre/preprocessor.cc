@@ -604,7 +604,16 @@ class Run {
                 "\" after #line is not a positive integer");
       return;
     }
-    long number = std::strtol(std::string(rest[0].text).c_str(), nullptr, 10);
+    // C allows 1..2147483647; half that keeps every later line number
+    // (and the delta below) inside an int.
+    constexpr long kMaxLine = (1L << 30) - 1;
+    long number = rest[0].text.size() > 10
+                      ? kMaxLine + 1
+                      : std::strtol(std::string(rest[0].text).c_str(), nullptr, 10);
+    if (number < 1 || number > kMaxLine) {
+      Error(rest[0], "line number out of range");
+      return;
+    }
     // The line after the directive gets `number`; the pending token (the
     // next line's first) was numbered with the old delta.
     int old_delta = frame.line_delta;

@@ -285,6 +285,8 @@ INSTANTIATE_TEST_SUITE_P(
                  "t.idl:1:10: error: #include expects \"FILENAME\" or <FILENAME>"},
         BadInput{"#include \"\"\n", "t.idl:1:10: error: empty filename in #include"},
         BadInput{"#line x\n", "t.idl:1:7: error: \"x\" after #line is not a positive integer"},
+        BadInput{"#line 0\n", "t.idl:1:7: error: line number out of range"},
+        BadInput{"# 99999999999999999999 \"f\"\n", "t.idl:1:3: error: line number out of range"},
         BadInput{"x /* open\n\n", "t.idl:3:1: error: unterminated comment"},
         BadInput{"x = \"open\n", "t.idl:1:5: error: missing terminating \" character"}));
 

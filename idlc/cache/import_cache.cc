@@ -8,10 +8,10 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
-#include <sstream>
 #include <string_view>
 
 #include "idlc/cache/ast_archive.h"
+#include "idlc/pre/file_text.h"
 
 namespace alpaca::idl {
 
@@ -22,15 +22,6 @@ namespace {
 constexpr std::string_view kEntryMagic = "AIDLIMP1";
 
 std::uint64_t HashBytes(std::string_view bytes) { return std::hash<std::string_view>{}(bytes); }
-
-bool ReadWholeFile(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  out = std::move(buffer).str();
-  return !in.bad();
-}
 
 // A different idlc (rebuilt, upgraded) may parse differently: its entries
 // must not be used. Size and mtime of the running binary identify it
@@ -100,7 +91,7 @@ fs::path ImportCache::EntryPath(const std::string& path) const {
 
 bool ImportCache::Load(const std::string& path, SourceManager& sources, ast::File& out) {
   std::string entry;
-  if (!ReadWholeFile(EntryPath(path).string(), entry)) {
+  if (!ReadFileText(EntryPath(path).string(), entry)) {
     ++stats_.misses;
     return false;
   }
@@ -129,7 +120,7 @@ bool ImportCache::Load(const std::string& path, SourceManager& sources, ast::Fil
       return false;
     }
     std::string content;
-    if (!ReadWholeFile(file_path, content) || content.size() != size ||
+    if (!ReadFileText(file_path, content) || content.size() != size ||
         HashBytes(content) != hash) {
       ++stats_.stale;
       return false;
@@ -157,7 +148,7 @@ void ImportCache::Store(const std::string& path, const std::vector<std::string>&
   PutU64(entry, files_read.size());
   for (const std::string& file_path : files_read) {
     std::string content;
-    if (!ReadWholeFile(file_path, content)) {  // cannot vouch for it: store nothing
+    if (!ReadFileText(file_path, content)) {  // cannot vouch for it: store nothing
       ++stats_.store_failures;
       return;
     }

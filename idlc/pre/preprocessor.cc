@@ -5,13 +5,12 @@
 #include <cerrno>
 #include <cstring>
 #include <deque>
-#include <fstream>
 #include <memory>
 #include <set>
-#include <sstream>
 #include <unordered_map>
 #include <utility>
 
+#include "idlc/pre/file_text.h"
 #include "idlc/pre/macros.h"
 #include "idlc/pre/pp_expression.h"
 #include "idlc/pre/pp_lexer.h"
@@ -39,15 +38,6 @@ std::string JoinPath(const std::string& dir, const std::string& name) {
 bool IsRegularFile(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
-bool ReadFile(const std::string& path, std::string& text) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  text = std::move(buffer).str();
-  return !in.bad();
 }
 
 std::string Spell(const std::vector<Token>& tokens, std::size_t from = 0) {
@@ -586,7 +576,7 @@ class Run {
       return;
     }
     std::string raw;
-    if (!ReadFile(found, raw)) {
+    if (!ReadFileText(found, raw)) {
       Error(where, name + ": " + std::strerror(errno));
       return;
     }
@@ -684,7 +674,7 @@ class Run {
 bool Preprocess(const PreprocessorOptions& options, const std::string& path, int file_id,
                 SourceManager& sources, DiagnosticSink& sink, PreprocessedFile& out) {
   std::string text;
-  if (!IsRegularFile(path) || !ReadFile(path, text)) {
+  if (!IsRegularFile(path) || !ReadFileText(path, text)) {
     sink.Error(Location{file_id, 0, 0}, "cannot read '" + path + "': " + std::strerror(errno));
     return false;
   }

@@ -62,7 +62,7 @@ void Lexer::SkipBlanks(Token& token) {
     if (c == '\n') {
       NewlineAt(pos_);
       ++pos_;
-      token.space = false;
+      token.space = true;  // a newline is whitespace too (# of an argument spanning lines)
       continue;
     }
     if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {

@@ -141,6 +141,11 @@ xglue(HIGH, LOW)
               "\"vers2.h\" \"hello\"; \"hello\" \", world\""));
 }
 
+TEST_F(PreprocessorTest, StringizingAnArgumentThatSpansLines) {
+  EXPECT_EQ(Run("#define str(x) #x\nstr(a\n  b) str(  a   \"b\\n\"   'c'  )\n"),
+            "\"a b\" \"a \\\"b\\\\n\\\" 'c'\"");
+}
+
 TEST_F(PreprocessorTest, VariadicMacros) {
   std::string text = R"(#define showlist(...) puts(#__VA_ARGS__)
 #define report(test, ...) ((test)?puts(#test): printf(__VA_ARGS__))

@@ -50,10 +50,9 @@ std::string AstBuilder::Text(antlr4::tree::ParseTree* tree) const {
 }
 
 void AstBuilder::AppendText(antlr4::Token* token, std::string& out) const {
-  // ASCII input: character indices are byte offsets into the UTF-8 text, so
-  // the token's text is a slice of it (CommonToken::getText converts
-  // UTF-32 back to UTF-8 for every call).
-  if (ascii_ && token->getStopIndex() < utf8_.size() && token->getStartIndex() <= token->getStopIndex()) {
+  // IdlTokenSource's indices are byte offsets into the text: a slice, no
+  // std::string per token.
+  if (token->getStopIndex() < utf8_.size() && token->getStartIndex() <= token->getStopIndex()) {
     out.append(utf8_.substr(token->getStartIndex(), token->getStopIndex() - token->getStartIndex() + 1));
     return;
   }
@@ -63,7 +62,7 @@ void AstBuilder::AppendText(antlr4::Token* token, std::string& out) const {
 bool AstBuilder::IsPunct(antlr4::Token* token, std::string_view text) const {
   std::size_t start = token->getStartIndex();
   std::size_t stop = token->getStopIndex();
-  if (ascii_ && stop < utf8_.size() && start <= stop) return utf8_.substr(start, stop - start + 1) == text;
+  if (stop < utf8_.size() && start <= stop) return utf8_.substr(start, stop - start + 1) == text;
   return token->getText() == text;
 }
 
@@ -96,14 +95,7 @@ std::string UnquoteString(const std::string& literal) {
 }
 
 AstBuilder::AstBuilder(const LineMap& lines, antlr4::TokenStream& tokens, std::string_view utf8)
-    : lines_(lines), tokens_(tokens), utf8_(utf8) {
-  for (char c : utf8) {
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      ascii_ = false;
-      break;
-    }
-  }
-}
+    : lines_(lines), tokens_(tokens), utf8_(utf8) {}
 
 Location AstBuilder::Loc(antlr4::Token* token) const {
   if (token == nullptr) return Location{};

@@ -54,8 +54,7 @@ class AstBuilder {
 
   const LineMap& lines_;
   antlr4::TokenStream& tokens_;
-  std::string_view utf8_;
-  bool ascii_ = true;  // then character indices are byte offsets into utf8_
+  std::string_view utf8_;  // token start/stop indices are byte offsets into it
 };
 
 // Decodes a C string literal (without L prefix handling of wide values).

@@ -4,10 +4,10 @@
 #include <memory>
 #include <string>
 
-#include "IdlLexer.h"
 #include "IdlParser.h"
 #include "antlr4-runtime.h"
 #include "idlc/parse/ast_builder.h"
+#include "idlc/parse/token_source.h"
 
 namespace alpaca::idl {
 namespace {
@@ -19,18 +19,15 @@ class ErrorListener : public antlr4::BaseErrorListener {
  public:
   ErrorListener(const LineMap& lines, DiagnosticSink* sink) : lines_(lines), sink_(sink) {}
 
-  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t line,
+  // Only the parser reports here: IdlTokenSource matches every character
+  // (UNKNOWN_CHAR, reported before parsing).
+  void syntaxError(antlr4::Recognizer* /*recognizer*/, antlr4::Token* offending, size_t line,
                    size_t column, const std::string& /*msg*/, std::exception_ptr /*e*/) override {
     ++count_;
     if (sink_ == nullptr) return;
     Location loc = lines_.Map(static_cast<int>(line), static_cast<int>(column));
     std::string message;
-    if (dynamic_cast<antlr4::Lexer*>(recognizer) != nullptr) {
-      auto* lexer = dynamic_cast<antlr4::Lexer*>(recognizer);
-      std::string text = lexer->getInputStream()->getText(
-          antlr4::misc::Interval(lexer->tokenStartCharIndex, lexer->tokenStartCharIndex));
-      message = "invalid character '" + text + "'";
-    } else if (offending == nullptr || offending->getType() == antlr4::Token::EOF) {
+    if (offending == nullptr || offending->getType() == antlr4::Token::EOF) {
       message = "syntax error: unexpected end of file";
       loc = lines_.EndOfInput();  // the end of the last line, not past the file
     } else {
@@ -123,19 +120,15 @@ class DepthLimitedParser : public gen::IdlParser {
 
 bool ParseIdl(const PreprocessedFile& input, DiagnosticSink& sink, ast::File& out) {
   std::string utf8 = AsUtf8(input.text);
-  antlr4::ANTLRInputStream stream(utf8);
-  gen::IdlLexer lexer(&stream);
-  lexer.removeErrorListeners();
-  ErrorListener lexer_errors(input.lines, &sink);
-  lexer.addErrorListener(&lexer_errors);
-  antlr4::CommonTokenStream tokens(&lexer);
+  IdlTokenSource source(utf8);
+  antlr4::CommonTokenStream tokens(&source);
   tokens.fill();
   // Every stray character is reported (one per line, like syntax errors);
   // the parser never sees them, so it would only add follow-on noise.
   bool invalid = false;
   std::size_t last_line = 0;
   for (antlr4::Token* token : tokens.getTokens()) {
-    if (token->getType() != gen::IdlLexer::UNKNOWN_CHAR) continue;
+    if (token->getType() != gen::IdlParser::UNKNOWN_CHAR) continue;
     invalid = true;
     if (token->getLine() == last_line) continue;
     last_line = token->getLine();

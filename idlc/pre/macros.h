@@ -27,7 +27,6 @@ struct Macro {
   bool function_like = false;
   bool variadic = false;
   Builtin builtin = Builtin::kNone;
-  Token where;  // the name in the #define (for "previous definition" notes)
   std::uint32_t id = 0;
 };
 

@@ -33,7 +33,6 @@ class Lexer {
   Token Next(bool skipping);
   // What went wrong with the token just returned (reported by the caller).
   Problem problem() const { return problem_; }
-  int line() const { return line_; }
 
  private:
   void SkipBlanks(Token& token);

@@ -415,7 +415,6 @@ class Run {
     }
     Macro macro;
     macro.name = std::string(name.text);
-    macro.where = name;
     std::size_t i = 1;
     if (i < rest.size() && rest[i].Is("(") && !rest[i].space) {
       macro.function_like = true;

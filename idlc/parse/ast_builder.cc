@@ -563,15 +563,19 @@ int Precedence(const std::string& op) {
 // The grammar gives a flat chain `a op b op c ...` (then an optional
 // `? x : y`); precedence climbing builds the tree C's grammar would.
 ast::ExprPtr AstBuilder::Expr(P::ExprContext* ctx) {
-  std::vector<P::UnaryExprContext*> operand_ctxs = Children<P::UnaryExprContext>(ctx);
   std::vector<ast::ExprPtr> operands;
-  operands.reserve(operand_ctxs.size());
-  for (P::UnaryExprContext* operand : operand_ctxs) operands.push_back(UnaryExpr(operand));
-  std::vector<std::string> ops;
+  for (P::UnaryExprContext* operand : Children<P::UnaryExprContext>(ctx)) {
+    operands.push_back(UnaryExpr(operand));
+  }
+  std::vector<Operator> ops;
   ops.reserve(ctx->ops.size());
-  for (antlr4::Token* op : ctx->ops) ops.push_back(op->getText());
+  for (antlr4::Token* op : ctx->ops) {
+    std::string text = op->getText();
+    int level = Precedence(text);
+    ops.push_back(Operator{op, std::move(text), level});
+  }
   std::size_t next = 0;
-  ast::ExprPtr chain = Climb(operands, ops, ctx->ops, next, 1);
+  ast::ExprPtr chain = Climb(operands, ops, next, 1);
   std::vector<P::ExprContext*> branches = Children<P::ExprContext>(ctx);
   if (branches.size() != 2) return chain;
   auto out = std::make_shared<ast::Expr>();
@@ -582,20 +586,18 @@ ast::ExprPtr AstBuilder::Expr(P::ExprContext* ctx) {
 }
 
 // Operands from operands[next] on, joined by operators binding at least as
-// tightly as `min_level`. Recursion depth is bounded by the precedence levels.
+// tightly as `min_level` (ops[i] stands between operands i and i+1).
+// Recursion depth is bounded by the precedence levels.
 ast::ExprPtr AstBuilder::Climb(const std::vector<ast::ExprPtr>& operands,
-                               const std::vector<std::string>& ops,
-                               const std::vector<antlr4::Token*>& op_tokens, std::size_t& next,
-                               int min_level) {
+                               const std::vector<Operator>& ops, std::size_t& next, int min_level) {
   ast::ExprPtr left = operands[next++];
-  while (next - 1 < ops.size() && Precedence(ops[next - 1]) >= min_level) {
-    std::size_t op = next - 1;
-    int level = Precedence(ops[op]);
-    ast::ExprPtr right = Climb(operands, ops, op_tokens, next, level + 1);
+  while (next - 1 < ops.size() && ops[next - 1].level >= min_level) {
+    const Operator& op = ops[next - 1];
+    ast::ExprPtr right = Climb(operands, ops, next, op.level + 1);
     auto out = std::make_shared<ast::Expr>();
     out->kind = ExprKind::kBinary;
-    out->loc = Loc(op_tokens[op]);
-    out->text = ops[op];
+    out->loc = Loc(op.token);
+    out->text = op.text;
     out->operands = {std::move(left), std::move(right)};
     left = std::move(out);
   }

@@ -46,8 +46,13 @@ class AstBuilder {
   ast::Param Param(P::ParamContext* ctx);
 
   ast::ExprPtr Expr(P::ExprContext* ctx);
-  ast::ExprPtr Climb(const std::vector<ast::ExprPtr>& operands, const std::vector<std::string>& ops,
-                     const std::vector<antlr4::Token*>& op_tokens, std::size_t& next, int min_level);
+  struct Operator {
+    antlr4::Token* token;
+    std::string text;
+    int level;  // C precedence, tighter binding higher
+  };
+  ast::ExprPtr Climb(const std::vector<ast::ExprPtr>& operands, const std::vector<Operator>& ops,
+                     std::size_t& next, int min_level);
   ast::ExprPtr UnaryExpr(P::UnaryExprContext* ctx);
   ast::ExprPtr Postfix(P::UnaryExprContext* ctx);
   ast::ExprPtr Primary(P::PrimaryContext* ctx);

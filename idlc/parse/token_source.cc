@@ -23,8 +23,14 @@ bool IsHex(unsigned char c) {
 
 // Keyword and punctuation spellings from the generated vocabulary: every
 // lexer rule (or parser literal) that is one plain string.
+// Looked up by std::string_view: no string built for every identifier.
+struct WordHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view word) const { return std::hash<std::string_view>{}(word); }
+};
+
 struct Literals {
-  std::unordered_map<std::string, std::size_t> words;
+  std::unordered_map<std::string, std::size_t, WordHash, std::equal_to<>> words;
   std::vector<std::pair<std::string, std::size_t>> puncts;  // longest first
 
   Literals() {
@@ -210,8 +216,8 @@ std::size_t IdlTokenSource::Match(std::size_t start, std::size_t& type) const {
         return p + 1;
       }
     }
-    auto keyword = literals.words.find(std::string(word));
-    type = keyword != literals.words.end() ? keyword->second : L::IDENT;
+    auto keyword = literals.words.find(word);
+    type = keyword != literals.words.end() ? keyword->second : static_cast<std::size_t>(L::IDENT);
     return end;
   }
   if (IsDigit(c) || c == '.') {

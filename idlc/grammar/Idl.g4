@@ -2,6 +2,10 @@
 // (idlc/sema), never here. The input is already preprocessed (line markers
 // removed by idlc/pre), so the grammar sees plain MIDL.
 grammar Idl;
+// The generated parser derives from idlc/parse/parser_base.h: rule entry and
+// exit without dynamic_cast, and a stack budget.
+options { superClass = IdlParserBase; }
+@parser::header { #include "idlc/parse/parser_base.h" }
 
 file : definition* EOF ;
 
@@ -60,6 +64,11 @@ coclassDecl
 coclassMember : attributes? (INTERFACE | DISPINTERFACE) qualifiedName ';' ;
 
 libraryDecl : LIBRARY ident '{' definition* '}' ';'? ;
+// The opening of a top-level library, an entry rule of its own: the parser's
+// fast path (idlc/parse/parser.cc) reads a library's definitions one at a
+// time and frees each one's parse tree once it is in the AST, instead of
+// holding the whole file's tree (mshtml.idl is one library of 900,000 tokens).
+libraryHead : attributes? LIBRARY ident '{' ;
 moduleDecl  : MODULE ident '{' interfaceItem* '}' ';'? ;
 
 typedefDecl : TYPEDEF attributes? typeSpec declaratorList ';' ;

@@ -167,6 +167,17 @@ ast::Definition AstBuilder::Definition(P::DefinitionContext* ctx) {
   return def;
 }
 
+ast::Definition AstBuilder::LibraryHead(P::LibraryHeadContext* ctx) {
+  // What Definition() gives for `attributes? libraryDecl`, before the items.
+  ast::Definition def;
+  def.kind = ast::DefKind::kLibrary;
+  def.loc = Loc(ctx->LIBRARY()->getSymbol());
+  def.name = Text(ctx->ident());
+  def.name_loc = Loc(ctx->ident());
+  if (ctx->attributes() != nullptr) def.attrs = Attributes(ctx->attributes());
+  return def;
+}
+
 ast::Definition AstBuilder::InterfaceItem(P::InterfaceItemContext* ctx) {
   ast::Definition def;
   if (ctx->cppQuote() != nullptr) return CppQuote(ctx->cppQuote());

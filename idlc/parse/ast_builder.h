@@ -16,6 +16,10 @@ class AstBuilder {
   // text it was lexed from.
   AstBuilder(const LineMap& lines, antlr4::TokenStream& tokens, std::string_view utf8);
   ast::Definitions Build(gen::IdlParser::FileContext* file);
+  // The same, one piece at a time (the parser's streaming fast path): a
+  // definition, or a top-level library without its definitions yet.
+  ast::Definition Definition(gen::IdlParser::DefinitionContext* ctx);
+  ast::Definition LibraryHead(gen::IdlParser::LibraryHeadContext* ctx);
 
  private:
   using P = gen::IdlParser;
@@ -26,7 +30,6 @@ class AstBuilder {
   bool IsPunct(antlr4::Token* token, std::string_view text) const;
   antlr4::Token* TokenOf(antlr4::tree::ParseTree* terminal) const;
 
-  ast::Definition Definition(P::DefinitionContext* ctx);
   ast::Definition InterfaceItem(P::InterfaceItemContext* ctx);
   ast::Definition Interface(P::InterfaceDeclContext* ctx);
   ast::Definition Dispinterface(P::DispinterfaceDeclContext* ctx);

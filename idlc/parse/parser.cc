@@ -89,32 +89,57 @@ std::string AsUtf8(const std::string& text) {
   return out;
 }
 
-// ANTLR's parser is recursive descent on the C++ stack, one or more frames
-// per rule; a hostile file nested 100,000 parentheses (or unary minus signs,
-// or casts) deep would overflow it. Each rule checks how much stack the
-// parse has used so far and stops it cleanly past a fixed budget.
-constexpr std::uintptr_t kParseStackBudget = 1u << 20;
-
-struct NestedTooDeeply {
-  antlr4::Token* token;
-};
-
-class DepthLimitedParser : public gen::IdlParser {
- public:
-  explicit DepthLimitedParser(antlr4::TokenStream* input) : IdlParser(input), base_(StackPosition()) {}
-
-  void enterRule(antlr4::ParserRuleContext* ctx, size_t state, size_t rule) override {
-    if (base_ - StackPosition() > kParseStackBudget) throw NestedTooDeeply{getCurrentToken()};
-    IdlParser::enterRule(ctx, state, rule);
+// Whether the next definition is a library: past its attribute lists
+// (balanced brackets), the keyword. A wrong guess costs only speed: the
+// rule it picks then fails, and ParseIdl parses the file again in full.
+bool AtLibrary(antlr4::TokenStream& tokens, std::size_t open_bracket, std::size_t close_bracket) {
+  int depth = 0;
+  for (ssize_t k = 1;; ++k) {
+    std::size_t type = tokens.LA(k);
+    if (type == antlr4::Token::EOF) return false;
+    if (type == open_bracket) {
+      ++depth;
+    } else if (type == close_bracket) {
+      if (--depth < 0) return false;
+    } else if (depth == 0) {
+      return type == gen::IdlParser::LIBRARY;
+    }
   }
+}
 
- private:
-  // The stack grows down on every platform idlc builds for.
-  static std::uintptr_t StackPosition() {
-    return reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+// The fast path's parse: `file`, but read one top-level definition -- or,
+// inside a top-level library, one of its definitions -- at a time, each
+// parse tree freed as soon as the AST holds it. The whole file's tree would
+// be ~400 bytes a token (mshtml.idl: 900,000 tokens, one library), and
+// faulting in that much fresh memory cost more than building it. Throws
+// ParseCancellationException (BailErrorStrategy) on a syntax error.
+ast::Definitions ParseByDefinition(gen::IdlParser& parser, antlr4::TokenStream& tokens,
+                                   AstBuilder& builder) {
+  const std::size_t open_bracket = parser.getTokenType("'['");
+  const std::size_t close_bracket = parser.getTokenType("']'");
+  const std::size_t close_brace = parser.getTokenType("'}'");
+  const std::size_t semicolon = parser.getTokenType("';'");
+  ast::Definitions out;
+  auto next_definition = [&] {
+    ast::Definition def = builder.Definition(parser.definition());
+    parser.getTreeTracker().reset();
+    return def;
+  };
+  while (tokens.LA(1) != antlr4::Token::EOF) {
+    if (!AtLibrary(tokens, open_bracket, close_bracket)) {
+      out.push_back(next_definition());
+      continue;
+    }
+    // libraryDecl : LIBRARY ident '{' definition* '}' ';'?
+    ast::Definition library = builder.LibraryHead(parser.libraryHead());
+    parser.getTreeTracker().reset();
+    while (tokens.LA(1) != close_brace) library.items.push_back(next_definition());  // EOF: bails
+    tokens.consume();
+    if (tokens.LA(1) == semicolon) tokens.consume();
+    out.push_back(std::move(library));
   }
-  std::uintptr_t base_;
-};
+  return out;
+}
 
 }  // namespace
 
@@ -136,13 +161,12 @@ bool ParseIdl(const PreprocessedFile& input, DiagnosticSink& sink, ast::File& ou
                "invalid character '" + token->getText() + "'");
   }
   if (invalid) return false;
-  DepthLimitedParser parser(&tokens);
+  gen::IdlParser parser(&tokens);
   parser.removeErrorListeners();
   // Fast path: SLL prediction, bail on the first error; only a file with a
   // syntax error (or a real SLL conflict) pays for full LL with recovery.
   parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
   parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
-  gen::IdlParser::FileContext* tree = nullptr;
   auto too_deep = [&](const NestedTooDeeply& e) {
     antlr4::Token* at = e.token;
     sink.Error(at == nullptr ? input.lines.EndOfInput()
@@ -151,32 +175,32 @@ bool ParseIdl(const PreprocessedFile& input, DiagnosticSink& sink, ast::File& ou
                "nested too deeply (parentheses, operators, casts or declarators)");
     return false;
   };
+  AstBuilder builder(input.lines, tokens, utf8);
   try {
-    tree = parser.file();
+    out.definitions = ParseByDefinition(parser, tokens, builder);
+    return true;
   } catch (const antlr4::ParseCancellationException&) {
-    tree = nullptr;
+    out.definitions.clear();
   } catch (const NestedTooDeeply& e) {
     return too_deep(e);
   }
-  int errors = 0;
-  if (tree == nullptr) {
-    tokens.seek(0);
-    parser.reset();
-    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
-    parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
-    ErrorListener listener(input.lines, &sink);
-    parser.addErrorListener(&listener);
-    try {
-      tree = parser.file();
-    } catch (const NestedTooDeeply& e) {
-      parser.removeErrorListeners();
-      return too_deep(e);
-    }
-    errors = listener.count();
+  tokens.seek(0);
+  parser.reset();
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
+  parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
+  ErrorListener listener(input.lines, &sink);
+  parser.addErrorListener(&listener);
+  gen::IdlParser::FileContext* tree = nullptr;
+  try {
+    tree = parser.file();
+  } catch (const NestedTooDeeply& e) {
     parser.removeErrorListeners();
+    return too_deep(e);
   }
-  if (errors > 0) return false;
-  AstBuilder builder(input.lines, tokens, utf8);
+  parser.removeErrorListeners();
+  if (listener.count() > 0) return false;
+  // Full LL accepted what SLL rejected (a real SLL conflict, never seen in
+  // the corpus): the file is fine.
   out.definitions = builder.Build(tree);
   return true;
 }

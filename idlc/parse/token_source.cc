@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -31,7 +33,9 @@ struct WordHash {
 
 struct Literals {
   std::unordered_map<std::string, std::size_t, WordHash, std::equal_to<>> words;
-  std::vector<std::pair<std::string, std::size_t>> puncts;  // longest first
+  // Punctuation spellings by first byte, longest first: the lookup tries
+  // the two or three that can match, not all thirty.
+  std::array<std::vector<std::pair<std::string, std::size_t>>, 256> puncts;
 
   Literals() {
     antlr4::ANTLRInputStream empty(std::string{});
@@ -44,11 +48,13 @@ struct Literals {
       if (IsLetter(static_cast<unsigned char>(literal[0]))) {
         words.emplace(literal, type);
       } else {
-        puncts.emplace_back(literal, type);
+        puncts[static_cast<unsigned char>(literal[0])].emplace_back(literal, type);
       }
     }
-    std::stable_sort(puncts.begin(), puncts.end(),
-                     [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+    for (auto& spellings : puncts) {
+      std::stable_sort(spellings.begin(), spellings.end(),
+                       [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+    }
     // The rules with several spellings (Idl.g4: STDCALL, TRUE_, FALSE_).
     for (const char* word :
          {"__stdcall", "_stdcall", "__cdecl", "_cdecl", "__fastcall", "_fastcall", "__pascal",
@@ -154,6 +160,55 @@ std::size_t QuotedAt(std::string_view text, std::size_t p, char quote) {
 
 }  // namespace
 
+// What the parser keeps of every token (all of them, for the whole parse):
+// 64 bytes, the text a slice of the source's, where antlr4::CommonToken is
+// 112 bytes and a std::string (a heap copy past 15 characters).
+class IdlTokenSource::Token final : public antlr4::WritableToken {
+ public:
+  Token(IdlTokenSource* source, std::size_t type, std::size_t start, std::size_t stop)
+      : source_(source), start_(start), stop_(stop), type_(static_cast<std::uint32_t>(type)) {}
+
+  std::string getText() const override {
+    if (text_ != nullptr) return *text_;
+    if (type_ == kEof32) return "<EOF>";
+    return std::string(source_->text_.substr(start_, stop_ + 1 - start_));
+  }
+  size_t getType() const override { return type_ == kEof32 ? antlr4::Token::EOF : type_; }
+  size_t getLine() const override { return line_; }
+  size_t getCharPositionInLine() const override { return column_; }
+  size_t getChannel() const override { return channel_; }
+  size_t getTokenIndex() const override { return index_; }
+  size_t getStartIndex() const override { return start_; }
+  size_t getStopIndex() const override { return stop_; }
+  antlr4::TokenSource* getTokenSource() const override { return source_; }
+  antlr4::CharStream* getInputStream() const override { return nullptr; }
+  std::string toString() const override {
+    return "[@" + std::to_string(static_cast<long long>(index_)) + "," + std::to_string(start_) + ":" +
+           std::to_string(stop_) + "='" + getText() + "',<" + std::to_string(getType()) + ">," +
+           std::to_string(line_) + ":" + std::to_string(column_) + "]";
+  }
+
+  void setText(const std::string& text) override { text_ = std::make_unique<std::string>(text); }
+  void setType(size_t type) override { type_ = static_cast<std::uint32_t>(type); }
+  void setLine(size_t line) override { line_ = static_cast<std::uint32_t>(line); }
+  void setCharPositionInLine(size_t column) override { column_ = static_cast<std::uint32_t>(column); }
+  void setChannel(size_t channel) override { channel_ = static_cast<std::uint32_t>(channel); }
+  void setTokenIndex(size_t index) override { index_ = index; }
+
+ private:
+  static constexpr std::uint32_t kEof32 = static_cast<std::uint32_t>(antlr4::Token::EOF);
+
+  IdlTokenSource* source_;
+  std::unique_ptr<std::string> text_;  // only when someone sets one
+  std::size_t start_;
+  std::size_t stop_;
+  std::size_t index_ = INVALID_INDEX;
+  std::uint32_t type_;
+  std::uint32_t channel_ = DEFAULT_CHANNEL;
+  std::uint32_t line_ = 0;
+  std::uint32_t column_ = 0;
+};
+
 void IdlTokenSource::Advance(std::size_t to) {
   for (; pos_ < to; ++pos_) {
     auto c = static_cast<unsigned char>(text_[pos_]);
@@ -245,7 +300,7 @@ std::size_t IdlTokenSource::Match(std::size_t start, std::size_t& type) const {
     type = L::PRAGMA_LINE;
     return end;
   }
-  for (const auto& [spelling, punct_type] : literals.puncts) {
+  for (const auto& [spelling, punct_type] : literals.puncts[c]) {
     if (text.substr(start, spelling.size()) == spelling) {
       type = punct_type;
       return start + spelling.size();
@@ -260,13 +315,9 @@ std::size_t IdlTokenSource::Match(std::size_t start, std::size_t& type) const {
 
 std::unique_ptr<antlr4::Token> IdlTokenSource::Make(std::size_t type, std::size_t start,
                                                     std::size_t end) {
-  auto token = std::make_unique<antlr4::CommonToken>(
-      std::pair<antlr4::TokenSource*, antlr4::CharStream*>(this, nullptr), type,
-      antlr4::Token::DEFAULT_CHANNEL, start, end - 1);
+  auto token = std::make_unique<Token>(this, type, start, end - 1);
   token->setLine(static_cast<size_t>(line_));
   token->setCharPositionInLine(static_cast<size_t>(column_));
-  token->setText(type == antlr4::Token::EOF ? std::string("<EOF>")
-                                            : std::string(text_.substr(start, end - start)));
   return token;
 }
 

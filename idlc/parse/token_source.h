@@ -35,6 +35,8 @@ class IdlTokenSource : public antlr4::TokenSource {
   }
 
  private:
+  class Token;
+
   void Advance(std::size_t to);
   std::size_t SkipBlanks();
   std::unique_ptr<antlr4::Token> Make(std::size_t type, std::size_t start, std::size_t end);

@@ -115,6 +115,9 @@ std::size_t Lexer::QuotedEnd(std::size_t start, char quote) const {
 }
 
 std::size_t Lexer::PunctLength(std::size_t pos) const {
+  // Most punctuation ('(', ')', ',') starts no longer spelling: one test.
+  static constexpr std::string_view kFirstBytes = ".<>-+&|*/%^=!#";
+  if (pos + 1 >= text_.size() || kFirstBytes.find(text_[pos]) == std::string_view::npos) return 1;
   std::string_view rest = text_.substr(pos, 3);
   for (std::string_view p : kPuncts) {
     if (rest.substr(0, p.size()) == p) return p.size();

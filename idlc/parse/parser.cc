@@ -8,6 +8,7 @@
 #include "antlr4-runtime.h"
 #include "idlc/parse/ast_builder.h"
 #include "idlc/parse/token_source.h"
+#include "idlc/parse/token_stream.h"
 
 namespace alpaca::idl {
 namespace {
@@ -146,19 +147,18 @@ ast::Definitions ParseByDefinition(gen::IdlParser& parser, antlr4::TokenStream& 
 bool ParseIdl(const PreprocessedFile& input, DiagnosticSink& sink, ast::File& out) {
   std::string utf8 = AsUtf8(input.text);
   IdlTokenSource source(utf8);
-  antlr4::CommonTokenStream tokens(&source);
-  tokens.fill();
+  IdlTokenStream tokens(source);
   // Every stray character is reported (one per line, like syntax errors);
   // the parser never sees them, so it would only add follow-on noise.
   bool invalid = false;
   std::size_t last_line = 0;
-  for (antlr4::Token* token : tokens.getTokens()) {
-    if (token->getType() != gen::IdlParser::UNKNOWN_CHAR) continue;
+  for (const IdlToken& token : tokens.tokens()) {
+    if (token.getType() != gen::IdlParser::UNKNOWN_CHAR) continue;
     invalid = true;
-    if (token->getLine() == last_line) continue;
-    last_line = token->getLine();
-    sink.Error(input.lines.Map(static_cast<int>(token->getLine()), static_cast<int>(token->getCharPositionInLine())),
-               "invalid character '" + token->getText() + "'");
+    if (token.getLine() == last_line) continue;
+    last_line = token.getLine();
+    sink.Error(input.lines.Map(static_cast<int>(token.getLine()), static_cast<int>(token.getCharPositionInLine())),
+               "invalid character '" + token.getText() + "'");
   }
   if (invalid) return false;
   gen::IdlParser parser(&tokens);

@@ -160,54 +160,17 @@ std::size_t QuotedAt(std::string_view text, std::size_t p, char quote) {
 
 }  // namespace
 
-// What the parser keeps of every token (all of them, for the whole parse):
-// 64 bytes, the text a slice of the source's, where antlr4::CommonToken is
-// 112 bytes and a std::string (a heap copy past 15 characters).
-class IdlTokenSource::Token final : public antlr4::WritableToken {
- public:
-  Token(IdlTokenSource* source, std::size_t type, std::size_t start, std::size_t stop)
-      : source_(source), start_(start), stop_(stop), type_(static_cast<std::uint32_t>(type)) {}
+std::string IdlToken::getText() const {
+  if (text_ != nullptr) return *text_;
+  if (type_ == kEof32) return "<EOF>";
+  return std::string(source_->text().substr(start_, stop_ + 1 - start_));
+}
 
-  std::string getText() const override {
-    if (text_ != nullptr) return *text_;
-    if (type_ == kEof32) return "<EOF>";
-    return std::string(source_->text_.substr(start_, stop_ + 1 - start_));
-  }
-  size_t getType() const override { return type_ == kEof32 ? antlr4::Token::EOF : type_; }
-  size_t getLine() const override { return line_; }
-  size_t getCharPositionInLine() const override { return column_; }
-  size_t getChannel() const override { return channel_; }
-  size_t getTokenIndex() const override { return index_; }
-  size_t getStartIndex() const override { return start_; }
-  size_t getStopIndex() const override { return stop_; }
-  antlr4::TokenSource* getTokenSource() const override { return source_; }
-  antlr4::CharStream* getInputStream() const override { return nullptr; }
-  std::string toString() const override {
-    return "[@" + std::to_string(static_cast<long long>(index_)) + "," + std::to_string(start_) + ":" +
-           std::to_string(stop_) + "='" + getText() + "',<" + std::to_string(getType()) + ">," +
-           std::to_string(line_) + ":" + std::to_string(column_) + "]";
-  }
-
-  void setText(const std::string& text) override { text_ = std::make_unique<std::string>(text); }
-  void setType(size_t type) override { type_ = static_cast<std::uint32_t>(type); }
-  void setLine(size_t line) override { line_ = static_cast<std::uint32_t>(line); }
-  void setCharPositionInLine(size_t column) override { column_ = static_cast<std::uint32_t>(column); }
-  void setChannel(size_t channel) override { channel_ = static_cast<std::uint32_t>(channel); }
-  void setTokenIndex(size_t index) override { index_ = index; }
-
- private:
-  static constexpr std::uint32_t kEof32 = static_cast<std::uint32_t>(antlr4::Token::EOF);
-
-  IdlTokenSource* source_;
-  std::unique_ptr<std::string> text_;  // only when someone sets one
-  std::size_t start_;
-  std::size_t stop_;
-  std::size_t index_ = INVALID_INDEX;
-  std::uint32_t type_;
-  std::uint32_t channel_ = DEFAULT_CHANNEL;
-  std::uint32_t line_ = 0;
-  std::uint32_t column_ = 0;
-};
+std::string IdlToken::toString() const {
+  return "[@" + std::to_string(static_cast<long long>(index_)) + "," + std::to_string(start_) + ":" +
+         std::to_string(stop_) + "='" + getText() + "',<" + std::to_string(getType()) + ">," +
+         std::to_string(line_) + ":" + std::to_string(column_) + "]";
+}
 
 void IdlTokenSource::Advance(std::size_t to) {
   for (; pos_ < to; ++pos_) {
@@ -313,22 +276,20 @@ std::size_t IdlTokenSource::Match(std::size_t start, std::size_t& type) const {
   return end;
 }
 
-std::unique_ptr<antlr4::Token> IdlTokenSource::Make(std::size_t type, std::size_t start,
-                                                    std::size_t end) {
-  auto token = std::make_unique<Token>(this, type, start, end - 1);
-  token->setLine(static_cast<size_t>(line_));
-  token->setCharPositionInLine(static_cast<size_t>(column_));
-  return token;
-}
-
-std::unique_ptr<antlr4::Token> IdlTokenSource::nextToken() {
+IdlToken IdlTokenSource::Next() {
   std::size_t start = SkipBlanks();
   if (start >= text_.size()) return Make(antlr4::Token::EOF, text_.size(), text_.size());
   std::size_t type = 0;
   std::size_t end = Match(start, type);
-  std::unique_ptr<antlr4::Token> token = Make(type, start, end);
+  IdlToken token = Make(type, start, end);
   Advance(end);
   return token;
 }
+
+IdlToken IdlTokenSource::Make(std::size_t type, std::size_t start, std::size_t end) {
+  return IdlToken(this, type, start, end - 1, static_cast<std::size_t>(line_), static_cast<std::size_t>(column_));
+}
+
+std::unique_ptr<antlr4::Token> IdlTokenSource::nextToken() { return std::make_unique<IdlToken>(Next()); }
 
 }  // namespace alpaca::idl

@@ -159,28 +159,20 @@ param     : attributes? typeSpec declarator ;
 // is an LL(1) decision, so the parser predicts nothing inside it: a left-
 // recursive rule would call the ATN simulator and allocate a rule context at
 // every operator, and attribute arguments are full of expressions
-// (mshtml.idl's 22,000 DISPIDs are 85% of its tokens).
+// (mshtml.idl's 22,000 DISPIDs are 85% of its tokens). For the same reason
+// operands are one rule, primaries inlined, and no operator is labelled (a
+// label is a field in every context and a dynamic_cast in every match).
 expr
-    : unaryExpr (ops+=('*' | '/' | '%' | '+' | '-' | '<<' | '>>' | '<' | '>' | '<=' | '>='
-                      | '==' | '!=' | '&' | '^' | '|' | '&&' | '||') unaryExpr)*
+    : unaryExpr (('*' | '/' | '%' | '+' | '-' | '<<' | '>>' | '<' | '>' | '<=' | '>='
+                 | '==' | '!=' | '&' | '^' | '|' | '&&' | '||') unaryExpr)*
       ('?' expr ':' expr)?
     ;
 unaryExpr
-    : op=('-' | '+' | '~' | '!' | '*' | '&') unaryExpr
+    : ('-' | '+' | '~' | '!' | '*' | '&') unaryExpr
     | '(' typeSpec pointer* ')' unaryExpr
     | SIZEOF '(' typeSpec pointer* ')'
-    | primary (('.' | '->') ident | '[' expr ']')*
-    ;
-primary
-    : INTEGER
-    | FLOATLIT
-    | STRING
-    | CHARLIT
-    | TRUE_
-    | FALSE_
-    | NULL_
-    | ident
-    | '(' expr ')'
+    | (INTEGER | FLOATLIT | STRING | CHARLIT | TRUE_ | FALSE_ | NULL_ | ident | '(' expr ')')
+      (('.' | '->') ident | '[' expr ']')*
     ;
 
 // Contextual words: keywords only where MIDL needs them, names elsewhere.

@@ -575,19 +575,27 @@ int Precedence(const std::string& op) {
 // `? x : y`); precedence climbing builds the tree C's grammar would.
 ast::ExprPtr AstBuilder::Expr(P::ExprContext* ctx) {
   std::vector<ast::ExprPtr> operands;
-  for (P::UnaryExprContext* operand : Children<P::UnaryExprContext>(ctx)) {
-    operands.push_back(UnaryExpr(operand));
-  }
   std::vector<Operator> ops;
-  ops.reserve(ctx->ops.size());
-  for (antlr4::Token* op : ctx->ops) {
-    std::string text = op->getText();
-    int level = Precedence(text);
-    ops.push_back(Operator{op, std::move(text), level});
+  std::vector<P::ExprContext*> branches;
+  bool ternary = false;
+  for (antlr4::tree::ParseTree* child : ctx->children) {
+    if (typeid(*child) == typeid(P::UnaryExprContext)) {
+      operands.push_back(UnaryExpr(static_cast<P::UnaryExprContext*>(child)));
+    } else if (typeid(*child) == typeid(P::ExprContext)) {
+      branches.push_back(static_cast<P::ExprContext*>(child));
+    } else if (!ternary) {
+      antlr4::Token* token = TokenOf(child);
+      if (IsPunct(token, "?")) {
+        ternary = true;
+        continue;
+      }
+      std::string text = token->getText();
+      int level = Precedence(text);
+      ops.push_back(Operator{token, std::move(text), level});
+    }
   }
   std::size_t next = 0;
   ast::ExprPtr chain = Climb(operands, ops, next, 1);
-  std::vector<P::ExprContext*> branches = Children<P::ExprContext>(ctx);
   if (branches.size() != 2) return chain;
   auto out = std::make_shared<ast::Expr>();
   out->kind = ExprKind::kTernary;
@@ -617,12 +625,36 @@ ast::ExprPtr AstBuilder::Climb(const std::vector<ast::ExprPtr>& operands,
 
 ast::ExprPtr AstBuilder::UnaryExpr(P::UnaryExprContext* ctx) {
   // unaryExpr: op unaryExpr | '(' typeSpec pointer* ')' unaryExpr
-  //          | SIZEOF '(' typeSpec pointer* ')' | primary postfix*
-  if (typeid(*ctx->children[0]) == typeid(P::PrimaryContext)) return Postfix(ctx);
+  //          | SIZEOF '(' typeSpec pointer* ')'
+  //          | (literal | ident | '(' expr ')') postfix*
+  const std::vector<antlr4::tree::ParseTree*>& children = ctx->children;
+  if (typeid(*children[0]) == typeid(P::IdentContext)) {
+    auto name = std::make_shared<ast::Expr>();
+    name->kind = ExprKind::kName;
+    name->loc = Loc(ctx);
+    name->text = Text(children[0]);
+    return Postfix(ctx, 1, std::move(name));
+  }
+  antlr4::Token* first = TokenOf(children[0]);
+  switch (first->getType()) {
+    case P::INTEGER:
+    case P::FLOATLIT:
+    case P::STRING:
+    case P::CHARLIT:
+    case P::TRUE_:
+    case P::FALSE_:
+    case P::NULL_:
+      return Postfix(ctx, 1, Literal(first));
+    default:
+      break;
+  }
+  if (children.size() > 1 && typeid(*children[1]) == typeid(P::ExprContext)) {  // '(' expr ')'
+    return Postfix(ctx, 3, Expr(static_cast<P::ExprContext*>(children[1])));
+  }
   auto out = std::make_shared<ast::Expr>();
   out->loc = Loc(ctx);
   P::TypeSpecContext* type = Child<P::TypeSpecContext>(ctx);
-  if (ctx->getStart()->getType() == P::SIZEOF) {
+  if (first->getType() == P::SIZEOF) {
     out->kind = ExprKind::kSizeof;
     out->type = std::make_shared<ast::TypeSpec>(TypeSpec(type));
     out->cast_pointers = static_cast<int>(Children<P::PointerContext>(ctx).size());
@@ -633,17 +665,17 @@ ast::ExprPtr AstBuilder::UnaryExpr(P::UnaryExprContext* ctx) {
     out->operands = {UnaryExpr(Child<P::UnaryExprContext>(ctx))};
   } else {
     out->kind = ExprKind::kUnary;
-    out->text = ctx->op->getText();
+    out->text = first->getText();
     out->operands = {UnaryExpr(Child<P::UnaryExprContext>(ctx))};
   }
   return out;
 }
 
-// primary followed by member accesses and subscripts, applied left to right.
-ast::ExprPtr AstBuilder::Postfix(P::UnaryExprContext* ctx) {
-  ast::ExprPtr current = Primary(static_cast<P::PrimaryContext*>(ctx->children[0]));
+// Member accesses and subscripts from children[from] on, applied left to
+// right to `current`.
+ast::ExprPtr AstBuilder::Postfix(P::UnaryExprContext* ctx, std::size_t from, ast::ExprPtr current) {
   const std::vector<antlr4::tree::ParseTree*>& children = ctx->children;
-  for (std::size_t i = 1; i < children.size(); ++i) {
+  for (std::size_t i = from; i < children.size(); ++i) {
     if (!IsTerminal(children[i])) continue;
     antlr4::Token* token = TokenOf(children[i]);
     auto out = std::make_shared<ast::Expr>();
@@ -663,12 +695,11 @@ ast::ExprPtr AstBuilder::Postfix(P::UnaryExprContext* ctx) {
   return current;
 }
 
-ast::ExprPtr AstBuilder::Primary(P::PrimaryContext* ctx) {
-  if (P::ExprContext* inner = Child<P::ExprContext>(ctx)) return Expr(inner);
+ast::ExprPtr AstBuilder::Literal(antlr4::Token* token) {
   auto out = std::make_shared<ast::Expr>();
-  out->loc = Loc(ctx);
-  out->text = Text(ctx);
-  switch (ctx->getStart()->getType()) {
+  out->loc = Loc(token);
+  AppendText(token, out->text);
+  switch (token->getType()) {
     case P::INTEGER: {
       out->kind = ExprKind::kInteger;
       std::string digits = out->text;
@@ -700,13 +731,10 @@ ast::ExprPtr AstBuilder::Primary(P::PrimaryContext* ctx) {
     case P::TRUE_:
     case P::FALSE_:
       out->kind = ExprKind::kBool;
-      out->integer = ctx->getStart()->getType() == P::TRUE_ ? 1 : 0;
+      out->integer = token->getType() == P::TRUE_ ? 1 : 0;
       break;
-    case P::NULL_:
+    default:  // NULL_
       out->kind = ExprKind::kNull;
-      break;
-    default:
-      out->kind = ExprKind::kName;
   }
   return out;
 }

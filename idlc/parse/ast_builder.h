@@ -57,8 +57,8 @@ class AstBuilder {
   ast::ExprPtr Climb(const std::vector<ast::ExprPtr>& operands, const std::vector<Operator>& ops,
                      std::size_t& next, int min_level);
   ast::ExprPtr UnaryExpr(P::UnaryExprContext* ctx);
-  ast::ExprPtr Postfix(P::UnaryExprContext* ctx);
-  ast::ExprPtr Primary(P::PrimaryContext* ctx);
+  ast::ExprPtr Postfix(P::UnaryExprContext* ctx, std::size_t from, ast::ExprPtr current);
+  ast::ExprPtr Literal(antlr4::Token* token);
 
   const LineMap& lines_;
   antlr4::TokenStream& tokens_;

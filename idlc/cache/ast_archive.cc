@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <type_traits>
 #include <typeinfo>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -194,11 +194,17 @@ class Writer {
   }
   // 0: null; 2: a new node, its fields follow; 3 + n: the n-th node
   // written before (shared subtrees stay shared after reading).
+  // Every node gets the next number, as the reader counts them; only nodes
+  // with more than one owner are remembered -- one only this pointer owns
+  // cannot come up again (mshtml.idl: 600,000 expression nodes, all unique).
   template <typename T>
   void Value(const std::shared_ptr<const T>& node) {
     if (!node) return Value(std::uint64_t{0});
-    auto [it, inserted] = shared_ids_.emplace(node.get(), shared_ids_.size());
-    if (!inserted) return Value(std::uint64_t{3} + it->second);
+    if (node.use_count() > 1) {
+      auto [it, inserted] = shared_ids_.emplace(node.get(), next_id_);
+      if (!inserted) return Value(std::uint64_t{3} + it->second);
+    }
+    ++next_id_;
     Value(std::uint64_t{2});
     Value(*node);
   }
@@ -217,18 +223,25 @@ class Writer {
   }
 
  private:
+  // Every location asks, so by a table indexed by file id (ids are small
+  // and dense: SourceManager numbers files from 0).
   std::uint64_t FileIndex(int id) {
     if (id < 0) return 0;
-    auto [it, inserted] = file_index_.emplace(id, files_.size() + 1);
-    if (inserted) files_.push_back(id);
-    return it->second;
+    auto slot = static_cast<std::size_t>(id);
+    if (slot >= file_index_.size()) file_index_.resize(slot + 1, 0);
+    if (file_index_[slot] == 0) {
+      files_.push_back(id);
+      file_index_[slot] = files_.size();
+    }
+    return file_index_[slot];
   }
 
   const SourceManager& sources_;
   std::string body_;
-  std::map<int, std::uint64_t> file_index_;
+  std::vector<std::uint64_t> file_index_;  // by file id; 0: not yet in files_
   std::vector<int> files_;
-  std::map<const void*, std::uint64_t> shared_ids_;
+  std::unordered_map<const void*, std::uint64_t> shared_ids_;
+  std::uint64_t next_id_ = 0;
 };
 
 class Reader {

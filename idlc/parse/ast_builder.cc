@@ -70,6 +70,15 @@ antlr4::Token* AstBuilder::TokenOf(antlr4::tree::ParseTree* terminal) const {
   return tokens_.get(static_cast<std::size_t>(terminal->getSourceInterval().a));
 }
 
+// ctx->CONST() != nullptr, without the generated accessor's dynamic_cast
+// per child.
+bool AstBuilder::HasToken(antlr4::ParserRuleContext* ctx, std::size_t type) const {
+  for (antlr4::tree::ParseTree* child : ctx->children) {
+    if (IsTerminal(child) && TokenOf(child)->getType() == type) return true;
+  }
+  return false;
+}
+
 std::string UnquoteString(const std::string& literal) {
   std::size_t open = literal.find('"');
   std::size_t close = literal.rfind('"');
@@ -180,21 +189,21 @@ ast::Definition AstBuilder::LibraryHead(P::LibraryHeadContext* ctx) {
 
 ast::Definition AstBuilder::InterfaceItem(P::InterfaceItemContext* ctx) {
   ast::Definition def;
-  if (ctx->cppQuote() != nullptr) return CppQuote(ctx->cppQuote());
-  if (ctx->importDecl() != nullptr) return Import(ctx->importDecl());
-  if (ctx->typedefDecl() != nullptr) {
-    def = Typedef(ctx->typedefDecl());
-  } else if (ctx->constDecl() != nullptr) {
-    def = Const(ctx->constDecl());
-  } else if (ctx->declaration() != nullptr) {
-    def = Declaration(ctx->declaration());
+  if (auto* quote = Child<P::CppQuoteContext>(ctx)) return CppQuote(quote);
+  if (auto* import = Child<P::ImportDeclContext>(ctx)) return Import(import);
+  if (auto* type_def = Child<P::TypedefDeclContext>(ctx)) {
+    def = Typedef(type_def);
+  } else if (auto* constant = Child<P::ConstDeclContext>(ctx)) {
+    def = Const(constant);
+  } else if (auto* declaration = Child<P::DeclarationContext>(ctx)) {
+    def = Declaration(declaration);
   } else {
     def.kind = ast::DefKind::kIgnored;
     def.loc = Loc(ctx);
     return def;
   }
-  if (ctx->attributes() != nullptr) {
-    ast::Attributes attrs = Attributes(ctx->attributes());
+  if (auto* own = Child<P::AttributesContext>(ctx)) {
+    ast::Attributes attrs = Attributes(own);
     attrs.insert(attrs.end(), def.attrs.begin(), def.attrs.end());
     def.attrs = std::move(attrs);
   }
@@ -226,16 +235,16 @@ ast::Definition AstBuilder::Interface(P::InterfaceDeclContext* ctx) {
   ast::Definition def;
   def.kind = ast::DefKind::kInterface;
   def.loc = Loc(ctx);
-  auto names = ctx->qualifiedName();
+  auto names = Children<P::QualifiedNameContext>(ctx);
   def.name = Text(names[0]);
   def.name_loc = Loc(names[0]);
   if (names.size() > 1) {
     def.base = Text(names[1]);
     def.base_loc = Loc(names[1]);
   }
-  def.forward = ctx->getStop() != nullptr && ctx->getStop()->getText() == ";" && ctx->interfaceItem().empty() &&
-                ctx->children.size() == 3;
-  for (P::InterfaceItemContext* item : ctx->interfaceItem()) def.items.push_back(InterfaceItem(item));
+  std::vector<P::InterfaceItemContext*> items = Children<P::InterfaceItemContext>(ctx);
+  def.forward = ctx->getStop() != nullptr && IsPunct(ctx->getStop(), ";") && items.empty() && ctx->children.size() == 3;
+  for (P::InterfaceItemContext* item : items) def.items.push_back(InterfaceItem(item));
   return def;
 }
 
@@ -243,7 +252,7 @@ ast::Definition AstBuilder::Dispinterface(P::DispinterfaceDeclContext* ctx) {
   ast::Definition def;
   def.kind = ast::DefKind::kDispinterface;
   def.loc = Loc(ctx);
-  auto idents = ctx->ident();
+  auto idents = Children<P::IdentContext>(ctx);
   def.name = Text(idents[0]);
   def.name_loc = Loc(idents[0]);
   if (idents.size() > 1) {
@@ -253,13 +262,15 @@ ast::Definition AstBuilder::Dispinterface(P::DispinterfaceDeclContext* ctx) {
   def.forward = ctx->children.size() == 3;
   bool in_methods = false;
   for (antlr4::tree::ParseTree* child : ctx->children) {
-    if (auto* term = dynamic_cast<antlr4::tree::TerminalNode*>(child)) {
-      if (term->getSymbol()->getType() == P::METHODS) in_methods = true;
+    if (IsTerminal(child)) {
+      if (TokenOf(child)->getType() == P::METHODS) in_methods = true;
       continue;
     }
-    auto* member = dynamic_cast<P::DispMemberContext*>(child);
-    if (member == nullptr || member->typeSpec() == nullptr) continue;
-    ast::Field field = Field(member->typeSpec(), member->attributes(), member->declarator());
+    if (typeid(*child) != typeid(P::DispMemberContext)) continue;
+    auto* member = static_cast<P::DispMemberContext*>(child);
+    P::TypeSpecContext* type = Child<P::TypeSpecContext>(member);
+    if (type == nullptr) continue;  // cpp_quote
+    ast::Field field = Field(type, Child<P::AttributesContext>(member), Child<P::DeclaratorContext>(member));
     (in_methods ? def.methods : def.properties).push_back(std::move(field));
   }
   return def;
@@ -287,9 +298,9 @@ ast::Definition AstBuilder::Typedef(P::TypedefDeclContext* ctx) {
   ast::Definition def;
   def.kind = ast::DefKind::kTypedef;
   def.loc = Loc(ctx);
-  if (ctx->attributes() != nullptr) def.attrs = Attributes(ctx->attributes());
-  def.type = TypeSpec(ctx->typeSpec());
-  def.declarators = Declarators(ctx->declaratorList());
+  if (auto* attrs = Child<P::AttributesContext>(ctx)) def.attrs = Attributes(attrs);
+  def.type = TypeSpec(Child<P::TypeSpecContext>(ctx));
+  def.declarators = Declarators(Child<P::DeclaratorListContext>(ctx));
   return def;
 }
 
@@ -309,8 +320,8 @@ ast::Definition AstBuilder::Declaration(P::DeclarationContext* ctx) {
   ast::Definition def;
   def.kind = ast::DefKind::kDeclaration;
   def.loc = Loc(ctx);
-  def.type = TypeSpec(ctx->typeSpec());
-  def.declarators = Declarators(ctx->declaratorList());
+  def.type = TypeSpec(Child<P::TypeSpecContext>(ctx));
+  def.declarators = Declarators(Child<P::DeclaratorListContext>(ctx));
   return def;
 }
 
@@ -363,45 +374,46 @@ ast::Attributes AstBuilder::Attributes(P::AttributesContext* ctx) {
 ast::TypeSpec AstBuilder::TypeSpec(P::TypeSpecContext* ctx) {
   ast::TypeSpec spec;
   spec.loc = Loc(ctx);
-  for (P::QualifierContext* q : ctx->qualifier()) {
-    if (q->CONST() != nullptr) spec.is_const = true;
+  for (P::QualifierContext* q : Children<P::QualifierContext>(ctx)) {
+    if (HasToken(q, P::CONST)) spec.is_const = true;
   }
-  P::TypeCoreContext* core = ctx->typeCore();
-  if (core->baseType() != nullptr) {
+  P::TypeCoreContext* core = Child<P::TypeCoreContext>(ctx);
+  if (P::BaseTypeContext* base = Child<P::BaseTypeContext>(core)) {
     spec.kind = ast::TypeSpec::Kind::kBase;
     std::string words;
-    for (antlr4::tree::ParseTree* child : core->baseType()->children) {
+    for (antlr4::tree::ParseTree* child : base->children) {
       if (!words.empty()) words += ' ';
       words += Text(child);
     }
     spec.name = words;
-  } else if (core->tagDecl() != nullptr) {
+  } else if (P::TagDeclContext* tag_decl = Child<P::TagDeclContext>(core)) {
     spec.kind = ast::TypeSpec::Kind::kTag;
-    spec.tag = TagDecl(core->tagDecl());
-  } else if (core->tagRef() != nullptr) {
+    spec.tag = TagDecl(tag_decl);
+  } else if (P::TagRefContext* ref = Child<P::TagRefContext>(core)) {
     spec.kind = ast::TypeSpec::Kind::kTag;
     auto tag = std::make_shared<ast::TagType>();
-    P::TagRefContext* ref = core->tagRef();
-    tag->kind = ref->STRUCT() != nullptr ? ast::TagType::Kind::kStruct
-                : ref->UNION() != nullptr ? ast::TagType::Kind::kUnion
+    tag->kind = HasToken(ref, P::STRUCT)  ? ast::TagType::Kind::kStruct
+                : HasToken(ref, P::UNION) ? ast::TagType::Kind::kUnion
                                           : ast::TagType::Kind::kEnum;
-    tag->tag = Text(ref->ident());
-    tag->loc = Loc(ref->ident());
+    P::IdentContext* name = Child<P::IdentContext>(ref);
+    tag->tag = Text(name);
+    tag->loc = Loc(name);
     spec.tag = std::move(tag);
-  } else if (core->INTERFACE() != nullptr) {
+  } else if (HasToken(core, P::INTERFACE)) {
     spec.kind = ast::TypeSpec::Kind::kInterface;
-    spec.name = Text(core->qualifiedName());
-  } else if (core->SAFEARRAY_OPEN() != nullptr) {
+    spec.name = Text(Child<P::QualifiedNameContext>(core));
+  } else if (HasToken(core, P::SAFEARRAY_OPEN)) {
     spec.kind = ast::TypeSpec::Kind::kSafeArray;
-    spec.element = std::make_shared<ast::TypeSpec>(TypeSpec(core->typeSpec()));
-    spec.element_pointers = static_cast<int>(core->pointer().size());
-  } else if (core->PIPE() != nullptr) {
+    spec.element = std::make_shared<ast::TypeSpec>(TypeSpec(Child<P::TypeSpecContext>(core)));
+    spec.element_pointers = static_cast<int>(Children<P::PointerContext>(core).size());
+  } else if (HasToken(core, P::PIPE)) {
     spec.kind = ast::TypeSpec::Kind::kPipe;
-    spec.element = std::make_shared<ast::TypeSpec>(TypeSpec(core->typeSpec()));
+    spec.element = std::make_shared<ast::TypeSpec>(TypeSpec(Child<P::TypeSpecContext>(core)));
   } else {
     spec.kind = ast::TypeSpec::Kind::kNamed;
-    spec.name = Text(core->ident());
-    spec.loc = Loc(core->ident());
+    P::IdentContext* name = Child<P::IdentContext>(core);
+    spec.name = Text(name);
+    spec.loc = Loc(name);
   }
   return spec;
 }
@@ -414,11 +426,13 @@ std::shared_ptr<const ast::TagType> AstBuilder::TagDecl(P::TagDeclContext* ctx) 
   if (ctx->STRUCT() != nullptr) {
     tag->kind = ast::TagType::Kind::kStruct;
     if (!idents.empty()) tag->tag = Text(idents[0]);
-    for (P::FieldContext* field : ctx->field()) {
-      if (field->typeSpec() == nullptr) continue;  // cpp_quote
-      for (P::FieldDeclaratorContext* fd : field->fieldDeclarator()) {
-        ast::Field out = Field(field->typeSpec(), field->attributes(), fd->declarator());
-        if (fd->expr() != nullptr) out.decl.bit_width = Expr(fd->expr());
+    for (P::FieldContext* field : Children<P::FieldContext>(ctx)) {
+      P::TypeSpecContext* type = Child<P::TypeSpecContext>(field);
+      if (type == nullptr) continue;  // cpp_quote
+      P::AttributesContext* attrs = Child<P::AttributesContext>(field);
+      for (P::FieldDeclaratorContext* fd : Children<P::FieldDeclaratorContext>(field)) {
+        ast::Field out = Field(type, attrs, Child<P::DeclaratorContext>(fd));
+        if (P::ExprContext* width = Child<P::ExprContext>(fd)) out.decl.bit_width = Expr(width);
         tag->fields.push_back(std::move(out));
       }
     }
@@ -495,48 +509,51 @@ ast::Field AstBuilder::Field(P::TypeSpecContext* type, P::AttributesContext* att
 
 std::vector<ast::Declarator> AstBuilder::Declarators(P::DeclaratorListContext* ctx) {
   std::vector<ast::Declarator> out;
-  for (P::DeclaratorContext* d : ctx->declarator()) out.push_back(Declarator(d));
+  for (P::DeclaratorContext* d : Children<P::DeclaratorContext>(ctx)) out.push_back(Declarator(d));
   return out;
 }
 
 ast::Declarator AstBuilder::Declarator(P::DeclaratorContext* ctx) {
   ast::Declarator decl;
   decl.loc = Loc(ctx);
-  for (P::PointerContext* p : ctx->pointer()) {
-    if (p->callConv() != nullptr) continue;
+  for (P::PointerContext* p : Children<P::PointerContext>(ctx)) {
+    if (Child<P::CallConvContext>(p) != nullptr) continue;
     ast::Pointer ptr;
-    for (P::QualifierContext* q : p->qualifier()) {
-      if (q->CONST() != nullptr) ptr.is_const = true;
+    for (P::QualifierContext* q : Children<P::QualifierContext>(p)) {
+      if (HasToken(q, P::CONST)) ptr.is_const = true;
     }
     decl.pointers.push_back(ptr);
   }
-  P::DirectDeclaratorContext* direct = ctx->directDeclarator();
-  if (direct->ident() != nullptr) {
-    decl.name = Text(direct->ident());
-    decl.loc = Loc(direct->ident());
-  } else if (direct->declarator() != nullptr) {
-    auto inner = std::make_shared<ast::Declarator>(Declarator(direct->declarator()));
+  P::DirectDeclaratorContext* direct = Child<P::DirectDeclaratorContext>(ctx);
+  std::vector<P::DeclSuffixContext*> suffixes = Children<P::DeclSuffixContext>(direct);
+  if (P::IdentContext* name = Child<P::IdentContext>(direct)) {
+    decl.name = Text(name);
+    decl.loc = Loc(name);
+  } else if (P::DeclaratorContext* nested = Child<P::DeclaratorContext>(direct)) {
+    auto inner = std::make_shared<ast::Declarator>(Declarator(nested));
     decl.name = inner->name;
     decl.loc = inner->loc;
     decl.inner = std::move(inner);
-  } else if (direct->getStart() != nullptr && !direct->declSuffix().empty()) {
+  } else if (direct->getStart() != nullptr && !suffixes.empty()) {
     decl.loc = Loc(direct);
   }
-  for (P::DeclSuffixContext* s : direct->declSuffix()) {
+  for (P::DeclSuffixContext* s : suffixes) {
     ast::Suffix suffix;
     suffix.loc = Loc(s);
-    if (s->getStart()->getText() == "[") {
+    if (IsPunct(s->getStart(), "[")) {
       suffix.kind = ast::Suffix::Kind::kArray;
-      if (s->arrayBound() == nullptr || s->arrayBound()->expr() == nullptr) {
+      P::ArrayBoundContext* bound = Child<P::ArrayBoundContext>(s);
+      P::ExprContext* bound_expr = bound == nullptr ? nullptr : Child<P::ExprContext>(bound);
+      if (bound_expr == nullptr) {
         suffix.conformant = true;
       } else {
-        suffix.bound = Expr(s->arrayBound()->expr());
+        suffix.bound = Expr(bound_expr);
       }
     } else {
       suffix.kind = ast::Suffix::Kind::kFunction;
-      if (P::ParamListContext* list = s->paramList()) {
-        for (P::ParamContext* p : list->param()) suffix.params.push_back(Param(p));
-        suffix.varargs = list->ELLIPSIS() != nullptr;
+      if (P::ParamListContext* list = Child<P::ParamListContext>(s)) {
+        for (P::ParamContext* p : Children<P::ParamContext>(list)) suffix.params.push_back(Param(p));
+        suffix.varargs = HasToken(list, P::ELLIPSIS);
       }
     }
     decl.suffixes.push_back(std::move(suffix));
@@ -546,9 +563,9 @@ ast::Declarator AstBuilder::Declarator(P::DeclaratorContext* ctx) {
 
 ast::Param AstBuilder::Param(P::ParamContext* ctx) {
   ast::Param param;
-  if (ctx->attributes() != nullptr) param.attrs = Attributes(ctx->attributes());
-  param.type = TypeSpec(ctx->typeSpec());
-  param.decl = Declarator(ctx->declarator());
+  if (P::AttributesContext* attrs = Child<P::AttributesContext>(ctx)) param.attrs = Attributes(attrs);
+  param.type = TypeSpec(Child<P::TypeSpecContext>(ctx));
+  param.decl = Declarator(Child<P::DeclaratorContext>(ctx));
   param.loc = Loc(ctx);
   return param;
 }

@@ -29,6 +29,7 @@ class AstBuilder {
   void AppendText(antlr4::Token* token, std::string& out) const;
   bool IsPunct(antlr4::Token* token, std::string_view text) const;
   antlr4::Token* TokenOf(antlr4::tree::ParseTree* terminal) const;
+  bool HasToken(antlr4::ParserRuleContext* ctx, std::size_t type) const;
 
   ast::Definition InterfaceItem(P::InterfaceItemContext* ctx);
   ast::Definition Interface(P::InterfaceDeclContext* ctx);

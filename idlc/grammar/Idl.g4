@@ -102,10 +102,12 @@ attrArg
 typeSpec : qualifier* typeCore qualifier* ;
 qualifier : CONST | VOLATILE | EXTERN | STATIC | callConv ;
 callConv  : STDCALL ;
+// struct/union/enum bodies and references share their first tokens; kept in
+// one block so that only they need a prediction and the choice among the
+// rest is LL(1).
 typeCore
     : baseType
-    | tagDecl
-    | tagRef
+    | (tagDecl | tagRef)
     | INTERFACE qualifiedName
     | PIPE typeSpec
     | SAFEARRAY_OPEN typeSpec pointer* ')'
@@ -167,12 +169,18 @@ expr
                  | '==' | '!=' | '&' | '^' | '|' | '&&' | '||') unaryExpr)*
       ('?' expr ':' expr)?
     ;
+// The alternatives start with distinct tokens, an LL(1) choice; only after
+// '(' does the parser have to predict (a cast or a parenthesized operand).
+// Alternatives sharing a first token would make ANTLR run its prediction at
+// every operand.
 unaryExpr
     : ('-' | '+' | '~' | '!' | '*' | '&') unaryExpr
-    | '(' typeSpec pointer* ')' unaryExpr
     | SIZEOF '(' typeSpec pointer* ')'
-    | (INTEGER | FLOATLIT | STRING | CHARLIT | TRUE_ | FALSE_ | NULL_ | ident | '(' expr ')')
+    | (INTEGER | FLOATLIT | STRING | CHARLIT | TRUE_ | FALSE_ | NULL_ | ident)
       (('.' | '->') ident | '[' expr ']')*
+    | '(' ( typeSpec pointer* ')' unaryExpr
+          | expr ')' (('.' | '->') ident | '[' expr ']')*
+          )
     ;
 
 // Contextual words: keywords only where MIDL needs them, names elsewhere.

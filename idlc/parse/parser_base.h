@@ -35,6 +35,9 @@ class IdlParserBase : public antlr4::Parser {
     setState(state);
     _ctx = ctx;
     _ctx->start = _input->LT(1);
+    // Most contexts get one to four children: one allocation instead of
+    // growing 1, 2, 4 (3% of mshtml.idl's instructions went to regrowing).
+    _ctx->children.reserve(4);
     if (_buildParseTrees) addContextToParseTree();
     if (!_parseListeners.empty()) triggerEnterRuleEvent();
   }

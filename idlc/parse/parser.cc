@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "IdlParser.h"
 #include "antlr4-runtime.h"
@@ -67,6 +68,19 @@ std::size_t Utf8SequenceLength(const std::string& text, std::size_t i) {
   if (value < kSmallest[length] || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff))
     return 0;
   return length;
+}
+
+bool IsUtf8(const std::string& text) {
+  for (std::size_t i = 0; i < text.size();) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t length = Utf8SequenceLength(text, i);
+    if (length == 0) return false;
+    i += length;
+  }
+  return true;
 }
 
 // ANTLR's input stream accepts only UTF-8 (and throws otherwise), but real
@@ -145,7 +159,13 @@ ast::Definitions ParseByDefinition(gen::IdlParser& parser, antlr4::TokenStream& 
 }  // namespace
 
 bool ParseIdl(const PreprocessedFile& input, DiagnosticSink& sink, ast::File& out) {
-  std::string utf8 = AsUtf8(input.text);
+  // Well-formed text (nearly every file) is parsed where it is.
+  std::string converted;
+  std::string_view utf8 = input.text;
+  if (!IsUtf8(input.text)) {
+    converted = AsUtf8(input.text);
+    utf8 = converted;
+  }
   IdlTokenSource source(utf8);
   IdlTokenStream tokens(source);
   // Every stray character is reported (one per line, like syntax errors);

@@ -12,9 +12,11 @@ namespace fs = std::filesystem;
 
 std::unique_ptr<Model> CompileFile(const std::string& path, const PreprocessorOptions& options,
                                    SourceManager& sources, DiagnosticSink& sink,
-                                   ImportCache* cache) {
+                                   ImportCache* cache, std::vector<LoadedFile>* parsed) {
   Loader loader(options, sources, sink, cache);
-  std::vector<LoadedFile> files = loader.Load(path);
+  std::vector<LoadedFile> local;
+  std::vector<LoadedFile>& files = parsed != nullptr ? *parsed : local;
+  files = loader.Load(path);
   std::vector<SourceUnit> units;
   for (const LoadedFile& file : files) units.push_back(SourceUnit{&file.ast, file.is_main});
   // Parse failures leave the main file out: nothing to analyze.

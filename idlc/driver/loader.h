@@ -49,9 +49,13 @@ class Loader {
 };
 
 // The whole front end: load, parse, analyze. Returns the model (possibly
-// partial) even when errors were reported; check the sink.
+// partial) even when errors were reported; check the sink. The parsed
+// files go to `parsed` when given (idlc's driver keeps them to the end
+// rather than freeing millions of nodes just before it exits), otherwise
+// they are freed before returning.
 std::unique_ptr<Model> CompileFile(const std::string& path, const PreprocessorOptions& options,
                                    SourceManager& sources, DiagnosticSink& sink,
-                                   ImportCache* cache = nullptr);
+                                   ImportCache* cache = nullptr,
+                                   std::vector<LoadedFile>* parsed = nullptr);
 
 }  // namespace alpaca::idl

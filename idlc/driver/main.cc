@@ -34,7 +34,10 @@ constexpr int kExitUsage = 64;    // EX_USAGE: bad command line
 struct Session {
   alpaca::idl::SourceManager sources;
   CollectingSink sink;
+  std::vector<alpaca::idl::LoadedFile> parsed;
   std::unique_ptr<alpaca::idl::Model> model;
+  nlohmann::ordered_json json;
+  std::string output;
 };
 
 int Run(int argc, char** argv, Session& session) {
@@ -111,7 +114,7 @@ int Run(int argc, char** argv, Session& session) {
   std::optional<alpaca::idl::ImportCache> import_cache;
   if (!import_cache_dir.empty()) import_cache.emplace(import_cache_dir, options);
   session.model = alpaca::idl::CompileFile(input, options, sources, sink,
-                                           import_cache ? &*import_cache : nullptr);
+                                           import_cache ? &*import_cache : nullptr, &session.parsed);
   const alpaca::idl::Model* model = session.model.get();
   for (const alpaca::idl::Diagnostic& diagnostic : sink.diagnostics()) {
     std::cerr << alpaca::idl::RenderDiagnostic(sources, diagnostic);
@@ -182,9 +185,10 @@ int Run(int argc, char** argv, Session& session) {
     }
     return 0;
   }
-  std::string text = alpaca::idl::ModelToJson(*model, include_imported)
-                         .dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) +
-                     "\n";
+  session.json = alpaca::idl::ModelToJson(*model, include_imported);
+  std::string& text = session.output;
+  text = session.json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  text += '\n';
   if (output_dir.empty()) {
     std::cout << text;
     return 0;

@@ -74,7 +74,8 @@ std::uint32_t HideSets::Add(std::uint32_t set, std::uint32_t macro) {
 std::uint32_t HideSets::Union(std::uint32_t a, std::uint32_t b) {
   if (a == b || b == 0) return a;
   if (a == 0) return b;
-  auto key = std::minmax(a, b);
+  auto [low, high] = std::minmax(a, b);
+  std::uint64_t key = (std::uint64_t{low} << 32) | high;
   auto found = unions_.find(key);
   if (found != unions_.end()) return found->second;
   std::vector<std::uint32_t> members;
@@ -299,6 +300,7 @@ bool Expander::Paste(Token& left, const Token& right) {
 void Expander::Substitute(const Macro& macro, const std::vector<std::vector<Token>>& args,
                           const Token& name, std::uint32_t hideset) {
   std::vector<Token> out;
+  out.reserve(macro.body.size());
   std::vector<std::vector<Token>> expanded(args.size());
   std::vector<bool> have_expanded(args.size(), false);
   const std::vector<Token>& body = macro.body;

@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -59,8 +58,15 @@ class HideSets {
  private:
   std::uint32_t Intern(std::vector<std::uint32_t> members);
   std::vector<std::vector<std::uint32_t>> sets_;
-  std::map<std::vector<std::uint32_t>, std::uint32_t> index_;
-  std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> unions_;
+  struct MembersHash {
+    std::size_t operator()(const std::vector<std::uint32_t>& members) const {
+      std::uint64_t h = 0xcbf29ce484222325u;  // FNV-1a over the ids
+      for (std::uint32_t id : members) h = (h ^ id) * 0x100000001b3u;
+      return static_cast<std::size_t>(h);
+    }
+  };
+  std::unordered_map<std::vector<std::uint32_t>, std::uint32_t, MembersHash> index_;
+  std::unordered_map<std::uint64_t, std::uint32_t> unions_;  // key: smaller id << 32 | larger
   std::unordered_map<std::uint64_t, std::uint32_t> adds_;
 };
 

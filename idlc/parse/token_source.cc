@@ -19,6 +19,9 @@ bool IsLetter(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
 bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
+bool IsBlank(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 bool IsHex(unsigned char c) {
   return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
@@ -190,10 +193,19 @@ void IdlTokenSource::Advance(std::size_t to) {
 
 std::size_t IdlTokenSource::SkipBlanks() {
   for (;;) {
+    // Blanks are counted as they are passed: one byte each, and only '\n'
+    // ends a line. (The preprocessor keeps source columns, so there are
+    // many: a third of mshtml.idl's text.)
+    while (pos_ < text_.size() && IsBlank(static_cast<unsigned char>(text_[pos_]))) {
+      if (text_[pos_] == '\n') {
+        ++line_;
+        column_ = 0;
+      } else {
+        ++column_;
+      }
+      ++pos_;
+    }
     std::size_t p = pos_;
-    while (p < text_.size() &&
-           std::string_view(" \t\r\n\f\v").find(text_[p]) != std::string_view::npos)
-      ++p;
     if (p + 1 < text_.size() && text_[p] == '/' && text_[p + 1] == '/') {
       while (p < text_.size() && text_[p] != '\n' && text_[p] != '\r') ++p;
     } else if (p + 1 < text_.size() && text_[p] == '/' && text_[p + 1] == '*') {
@@ -212,7 +224,7 @@ std::size_t IdlTokenSource::Match(std::size_t start, std::size_t& type) const {
   const Literals& literals = TheLiterals();
   std::string_view text = text_;
   auto c = static_cast<unsigned char>(text[start]);
-  if (IsUuidAt(text, start)) {
+  if (IsHex(c) && IsUuidAt(text, start)) {
     type = L::UUID;
     return start + 36;
   }
@@ -286,7 +298,12 @@ IdlToken IdlTokenSource::Next() {
   std::size_t type = 0;
   std::size_t end = Match(start, type);
   IdlToken token = Make(type, start, end);
-  Advance(end);
+  if (type == L::STRING || type == L::CHARLIT || type == L::PRAGMA_LINE || type == L::UNKNOWN_CHAR) {
+    Advance(end);  // may hold multi-byte characters (or, escaped, a newline)
+  } else {
+    column_ += static_cast<int>(end - start);  // ASCII, one line
+    pos_ = end;
+  }
   return token;
 }
 

@@ -111,6 +111,7 @@ bool ImportCache::Load(const std::string& path, SourceManager& sources, ast::Fil
     return false;
   }
   std::vector<std::string> files;
+  std::string content;  // one buffer for all of them: most runs check dozens
   for (std::uint64_t i = 0; i < count; ++i) {
     std::string file_path;
     std::uint64_t size = 0;
@@ -119,7 +120,6 @@ bool ImportCache::Load(const std::string& path, SourceManager& sources, ast::Fil
       ++stats_.rejected;
       return false;
     }
-    std::string content;
     if (!ReadFileText(file_path, content) || content.size() != size ||
         HashBytes(content) != hash) {
       ++stats_.stale;

@@ -74,6 +74,55 @@ TEST_F(ModelTest, RpcInterfaceUuidVersionOpnumsAndDirections) {
   EXPECT_EQ(calc.methods[0].return_type->StripAliases().base, BaseKind::kLong);
 }
 
+// A top-level library is parsed one definition at a time (idlc/parse's
+// fast path); everything inside it, and what follows it, is still modelled
+// in order.
+TEST_F(ModelTest, TopLevelLibraryContentsAndWhatFollows) {
+  Write("unknwn.idl", R"(
+    [object, local, uuid(00000000-0000-0000-C000-000000000046)]
+    interface IUnknown
+    {
+        long QueryInterface([in] void *riid, [out] void **ppv);
+        unsigned long AddRef(void);
+        unsigned long Release(void);
+    }
+  )");
+  Compile(R"(
+    import "unknwn.idl";
+    typedef long HRESULT;
+    [uuid(11111111-2222-3333-4444-555555555555), version(1.2), helpstring("lib")]
+    library Lib
+    {
+        importlib("stdole2.tlb");
+        typedef enum { kOne = 1, kTwo = kOne + 1 } Numbers;
+        [object, uuid(11111111-2222-3333-4444-555555555556)]
+        interface IInLib : IUnknown { HRESULT Get([out, retval] long* value); }
+        [uuid(11111111-2222-3333-4444-555555555557)]
+        dispinterface DInLib { properties: [id(1)] long x; methods: [id(2)] void Ping(); };
+        [uuid(11111111-2222-3333-4444-555555555558)]
+        coclass CInLib { [default] interface IInLib; };
+    };
+    [object, uuid(11111111-2222-3333-4444-555555555559)]
+    interface IAfter : IUnknown { HRESULT Put([in] long value); }
+  )",
+          "lib.idl");
+  ASSERT_EQ(model_->libraries.size(), 1u);
+  EXPECT_EQ(model_->libraries[0].name, "Lib");
+  EXPECT_EQ(model_->libraries[0].uuid, "11111111-2222-3333-4444-555555555555");
+  ASSERT_EQ(model_->coclasses.size(), 1u);
+  EXPECT_EQ(model_->coclasses[0].name, "CInLib");
+  ASSERT_EQ(model_->coclasses[0].interfaces.size(), 1u);
+  EXPECT_EQ(model_->coclasses[0].interfaces[0], "IInLib");
+  EXPECT_EQ(Find("IInLib").methods.size(), 1u);
+  EXPECT_EQ(Find("DInLib").properties.size(), 1u);
+  EXPECT_EQ(Find("IAfter").methods[0].name, "Put");
+  std::vector<std::string> order;
+  for (const Interface* iface : model_->interfaces) {
+    if (iface->from_main_file) order.push_back(iface->name);
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"IInLib", "DInLib", "IAfter"}));
+}
+
 TEST_F(ModelTest, AliasesStripToTheUnderlyingType) {
   Compile(R"(
     typedef unsigned long DWORD;

@@ -11,8 +11,8 @@ namespace alpaca::idl {
 namespace fs = std::filesystem;
 
 std::unique_ptr<Model> CompileFile(const std::string& path, const PreprocessorOptions& options,
-                                   SourceManager& sources, DiagnosticSink& sink,
-                                   ImportCache* cache, std::vector<LoadedFile>* parsed) {
+                                   SourceManager& sources, DiagnosticSink& sink, ImportCache* cache,
+                                   std::vector<LoadedFile>* parsed) {
   Loader loader(options, sources, sink, cache);
   std::vector<LoadedFile> local;
   std::vector<LoadedFile>& files = parsed != nullptr ? *parsed : local;

@@ -113,8 +113,8 @@ int Run(int argc, char** argv, Session& session) {
   }
   std::optional<alpaca::idl::ImportCache> import_cache;
   if (!import_cache_dir.empty()) import_cache.emplace(import_cache_dir, options);
-  session.model = alpaca::idl::CompileFile(input, options, sources, sink,
-                                           import_cache ? &*import_cache : nullptr, &session.parsed);
+  session.model = alpaca::idl::CompileFile(
+      input, options, sources, sink, import_cache ? &*import_cache : nullptr, &session.parsed);
   const alpaca::idl::Model* model = session.model.get();
   for (const alpaca::idl::Diagnostic& diagnostic : sink.diagnostics()) {
     std::cerr << alpaca::idl::RenderDiagnostic(sources, diagnostic);

@@ -243,7 +243,8 @@ ast::Definition AstBuilder::Interface(P::InterfaceDeclContext* ctx) {
     def.base_loc = Loc(names[1]);
   }
   std::vector<P::InterfaceItemContext*> items = Children<P::InterfaceItemContext>(ctx);
-  def.forward = ctx->getStop() != nullptr && IsPunct(ctx->getStop(), ";") && items.empty() && ctx->children.size() == 3;
+  def.forward = ctx->getStop() != nullptr && IsPunct(ctx->getStop(), ";") && items.empty() &&
+                ctx->children.size() == 3;
   for (P::InterfaceItemContext* item : items) def.items.push_back(InterfaceItem(item));
   return def;
 }
@@ -270,7 +271,8 @@ ast::Definition AstBuilder::Dispinterface(P::DispinterfaceDeclContext* ctx) {
     auto* member = static_cast<P::DispMemberContext*>(child);
     P::TypeSpecContext* type = Child<P::TypeSpecContext>(member);
     if (type == nullptr) continue;  // cpp_quote
-    ast::Field field = Field(type, Child<P::AttributesContext>(member), Child<P::DeclaratorContext>(member));
+    ast::Field field =
+        Field(type, Child<P::AttributesContext>(member), Child<P::DeclaratorContext>(member));
     (in_methods ? def.methods : def.properties).push_back(std::move(field));
   }
   return def;
@@ -552,7 +554,8 @@ ast::Declarator AstBuilder::Declarator(P::DeclaratorContext* ctx) {
     } else {
       suffix.kind = ast::Suffix::Kind::kFunction;
       if (P::ParamListContext* list = Child<P::ParamListContext>(s)) {
-        for (P::ParamContext* p : Children<P::ParamContext>(list)) suffix.params.push_back(Param(p));
+        for (P::ParamContext* p : Children<P::ParamContext>(list))
+          suffix.params.push_back(Param(p));
         suffix.varargs = HasToken(list, P::ELLIPSIS);
       }
     }
@@ -563,7 +566,8 @@ ast::Declarator AstBuilder::Declarator(P::DeclaratorContext* ctx) {
 
 ast::Param AstBuilder::Param(P::ParamContext* ctx) {
   ast::Param param;
-  if (P::AttributesContext* attrs = Child<P::AttributesContext>(ctx)) param.attrs = Attributes(attrs);
+  if (P::AttributesContext* attrs = Child<P::AttributesContext>(ctx))
+    param.attrs = Attributes(attrs);
   param.type = TypeSpec(Child<P::TypeSpecContext>(ctx));
   param.decl = Declarator(Child<P::DeclaratorContext>(ctx));
   param.loc = Loc(ctx);

@@ -177,7 +177,8 @@ bool ParseIdl(const PreprocessedFile& input, DiagnosticSink& sink, ast::File& ou
     invalid = true;
     if (token.getLine() == last_line) continue;
     last_line = token.getLine();
-    sink.Error(input.lines.Map(static_cast<int>(token.getLine()), static_cast<int>(token.getCharPositionInLine())),
+    sink.Error(input.lines.Map(static_cast<int>(token.getLine()),
+                               static_cast<int>(token.getCharPositionInLine())),
                "invalid character '" + token.getText() + "'");
   }
   if (invalid) return false;
@@ -206,7 +207,8 @@ bool ParseIdl(const PreprocessedFile& input, DiagnosticSink& sink, ast::File& ou
   }
   tokens.seek(0);
   parser.reset();
-  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+      antlr4::atn::PredictionMode::LL);
   parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
   ErrorListener listener(input.lines, &sink);
   parser.addErrorListener(&listener);

@@ -28,7 +28,8 @@ class IdlParserBase : public antlr4::Parser {
  public:
   static constexpr std::uintptr_t kStackBudget = 1u << 20;
 
-  explicit IdlParserBase(antlr4::TokenStream* input) : Parser(input), stack_base_(StackPosition()) {}
+  explicit IdlParserBase(antlr4::TokenStream* input)
+      : Parser(input), stack_base_(StackPosition()) {}
 
   void enterRule(antlr4::ParserRuleContext* ctx, size_t state, size_t /*rule*/) override {
     if (stack_base_ - StackPosition() > kStackBudget) throw NestedTooDeeply{getCurrentToken()};
@@ -53,7 +54,8 @@ class IdlParserBase : public antlr4::Parser {
 
  protected:
   void addContextToParseTree() override {
-    if (_ctx->parent != nullptr) static_cast<antlr4::ParserRuleContext*>(_ctx->parent)->addChild(_ctx);
+    if (_ctx->parent != nullptr)
+      static_cast<antlr4::ParserRuleContext*>(_ctx->parent)->addChild(_ctx);
   }
 
  private:

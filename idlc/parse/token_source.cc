@@ -59,8 +59,9 @@ struct Literals {
       }
     }
     for (auto& spellings : puncts) {
-      std::stable_sort(spellings.begin(), spellings.end(),
-                       [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+      std::stable_sort(spellings.begin(), spellings.end(), [](const auto& a, const auto& b) {
+        return a.first.size() > b.first.size();
+      });
     }
     // The rules with several spellings (Idl.g4: STDCALL, TRUE_, FALSE_).
     for (const char* word :
@@ -174,8 +175,8 @@ std::string IdlToken::getText() const {
 }
 
 std::string IdlToken::toString() const {
-  return "[@" + std::to_string(static_cast<long long>(index_)) + "," + std::to_string(start_) + ":" +
-         std::to_string(stop_) + "='" + getText() + "',<" + std::to_string(getType()) + ">," +
+  return "[@" + std::to_string(static_cast<long long>(index_)) + "," + std::to_string(start_) +
+         ":" + std::to_string(stop_) + "='" + getText() + "',<" + std::to_string(getType()) + ">," +
          std::to_string(line_) + ":" + std::to_string(column_) + "]";
 }
 
@@ -298,7 +299,8 @@ IdlToken IdlTokenSource::Next() {
   std::size_t type = 0;
   std::size_t end = Match(start, type);
   IdlToken token = Make(type, start, end);
-  if (type == L::STRING || type == L::CHARLIT || type == L::PRAGMA_LINE || type == L::UNKNOWN_CHAR) {
+  if (type == L::STRING || type == L::CHARLIT || type == L::PRAGMA_LINE ||
+      type == L::UNKNOWN_CHAR) {
     Advance(end);  // may hold multi-byte characters (or, escaped, a newline)
   } else {
     column_ += static_cast<int>(end - start);  // ASCII, one line
@@ -308,9 +310,12 @@ IdlToken IdlTokenSource::Next() {
 }
 
 IdlToken IdlTokenSource::Make(std::size_t type, std::size_t start, std::size_t end) {
-  return IdlToken(this, type, start, end - 1, static_cast<std::size_t>(line_), static_cast<std::size_t>(column_));
+  return IdlToken(this, type, start, end - 1, static_cast<std::size_t>(line_),
+                  static_cast<std::size_t>(column_));
 }
 
-std::unique_ptr<antlr4::Token> IdlTokenSource::nextToken() { return std::make_unique<IdlToken>(Next()); }
+std::unique_ptr<antlr4::Token> IdlTokenSource::nextToken() {
+  return std::make_unique<IdlToken>(Next());
+}
 
 }  // namespace alpaca::idl

@@ -52,7 +52,9 @@ class IdlToken final : public antlr4::WritableToken {
   void setText(const std::string& text) override { text_ = std::make_unique<std::string>(text); }
   void setType(size_t type) override { type_ = static_cast<std::uint32_t>(type); }
   void setLine(size_t line) override { line_ = static_cast<std::uint32_t>(line); }
-  void setCharPositionInLine(size_t column) override { column_ = static_cast<std::uint32_t>(column); }
+  void setCharPositionInLine(size_t column) override {
+    column_ = static_cast<std::uint32_t>(column);
+  }
   void setChannel(size_t channel) override { channel_ = static_cast<std::uint32_t>(channel); }
   void setTokenIndex(size_t index) override { index_ = index; }
 

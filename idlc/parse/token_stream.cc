@@ -28,13 +28,15 @@ antlr4::Token* IdlTokenStream::LT(ssize_t k) {
 }
 
 void IdlTokenStream::consume() {
-  if (tokens_[position_].getType() == antlr4::Token::EOF) throw antlr4::IllegalStateException("cannot consume EOF");
+  if (tokens_[position_].getType() == antlr4::Token::EOF)
+    throw antlr4::IllegalStateException("cannot consume EOF");
   ++position_;
 }
 
 antlr4::Token* IdlTokenStream::get(size_t index) const {
   if (index >= tokens_.size()) {
-    throw antlr4::IndexOutOfBoundsException("token index " + std::to_string(index) + " out of range 0.." +
+    throw antlr4::IndexOutOfBoundsException("token index " + std::to_string(index) +
+                                            " out of range 0.." +
                                             std::to_string(tokens_.size() - 1));
   }
   // ANTLR's interface hands out mutable tokens from a const stream.
@@ -57,7 +59,9 @@ std::string IdlTokenStream::getText() {
   return getText(antlr4::misc::Interval(static_cast<size_t>(0), tokens_.size() - 1));
 }
 
-std::string IdlTokenStream::getText(antlr4::RuleContext* ctx) { return getText(ctx->getSourceInterval()); }
+std::string IdlTokenStream::getText(antlr4::RuleContext* ctx) {
+  return getText(ctx->getSourceInterval());
+}
 
 std::string IdlTokenStream::getText(antlr4::Token* start, antlr4::Token* stop) {
   if (start == nullptr || stop == nullptr) return "";

@@ -33,7 +33,9 @@ class IdlTokenStream final : public antlr4::TokenStream {
   ssize_t mark() override { return 0; }
   void release(ssize_t /*marker*/) override {}
   size_t index() override { return position_; }
-  void seek(size_t index) override { position_ = index < tokens_.size() ? index : tokens_.size() - 1; }
+  void seek(size_t index) override {
+    position_ = index < tokens_.size() ? index : tokens_.size() - 1;
+  }
   size_t size() override { return tokens_.size(); }
   std::string getSourceName() const override { return source_.getSourceName(); }
 

@@ -31,7 +31,8 @@ bool IsVersion(const std::string& text) {
   std::size_t major_end = digits(0);
   if (major_end == 0) return false;
   if (major_end == text.size()) return true;
-  return text[major_end] == '.' && digits(major_end + 1) == text.size() && major_end + 1 < text.size();
+  return text[major_end] == '.' && digits(major_end + 1) == text.size() &&
+         major_end + 1 < text.size();
 }
 
 // Attributes whose arguments name parameters or fields.

@@ -66,7 +66,8 @@ TEST(TokenStreamTest, SeekGetAndText) {
             "interfaceIFoo:IUnknown");
   EXPECT_EQ(stream.getText(stream.get(5), stream.get(6)), "HRESULTA");
   // Every token knows its place in the stream.
-  for (std::size_t i = 0; i < stream.tokens().size(); ++i) EXPECT_EQ(stream.tokens()[i].getTokenIndex(), i);
+  for (std::size_t i = 0; i < stream.tokens().size(); ++i)
+    EXPECT_EQ(stream.tokens()[i].getTokenIndex(), i);
 }
 
 }  // namespace

@@ -1,35 +1,56 @@
 #include "idlc/pre/file_text.h"
 
-#include <fstream>
-#include <iterator>
-#include <sstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstddef>
 
 namespace alpaca::idl {
+namespace {
 
-bool ReadFileText(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return false;
-  std::streamoff size = in.tellg();
-  if (size < 0) {  // not seekable (a pipe): read it as a stream
-    in.clear();
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    out = std::move(buffer).str();
-    return !in.bad();
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
   }
-  // One allocation of the file's size, read in place: a stream copy grew a
-  // buffer by doubling and copied it again (every run reads every cached
-  // import's sources to check them).
-  in.seekg(0);
-  out.resize(static_cast<std::size_t>(size));
-  in.read(out.data(), size);
-  out.resize(static_cast<std::size_t>(in.gcount()));  // shrank meanwhile
-  if (in.bad()) return false;
-  if (in.eof()) return true;
-  // Grew meanwhile: take the rest too.
-  in.clear();
-  out.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return !in.bad();
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+// One allocation of the file's size, read in place (a stream copy grew a
+// buffer by doubling and copied it again; every run reads every cached
+// import's sources to check them). Pipes and files that grow while read are
+// read on to their end; a directory fails (EISDIR) instead of looking huge.
+bool ReadFileText(const std::string& path, std::string& out) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return false;
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return false;
+  std::size_t expected = S_ISREG(st.st_mode) ? static_cast<std::size_t>(st.st_size) : 0;
+  out.resize(expected + 1);  // one byte more: seeing EOF at once needs room to read into
+  std::size_t used = 0;
+  for (;;) {
+    if (used == out.size()) out.resize(out.size() * 2 + 4096);
+    ssize_t n = ::read(fd.get(), out.data() + used, out.size() - used);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      out.clear();
+      return false;
+    }
+    if (n == 0) break;
+    used += static_cast<std::size_t>(n);
+  }
+  out.resize(used);
+  return true;
 }
 
 }  // namespace alpaca::idl

@@ -25,6 +25,18 @@ class ModelTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   void Write(const std::string& name, const std::string& text) { std::ofstream(dir_ / name) << text; }
+  // A minimal IUnknown for [object] interfaces to derive from.
+  void WriteUnknown(const std::string& name) {
+    Write(name, R"(
+    [object, local, uuid(00000000-0000-0000-C000-000000000046)]
+    interface IUnknown
+    {
+        long QueryInterface([in] void *riid, [out] void **ppv);
+        unsigned long AddRef(void);
+        unsigned long Release(void);
+    }
+  )");
+  }
 
   const Model& Compile(const std::string& text, const std::string& name = "t.idl") {
     Write(name, text);
@@ -78,15 +90,7 @@ TEST_F(ModelTest, RpcInterfaceUuidVersionOpnumsAndDirections) {
 // fast path); everything inside it, and what follows it, is still modelled
 // in order.
 TEST_F(ModelTest, TopLevelLibraryContentsAndWhatFollows) {
-  Write("unknwn.idl", R"(
-    [object, local, uuid(00000000-0000-0000-C000-000000000046)]
-    interface IUnknown
-    {
-        long QueryInterface([in] void *riid, [out] void **ppv);
-        unsigned long AddRef(void);
-        unsigned long Release(void);
-    }
-  )");
+  WriteUnknown("unknwn.idl");
   Compile(R"(
     import "unknwn.idl";
     typedef long HRESULT;
@@ -142,15 +146,7 @@ TEST_F(ModelTest, AliasesStripToTheUnderlyingType) {
 }
 
 TEST_F(ModelTest, ObjectInterfacesInheritOpnumsAndCallAsTakesTheLocalSlot) {
-  Write("base.idl", R"(
-    [object, local, uuid(00000000-0000-0000-C000-000000000046)]
-    interface IUnknown
-    {
-        long QueryInterface([in] void *riid, [out] void **ppv);
-        unsigned long AddRef(void);
-        unsigned long Release(void);
-    }
-  )");
+  WriteUnknown("base.idl");
   Compile(R"(
     import "base.idl";
     [object, uuid(11111111-2222-3333-4444-555555555555)]

@@ -70,27 +70,27 @@ std::size_t Utf8SequenceLength(const std::string& text, std::size_t i) {
   return length;
 }
 
-bool IsUtf8(const std::string& text) {
+// The offset of the first byte that does not start well-formed UTF-8;
+// npos when there is none (nearly every file).
+std::size_t FirstNonUtf8(const std::string& text) {
   for (std::size_t i = 0; i < text.size();) {
-    if (static_cast<unsigned char>(text[i]) < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t length = Utf8SequenceLength(text, i);
-    if (length == 0) return false;
+    std::size_t length =
+        static_cast<unsigned char>(text[i]) < 0x80 ? 1 : Utf8SequenceLength(text, i);
+    if (length == 0) return i;
     i += length;
   }
-  return true;
+  return std::string::npos;
 }
 
 // ANTLR's input stream accepts only UTF-8 (and throws otherwise), but real
 // IDL files are often Windows-1252 (a helpstring("caf\xe9")). A byte that
 // does not start well-formed UTF-8 is taken as Latin-1: the text survives,
-// and one byte stays one character, so columns still line up.
-std::string AsUtf8(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
+// and one byte stays one character, so columns still line up. `from` is
+// FirstNonUtf8(text): everything before it is copied as it is.
+std::string AsUtf8(const std::string& text, std::size_t from) {
+  std::string out(text, 0, from);
+  out.reserve(text.size() + 16);
+  for (std::size_t i = from; i < text.size();) {
     std::size_t length = Utf8SequenceLength(text, i);
     if (length > 0) {
       out.append(text, i, length);
@@ -162,8 +162,8 @@ bool ParseIdl(const PreprocessedFile& input, DiagnosticSink& sink, ast::File& ou
   // Well-formed text (nearly every file) is parsed where it is.
   std::string converted;
   std::string_view utf8 = input.text;
-  if (!IsUtf8(input.text)) {
-    converted = AsUtf8(input.text);
+  if (std::size_t bad = FirstNonUtf8(input.text); bad != std::string::npos) {
+    converted = AsUtf8(input.text, bad);
     utf8 = converted;
   }
   IdlTokenSource source(utf8);

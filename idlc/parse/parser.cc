@@ -201,7 +201,7 @@ bool ParseIdl(const PreprocessedFile& input, DiagnosticSink& sink, ast::File& ou
     out.definitions = ParseByDefinition(parser, tokens, builder);
     return true;
   } catch (const antlr4::ParseCancellationException&) {
-    out.definitions.clear();
+    // A syntax error (or an SLL conflict): the full parse below.
   } catch (const NestedTooDeeply& e) {
     return too_deep(e);
   }

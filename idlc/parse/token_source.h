@@ -103,8 +103,7 @@ class IdlTokenSource : public antlr4::TokenSource {
   int column_ = 0;  // code points since the start of the line
 };
 
-}  // namespace alpaca::idl
-
-namespace alpaca::idl {
+// Here, where IdlTokenSource is complete (the conversion to its base needs it).
 inline antlr4::TokenSource* IdlToken::getTokenSource() const { return source_; }
+
 }  // namespace alpaca::idl

@@ -7,6 +7,7 @@ order session_fuzz.cc consumes its input; keep the two in step."""
 import os
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from fdp_seed import Fdp, write  # noqa: E402
 

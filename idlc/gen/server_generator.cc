@@ -3,7 +3,10 @@
 // handle rundown hooks, and the dispatch table: one stub per opnum that
 // unmarshals and validates the request before the method runs, resolves
 // context handles in the caller's association, and marshals the response.
+#include <algorithm>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "idlc/gen/codec_emitter.h"
 #include "idlc/gen/generators.h"
@@ -22,6 +25,58 @@ const Shape& ValueShape(const ParamPlan& p) {
     s = s->target.get();
   }
   return *s;
+}
+
+// The names (parameters) an attribute expression reads.
+void CollectNames(const ast::Expr& e, std::vector<std::string>& names) {
+  if (e.kind == ast::ExprKind::kName) names.push_back(e.text);
+  for (const ast::ExprPtr& operand : e.operands) {
+    if (operand) CollectNames(*operand, names);
+  }
+}
+
+// Whether the stub has an attribute's value before the method runs: the
+// expression reads only constants and [in] parameters ([in, out] ones as
+// received). Anything that reads an [out] value is the method's to set.
+bool KnownBeforeCall(const SizeExpr& e, const MethodPlan& m) {
+  if (!e.value->expr) return true;
+  std::vector<std::string> names;
+  CollectNames(*e.value->expr, names);
+  return std::all_of(names.begin(), names.end(), [&m](const std::string& name) {
+    return std::any_of(m.params.begin(), m.params.end(),
+                       [&name](const ParamPlan& q) { return q.in && q.param->name == name; });
+  });
+}
+
+// The check of an [out] value's bounds that depend only on [in] values,
+// empty if none do: what the reply's encoder (CodecEmitter::Encode) would
+// refuse after the method ran, through the same helpers, so the call fails
+// with the same RPC_S_INVALID_BOUND but before the method has any side
+// effect. The encoder checks again (the method may change [in, out] values).
+std::string OutBoundCheck(const CodecEmitter& emit, const Scope& scope, const MethodPlan& m,
+                          const ParamPlan& param) {
+  const Shape& v = ValueShape(param);
+  if (v.kind != ShapeKind::kArray && v.kind != ShapeKind::kString) return "";
+  const bool size_known = v.IsConformant() && v.size_is && KnownBeforeCall(v.size_is, m);
+  const bool length_known = v.kind == ShapeKind::kArray && v.IsVarying() && v.length_is &&
+                            KnownBeforeCall(v.length_is, m);
+  if (!size_known && !length_known) return "";
+  const std::string what = "\"" + m.name + ": " + param.name + "\"";
+  auto wire_bound = [&](const SizeExpr& e) {
+    return "alpaca::rpc::stub::WireBound(" + emit.Expr(e, scope) + ", " + what + ")";
+  };
+  auto check = [&what](const std::string& condition) {
+    return "alpaca::rpc::stub::CheckBound(" + condition + ", " + what + ");\n";
+  };
+  // A string's max_count counts its terminator: at least 1.
+  if (v.kind == ShapeKind::kString) return check(wire_bound(v.size_is) + " > 0");
+  if (size_known && length_known) {
+    return check(wire_bound(v.length_is) + " <= " + wire_bound(v.size_is));
+  }
+  if (length_known && v.array == ArrayKind::kVarying) {
+    return check(wire_bound(v.length_is) + " <= " + std::to_string(v.bound));
+  }
+  return wire_bound(size_known ? v.size_is : v.length_is) + ";\n";
 }
 
 void DefineStub(Printer& p, const FilePlan& plan, const InterfacePlan& iface, const MethodPlan& m) {
@@ -64,8 +119,6 @@ void DefineStub(Printer& p, const FilePlan& plan, const InterfacePlan& iface, co
           vars);
     }
   }
-  // [out] buffers sized by [in] values are allocated here, as MIDL stubs do;
-  // an [out] union switched by an [in] value gets that tag.
   CodecEmitter emit(p, plan);
   Scope scope{"", [&m](const std::string& name, const std::string&) -> std::optional<NameRef> {
                 for (const ParamPlan& q : m.params) {
@@ -73,6 +126,22 @@ void DefineStub(Printer& p, const FilePlan& plan, const InterfacePlan& iface, co
                 }
                 return std::nullopt;
               }};
+  // [out] bounds the [in] values already decide are refused before the
+  // method runs, so that a refused call has no side effects.
+  std::string checks;
+  for (const ParamPlan& param : m.params) {
+    if (param.in || !param.out || IsContext(param)) continue;
+    checks += OutBoundCheck(emit, scope, m, param);
+  }
+  if (!checks.empty()) {
+    p.Print(
+        "// [out] bounds that [in] values decide: refused (RPC_S_INVALID_BOUND)\n"
+        "// before the method runs, not while encoding its reply.\n"
+        "$checks$",
+        {{"checks", checks}});
+  }
+  // [out] buffers sized by [in] values are allocated here, as MIDL stubs do;
+  // an [out] union switched by an [in] value gets that tag.
   for (const ParamPlan& param : m.params) {
     if (param.in || !param.out || IsContext(param)) continue;
     const Shape& v = ValueShape(param);

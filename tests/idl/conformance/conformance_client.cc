@@ -239,6 +239,19 @@ void Faults(ConformanceClient& c) {
   CHECK(StatusOf([&] { c.Rpc().Call(200, {}); }) == alpaca::rpc::status::kNcaOpRangeError);
 }
 
+// An [out] bound that depends on an [in] value is refused before the
+// method runs (not while encoding the reply after it): the refused call has
+// no side effect on the server.
+void RefusedBeforeRunning(ConformanceClient& c) {
+  std::int32_t got = -1;
+  std::vector<std::int64_t> ids;
+  const std::int32_t ran = c.Reserve(2, got, ids);
+  CHECK(got == 2 && ids.size() == 2);
+  CHECK(StatusOf([&] { c.Reserve(-1, got, ids); }) == alpaca::rpc::status::kInvalidBound);
+  CHECK(c.Reserve(8, got, ids) == ran + 1);  // the refused call did not count
+  CHECK(got == 3 && ids.size() == 3);
+}
+
 // Over ncalrpc, which way each message went is the transport's business,
 // not the generated code's: up to 256 bytes inline, longer through the
 // connection section (streamed through it as a ring when larger than it).
@@ -376,6 +389,7 @@ int main(int argc, char** argv) {
     Pointers_(c);
     Unions(c);
     Faults(c);
+    RefusedBeforeRunning(c);
     Contexts(c);
   } catch (const alpaca::RpcError& e) {
     std::fprintf(stderr, "conformance_client: unexpected RpcError: %s\n", e.what());

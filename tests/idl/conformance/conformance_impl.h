@@ -3,6 +3,7 @@
 // echoes or computes something the client checks.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -19,6 +20,7 @@ using namespace conformance;
 
 inline std::atomic<int> live_counters{0};
 inline std::atomic<int> rundowns{0};
+inline std::atomic<std::int32_t> reserve_calls{0};
 
 struct Counter {
   explicit Counter(std::int32_t start) : value(start) { ++live_counters; }
@@ -147,6 +149,16 @@ class Impl final : public ConformanceServer {
     return live_counters.load();
   }
   void EchoSmall(std::int32_t, const Small& value, Small& echo) override { echo = value; }
+  std::int32_t Reserve(std::int32_t max, std::int32_t& got,
+                       std::vector<std::int64_t>& ids) override {
+    // A side effect the client reads back: a call the stub refused never
+    // gets here.
+    const std::int32_t call = ++reserve_calls;
+    ids.clear();
+    for (std::int32_t k = 0; k < std::min(max, 3); ++k) ids.push_back(k);
+    got = static_cast<std::int32_t>(ids.size());
+    return call;
+  }
   void WhoAmI(std::optional<std::string>& protseq, std::int32_t& pid, std::uint32_t& uid,
               std::uint32_t& gid) override {
     const auto& peer = alpaca::rpc::CurrentCall().peer;

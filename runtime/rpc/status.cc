@@ -101,7 +101,10 @@ std::string Describe(std::uint32_t s) {
   const char* name = Name(s);
   if (!name) return std::string("status ") + code;
   std::string text(name);
+  // Most names are "SYMBOL: explanation"; the code goes after the symbol.
+  // "success" has no explanation (and substr(npos) would throw).
   auto colon = text.find(':');
+  if (colon == std::string::npos) return text + " (" + code + ")";
   return text.substr(0, colon) + " (" + code + ")" + text.substr(colon);
 }
 

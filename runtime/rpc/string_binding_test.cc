@@ -66,5 +66,14 @@ TEST(Status, DescribeNamesCodes) {
   EXPECT_STREQ(e.what(), "call: nca_s_unk_if (0x1c010003): unknown interface");
 }
 
+// Issue 14, finding 10: status 0 has a name without an explanation, and
+// describing it threw std::out_of_range.
+TEST(Status, DescribeAndRpcErrorOfSuccess) {
+  EXPECT_EQ(status::Describe(0), "success (0x00000000)");
+  RpcError e(0, "call");
+  EXPECT_STREQ(e.what(), "call: success (0x00000000)");
+  EXPECT_EQ(status::MakeStatus(0).message(), "success (0x00000000)");
+}
+
 }  // namespace
 }  // namespace alpaca::rpc

@@ -1,5 +1,8 @@
 #include "rpc/co_client.h"
 
+#include <algorithm>
+
+#include "base/log.h"
 #include "dcerpc/fragments.h"
 #include "dcerpc/negotiation.h"
 #include "rpc/status.h"
@@ -46,8 +49,10 @@ void CoClientTransport::Bind() {
     Broken(status::kServerUnavailable, "bind: " + ec.message());
   }
   dcerpc::Header h;
-  if (dcerpc::ParseHeader(pdu, h) || h.call_id != call_id) {
-    Broken(status::kProtocolError, "bind reply");
+  if (dcerpc::ParseHeader(pdu, h)) Broken(status::kProtocolError, "malformed bind reply");
+  if (h.call_id != call_id) {
+    Broken(status::kProtocolError, "bind reply for call_id " + std::to_string(h.call_id) +
+                                       ", the bind was call_id " + std::to_string(call_id));
   }
   if (h.ptype == PacketType::kBindNak) {
     dcerpc::BindNakPdu nak;
@@ -106,6 +111,8 @@ std::vector<std::uint8_t> CoClientTransport::Receive(std::uint32_t call_id,
         // waiting); a late response is discarded by call id.
         (void)channel_->Send(dcerpc::EncodeHeaderOnly(PacketType::kCoCancel, call_id));
         (void)channel_->Send(dcerpc::EncodeHeaderOnly(PacketType::kOrphaned, call_id));
+        abandoned_.push_back(call_id);
+        if (abandoned_.size() > kMaxAbandoned) abandoned_.pop_front();
         throw RpcError(ec == std::errc::timed_out ? status::kTimeout : status::kCallCancelled);
       }
       Broken(status::kCallFailed, ec.message());
@@ -113,7 +120,17 @@ std::vector<std::uint8_t> CoClientTransport::Receive(std::uint32_t call_id,
     dcerpc::Header h;
     if (dcerpc::ParseHeader(pdu, h)) Broken(status::kProtocolError, "malformed PDU");
     if (h.ptype == PacketType::kShutdown) Broken(status::kServerUnavailable, "server shutdown");
-    if (h.call_id != call_id) continue;  // a late answer to an abandoned call
+    if (h.call_id != call_id) {
+      if (IsLateAnswer(h)) continue;
+      // Not ours and not a straggler: the server answers some other call
+      // than ours (Wine's rpcrt4 answers every call with one id). Waiting
+      // for our id would only wait out the timeout, so fail now and say why.
+      std::string what = "response for call_id " + std::to_string(h.call_id) +
+                         " while waiting for call_id " + std::to_string(call_id) +
+                         " (not a call in progress on this connection)";
+      Log(LogLevel::kInfo, binding_ + ": " + what);
+      Broken(status::kProtocolError, what);
+    }
     if (h.ptype == PacketType::kFault) {
       dcerpc::FaultPdu f;
       if (dcerpc::ParseFault(pdu, h, f)) Broken(status::kProtocolError, "malformed fault");
@@ -129,6 +146,16 @@ std::vector<std::uint8_t> CoClientTransport::Receive(std::uint32_t call_id,
     drep = h.drep;
     if (reassembler.Complete()) return reassembler.Take();
   }
+}
+
+bool CoClientTransport::IsLateAnswer(const dcerpc::Header& h) {
+  auto it = std::find(abandoned_.begin(), abandoned_.end(), h.call_id);
+  if (it == abandoned_.end()) return false;
+  // A fault or a last fragment ends that answer: its id is not expected again.
+  if (h.ptype == PacketType::kFault || (h.pfc_flags & dcerpc::kPfcLastFrag)) abandoned_.erase(it);
+  Log(LogLevel::kDebug,
+      binding_ + ": dropped a late answer for abandoned call_id " + std::to_string(h.call_id));
+  return true;
 }
 
 }  // namespace alpaca::rpc

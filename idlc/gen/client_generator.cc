@@ -43,8 +43,12 @@ void DefineProxyMethod(Printer& p, const InterfacePlan& iface, const MethodPlan&
     const ParamPlan& r = m.params[static_cast<std::size_t>(m.retval)];
     p.Print("$t$ $n${};\n", {{"t", ParamValueType(r)}, {"n", r.name}});
   }
-  auto in_arg = [](const ParamPlan& param) {
-    return IsContext(param) ? param.name + ".Wire()" : param.name;
+  // A handle from an earlier association (before a reconnect) is refused
+  // by the client instead of being sent (rpc::Client::ContextWire).
+  auto in_arg = [&m](const ParamPlan& param) {
+    return IsContext(param)
+               ? "client_.ContextWire(" + param.name + ", \"" + m.name + ": " + param.name + "\")"
+               : param.name;
   };
   auto out_arg = [](const ParamPlan& param) {
     if (!IsContext(param)) return param.name;
@@ -67,7 +71,9 @@ void DefineProxyMethod(Printer& p, const InterfacePlan& iface, const MethodPlan&
            {"args", CodecArgs(m, CodecFunction::kDecodeOut, "d", "result", out_arg)}});
   p.Print("alpaca::rpc::stub::FinishReply(d, \"$m$\");\n", {{"m", m.name}});
   for (const ParamPlan& param : m.params) {
-    if (IsContext(param) && param.out) p.Print("$n$.SetWire($n$_wire);\n", {{"n", param.name}});
+    if (IsContext(param) && param.out) {
+      p.Print("$n$.SetWire($n$_wire, client_.Association());\n", {{"n", param.name}});
+    }
   }
   if (m.retval >= 0) {
     const ParamPlan& r = m.params[static_cast<std::size_t>(m.retval)];

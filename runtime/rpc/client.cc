@@ -90,19 +90,31 @@ std::unique_ptr<ClientTransport> Connect(const StringBinding& b, const Interface
                                              "ncacn_ip_tcp:" + where);
 }
 
+// Association ids are unique in the process, so that a context handle
+// cannot pass for one of another Client's associations either.
+std::uint64_t NewAssociationId() {
+  static std::atomic<std::uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
 }  // namespace
 
 Client::Client(std::string_view string_binding, InterfaceId iface, ClientOptions options)
-    : iface_(iface) {
-  StringBinding b = ParseOrThrow(string_binding);
-  object_ = b.object;
-  transport_ = Connect(b, iface_, options);
+    : transport_(nullptr),
+      association_(NewAssociationId()),
+      binding_(ParseOrThrow(string_binding)),
+      options_(options),
+      iface_(iface),
+      object_(binding_->object) {
+  transport_ = Connect(*binding_, iface_, options_);
 }
 
 Client::Client(std::unique_ptr<dcerpc::ClientChannel> channel, InterfaceId iface,
                ClientOptions options)
     : transport_(
           std::make_unique<CoClientTransport>(std::move(channel), iface, options, "ncacn_ip_tcp")),
+      association_(NewAssociationId()),
+      options_(options),
       iface_(iface) {}
 
 Client::~Client() = default;
@@ -152,21 +164,58 @@ std::vector<std::uint8_t> Client::Call(std::uint16_t opnum, ndr::Encoder&& reque
   } recycle{*this, request};
   std::lock_guard lock(mu_);
   auto object = options.object ? options.object : object_;
-  return transport_->Call(opnum, object, request, options, drep);
+  return ConnectedTransport().Call(opnum, object, request, options, drep);
 }
 
-std::string Client::Binding() const { return transport_->Binding(); }
+ClientTransport& Client::ConnectedTransport() {
+  // transport_ changes only under mu_ (held by the caller), so reading it
+  // here needs no state_mu_.
+  if (transport_->Connected()) return *transport_;
+  if (!binding_) {
+    throw RpcError(
+        status::kServerUnavailable,
+        transport_->Binding() + ": connection lost; a Client made from a channel cannot reconnect");
+  }
+  // Connect and bind again. A failure throws (RPC_S_SERVER_UNAVAILABLE, ...)
+  // and leaves the broken transport in place: the call after tries again.
+  Log(LogLevel::kInfo, transport_->Binding() + ": connection lost, reconnecting");
+  std::shared_ptr<ClientTransport> fresh = Connect(*binding_, iface_, options_);
+  std::lock_guard state(state_mu_);
+  transport_ = std::move(fresh);
+  association_ = NewAssociationId();
+  return *transport_;
+}
+
+std::shared_ptr<ClientTransport> Client::Transport() const {
+  std::lock_guard state(state_mu_);
+  return transport_;
+}
+
+std::uint64_t Client::Association() const {
+  std::lock_guard state(state_mu_);
+  return association_;
+}
+
+void Client::ThrowForeignContext(std::string_view what, std::uint64_t association) const {
+  throw RpcError(status::kNcaFaultContextMismatch,
+                 std::string(what) + ": context handle of association " +
+                     std::to_string(association) + ", this client is on association " +
+                     std::to_string(Association()) +
+                     " (reconnected since, or another client's): not sent");
+}
+
+std::string Client::Binding() const { return Transport()->Binding(); }
 
 std::string Client::Protseq() const {
-  std::string b = transport_->Binding();
+  std::string b = Binding();
   return b.substr(0, b.find(':'));
 }
 
-std::uint32_t Client::AssocGroupId() const { return transport_->AssocGroupId(); }
-std::uint16_t Client::MaxXmitFrag() const { return transport_->MaxXmitFrag(); }
-std::optional<MessagePaths> Client::Paths() const { return transport_->Paths(); }
+std::uint32_t Client::AssocGroupId() const { return Transport()->AssocGroupId(); }
+std::uint16_t Client::MaxXmitFrag() const { return Transport()->MaxXmitFrag(); }
+std::optional<MessagePaths> Client::Paths() const { return Transport()->Paths(); }
 std::optional<std::uint16_t> Client::NegotiatedFeatures() const {
-  return transport_->NegotiatedFeatures();
+  return Transport()->NegotiatedFeatures();
 }
 
 }  // namespace alpaca::rpc

@@ -17,6 +17,15 @@
 // RPC_S_CALL_CANCELLED (the server is told: co_cancel + orphaned over TCP,
 // a lost reply over ncalrpc; a late response is discarded).
 //
+// Reconnection: a transport failure (connection lost, protocol violation)
+// fails the call it happens in -- which may or may not have run on the
+// server, so it is not retried -- and the next call connects and binds
+// again, like an MS RPC binding handle: a new association, so the server
+// state tied to the old one (context handles) is gone; ContextWire()
+// refuses handles from it with nca_s_fault_context_mismatch. A Client made
+// from a ClientChannel has no binding to reconnect with and keeps failing
+// with RPC_S_SERVER_UNAVAILABLE.
+//
 // Threading: calls on one Client are serialised by a mutex; use one Client
 // per thread for parallel calls. Non-copyable.
 #pragma once
@@ -34,7 +43,9 @@
 
 #include "dcerpc/channel.h"
 #include "ndr/types.h"
+#include "rpc/context_handle.h"
 #include "rpc/interface.h"
+#include "rpc/string_binding.h"
 
 namespace alpaca::rpc {
 
@@ -118,9 +129,40 @@ class Client {
   // or in sections of their own (for diagnostics and tests); TCP: nullopt.
   std::optional<MessagePaths> Paths() const;
 
+  // The association calls go over now: an id unique in this process, a new
+  // one after each reconnect. Generated proxies stamp the context handles
+  // they receive with it (ClientContext::SetWire).
+  std::uint64_t Association() const;
+  // The wire form of a context handle to send on this client, checked
+  // first: a handle obtained on another association (before a reconnect,
+  // or on another Client) throws nca_s_fault_context_mismatch instead of
+  // being sent; `what` ("Method: param") goes into the message. NULL
+  // handles and handles of no known association pass (the server judges).
+  template <typename Tag>
+  const ndr::ContextHandle& ContextWire(const ClientContext<Tag>& handle,
+                                        std::string_view what) const {
+    if (!handle.IsNull() && handle.Association() != 0 && handle.Association() != Association()) {
+      ThrowForeignContext(what, handle.Association());
+    }
+    return handle.Wire();
+  }
+
  private:
-  std::mutex mu_;
-  std::unique_ptr<ClientTransport> transport_;
+  // The transport for the next call (under mu_): the current one, or a new
+  // association when the current one is broken.
+  ClientTransport& ConnectedTransport();
+  std::shared_ptr<ClientTransport> Transport() const;
+  [[noreturn]] void ThrowForeignContext(std::string_view what, std::uint64_t association) const;
+
+  std::mutex mu_;  // serialises calls and reconnects
+  // Guards replacing transport_ / association_ against the accessors
+  // (Binding(), ...), which must not wait for a running call.
+  mutable std::mutex state_mu_;
+  std::shared_ptr<ClientTransport> transport_;
+  std::uint64_t association_ = 0;
+  // What a reconnect needs; no binding for a Client made from a channel.
+  std::optional<StringBinding> binding_;
+  ClientOptions options_;
   std::mutex pool_mu_;
   std::vector<std::vector<std::uint8_t>> pool_;  // request buffers to reuse
   InterfaceId iface_;

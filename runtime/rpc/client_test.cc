@@ -1,5 +1,6 @@
-// rpc::Client against hostile peers (issue 14): responses with call ids
-// the client never issued, late answers to abandoned calls.
+// rpc::Client against hostile or vanishing peers (issue 14): responses with
+// call ids the client never issued, late answers to abandoned calls, and
+// connections that break between calls (the next call reconnects).
 //
 // The misbehaving peers are hand-made servers on plain sockets, scripted on
 // a thread; every step waits for a message or an event, never for time.
@@ -20,7 +21,9 @@
 #include "base/unique_fd.h"
 #include "dcerpc/fragments.h"
 #include "dcerpc/pdu.h"
+#include "rpc/server.h"
 #include "rpc/status.h"
+#include "tcp/client_channel.h"
 
 namespace alpaca::rpc {
 namespace {
@@ -209,6 +212,128 @@ TEST(ClientHostilePeer, LateAnswerToAnAbandonedCallIsDroppedExactlyOnce) {
   ASSERT_EQ(reply.size(), 4u);
   EXPECT_EQ(reply[0], 42);
   EXPECT_EQ(StatusOf([&] { c.Call(0, {}, Patient()); }), status::kProtocolError);
+}
+
+// Finding 9: after the server closed the connection, the call that finds
+// out fails, and the next one reconnects (a new association).
+TEST(ClientReconnect, NextCallAfterAClosedConnectionReconnects) {
+  FakeServer server;
+  std::promise<void> closed;
+  server.Run([&] {
+    {
+      UniqueFd fd = server.Accept();
+      FakeServer::AnswerBind(fd.Get());
+      auto request = FakeServer::ReadRequest(fd.Get());
+      ASSERT_TRUE(request);
+      FakeServer::Respond(fd.Get(), CallId(*request), 1);
+    }  // closed
+    closed.set_value();
+    UniqueFd fd = server.Accept();
+    FakeServer::AnswerBind(fd.Get());
+    while (auto request = FakeServer::ReadRequest(fd.Get())) {
+      FakeServer::Respond(fd.Get(), CallId(*request), 2);
+    }
+  });
+  Client c(server.Binding(), kEcho);
+  EXPECT_EQ(c.Call(0, {}, Patient())[0], 1);
+  const std::uint64_t first_association = c.Association();
+  closed.get_future().wait();
+  EXPECT_EQ(StatusOf([&] { c.Call(0, {}, Patient()); }), status::kCallFailed);
+  EXPECT_EQ(c.Call(0, {}, Patient())[0], 2);
+  EXPECT_NE(c.Association(), first_association);
+  EXPECT_EQ(c.Call(0, {}, Patient())[0], 2);
+}
+
+InterfaceRegistration AddInterface() {
+  InterfaceRegistration r;
+  r.id = kEcho;
+  r.methods.push_back([](CallContext&, ndr::Decoder& in, ndr::Encoder& out) {
+    auto a = in.Read<std::uint32_t>();
+    auto b = in.Read<std::uint32_t>();
+    if (in.Finish()) return status::kBadStubData;
+    out.Write(a + b);
+    return status::kOk;
+  });
+  return r;
+}
+
+std::uint32_t Add(Client& c, std::uint32_t a, std::uint32_t b) {
+  ndr::Encoder e;
+  e.Write(a);
+  e.Write(b);
+  auto reply = c.Call(0, e.Bytes(), Patient());
+  ndr::Decoder d(reply);
+  return d.Read<std::uint32_t>();
+}
+
+std::unique_ptr<Server> StartServer(std::string_view protseq, std::string_view endpoint) {
+  ServerOptions options;
+  options.tcp_address = "127.0.0.1";
+  auto server = std::make_unique<Server>(options);
+  server->UseProtseqEp(protseq, endpoint);
+  server->RegisterInterface(AddInterface());
+  server->Listen();
+  return server;
+}
+
+struct TestHandleTag;
+
+// A real server restarted on the same port: the client carries on, and a
+// context handle from the old association is refused before it is sent.
+TEST(ClientReconnect, ServerRestartOverTcp) {
+  auto server = StartServer("ncacn_ip_tcp", "0");
+  const std::string port = std::to_string(server->TcpPorts()[0]);
+  ClientOptions options;
+  options.local_upgrade = LocalUpgrade::kNever;
+  Client c("ncacn_ip_tcp:127.0.0.1[" + port + "]", kEcho, options);
+  EXPECT_EQ(Add(c, 2, 40), 42u);
+  ndr::ContextHandle wire;
+  wire.uuid = Uuid::Random();
+  ClientContext<TestHandleTag> handle;
+  handle.SetWire(wire, c.Association());
+  EXPECT_EQ(&c.ContextWire(handle, "Use: handle"), &handle.Wire());
+
+  server->Stop();
+  server = StartServer("ncacn_ip_tcp", port);
+  const std::uint32_t failed = StatusOf([&] { Add(c, 1, 1); });
+  EXPECT_TRUE(failed == status::kCallFailed || failed == status::kServerUnavailable) << failed;
+  EXPECT_EQ(Add(c, 3, 4), 7u);
+  std::string what;
+  EXPECT_EQ(StatusOf([&] { c.ContextWire(handle, "Use: handle"); }, &what),
+            status::kNcaFaultContextMismatch);
+  EXPECT_NE(what.find("Use: handle"), std::string::npos) << what;
+  // NULL handles and handles of no known association are the server's to judge.
+  ClientContext<TestHandleTag> null_handle;
+  EXPECT_NO_THROW(c.ContextWire(null_handle, "x"));
+  ClientContext<TestHandleTag> bare(wire);
+  EXPECT_NO_THROW(c.ContextWire(bare, "x"));
+}
+
+TEST(ClientReconnect, ServerRestartOverNcalrpc) {
+  const std::string endpoint = "alpaca-client-test-" + std::to_string(::getpid());
+  auto server = StartServer("ncalrpc", endpoint);
+  Client c("ncalrpc:[" + endpoint + "]", kEcho);
+  EXPECT_EQ(Add(c, 2, 40), 42u);
+  const std::uint64_t first_association = c.Association();
+  server->Stop();
+  server = StartServer("ncalrpc", endpoint);
+  EXPECT_NE(StatusOf([&] { Add(c, 1, 1); }), 0u);
+  EXPECT_EQ(Add(c, 3, 4), 7u);
+  EXPECT_NE(c.Association(), first_association);
+}
+
+// A Client made from a raw channel has nothing to reconnect with: it says so.
+TEST(ClientReconnect, ClientFromAChannelCannotReconnect) {
+  auto server = StartServer("ncacn_ip_tcp", "0");
+  std::unique_ptr<dcerpc::ClientChannel> channel;
+  ASSERT_FALSE(tcp::ConnectChannel("127.0.0.1", server->TcpPorts()[0], 5s, channel));
+  Client c(std::move(channel), kEcho);
+  EXPECT_EQ(Add(c, 2, 40), 42u);
+  server->Stop();
+  EXPECT_NE(StatusOf([&] { Add(c, 1, 1); }), 0u);
+  std::string what;
+  EXPECT_EQ(StatusOf([&] { Add(c, 1, 1); }, &what), status::kServerUnavailable);
+  EXPECT_NE(what.find("cannot reconnect"), std::string::npos) << what;
 }
 
 }  // namespace

@@ -35,6 +35,11 @@ class ClientTransport {
   virtual std::optional<std::uint16_t> NegotiatedFeatures() const { return std::nullopt; }
   // Local port transports only; TCP carries everything in PDUs.
   virtual std::optional<MessagePaths> Paths() const { return std::nullopt; }
+  // False once a transport failure has ended the association (connection
+  // lost, protocol violation): no later call can succeed on it, and
+  // rpc::Client makes a new one for the next call. Timeouts, cancellations
+  // and faults leave it connected.
+  virtual bool Connected() const = 0;
 };
 
 }  // namespace alpaca::rpc

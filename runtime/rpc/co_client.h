@@ -28,6 +28,7 @@ class CoClientTransport final : public ClientTransport {
   std::uint32_t AssocGroupId() const override { return assoc_group_id_; }
   std::uint16_t MaxXmitFrag() const override { return max_xmit_frag_; }
   std::optional<std::uint16_t> NegotiatedFeatures() const override { return features_; }
+  bool Connected() const override { return channel_ != nullptr; }
 
  private:
   void Bind();

@@ -13,6 +13,7 @@
 // then the last reference to the state goes, so its destructor runs.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <typeinfo>
 #include <utility>
@@ -59,22 +60,31 @@ class ServerContext {
   const std::type_info* type_ = nullptr;
 };
 
-// The client's side: the wire value, nothing the client can interpret.
-// Tag distinguishes the IDL types; generated code declares one per type.
+// The client's side: the wire value, nothing the client can interpret,
+// and the association (rpc::Client::Association()) it came from: the server
+// knows it only there, so after a reconnect the client refuses to send it
+// (rpc::Client::ContextWire). Tag distinguishes the IDL types; generated
+// code declares one per type.
 template <typename Tag>
 class ClientContext {
  public:
   ClientContext() = default;
+  // A handle of no known association (0): only the server can judge it.
   explicit ClientContext(const ndr::ContextHandle& wire) : wire_(wire) {}
 
   bool IsNull() const { return wire_.IsNull(); }
   explicit operator bool() const { return !IsNull(); }
   const ndr::ContextHandle& Wire() const { return wire_; }
-  void SetWire(const ndr::ContextHandle& wire) { wire_ = wire; }
+  std::uint64_t Association() const { return association_; }
+  void SetWire(const ndr::ContextHandle& wire, std::uint64_t association = 0) {
+    wire_ = wire;
+    association_ = association;
+  }
   friend bool operator==(const ClientContext&, const ClientContext&) = default;
 
  private:
   ndr::ContextHandle wire_;
+  std::uint64_t association_ = 0;
 };
 
 }  // namespace alpaca::rpc

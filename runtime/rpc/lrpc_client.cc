@@ -167,7 +167,15 @@ std::vector<std::uint8_t> LrpcClientTransport::Call(std::uint16_t opnum,
   }
   request_.Clear();  // drops the borrowed span
   if (cancelled) throw RpcError(status::kCallCancelled);
-  if (ec) ThrowCallStatus(ec);
+  if (ec) {
+    // A timeout or a refused size leaves the port usable; anything else
+    // (the server disconnected, a broken message) ends this connection.
+    if (ec != lpc::Status::kTimeout && ec != lpc::Status::kQuotaExceeded &&
+        ec != lpc::Status::kMessageTooLong) {
+      connected_ = false;
+    }
+    ThrowCallStatus(ec);
+  }
 
   auto bytes = reply_.Data();
   auto reply_header = lrpc::Peek<lrpc::ReplyHeader>(bytes);

@@ -31,6 +31,7 @@ class LrpcClientTransport final : public ClientTransport {
   std::string Binding() const override { return "ncalrpc:[" + endpoint_ + "]"; }
   std::uint32_t AssocGroupId() const override { return assoc_group_id_; }
   std::optional<MessagePaths> Paths() const override;
+  bool Connected() const override { return connected_; }
   // The server process, as the kernel reports it (for the local upgrade
   // check that the port belongs to the process that offered it).
   std::int32_t ServerPid() const;
@@ -45,6 +46,7 @@ class LrpcClientTransport final : public ClientTransport {
   std::vector<std::uint8_t> scratch_;
   std::uint32_t assoc_group_id_ = 0;
   std::size_t max_request_bytes_ = 0;
+  bool connected_ = true;  // until the port fails (server gone, bad message)
 };
 
 }  // namespace alpaca::rpc

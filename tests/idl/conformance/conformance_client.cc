@@ -297,7 +297,8 @@ void Identity(ConformanceClient& c) {
   }
 }
 
-void Contexts(ConformanceClient& c) {
+void Contexts(ConformanceClient& c, const std::string& binding,
+              const alpaca::rpc::ClientOptions& options) {
   COUNTER a, b;
   c.OpenCounter(10, a);
   c.OpenCounter(100, b);
@@ -314,6 +315,22 @@ void Contexts(ConformanceClient& c) {
   COUNTER forged(alpaca::ndr::ContextHandle{0, alpaca::Uuid::Random()});
   CHECK(StatusOf([&] { c.Increment(forged); }) == alpaca::rpc::status::kNcaFaultContextMismatch);
   c.CloseCounter(b);
+  // A handle from another association (another client here, an earlier
+  // connection after a reconnect) is refused by the proxy, not sent.
+  ConformanceClient other(binding, options);
+  COUNTER theirs;
+  other.OpenCounter(1, theirs);
+  std::string what;
+  try {
+    c.Increment(theirs);
+  } catch (const alpaca::RpcError& e) {
+    CHECK(e.Status() == alpaca::rpc::status::kNcaFaultContextMismatch);
+    what = e.what();
+  }
+  CHECK(what.find("Increment: ") != std::string::npos &&
+        what.find("not sent") != std::string::npos);
+  CHECK(other.Increment(theirs) == 2);
+  other.CloseCounter(theirs);
 }
 
 }  // namespace
@@ -390,7 +407,7 @@ int main(int argc, char** argv) {
     Unions(c);
     Faults(c);
     RefusedBeforeRunning(c);
-    Contexts(c);
+    Contexts(c, binding, options);
   } catch (const alpaca::RpcError& e) {
     std::fprintf(stderr, "conformance_client: unexpected RpcError: %s\n", e.what());
     return 1;

@@ -44,6 +44,9 @@ class MessageSink {
   virtual void Send(std::vector<std::uint8_t> message) = 0;
   // Closes the connection after the messages already queued are written.
   virtual void Close() = 0;
+  // The handler became ReadyForMessage() again: the transport resumes
+  // reading if it had stopped. Any thread; spurious calls are harmless.
+  virtual void Wake() {}
 };
 
 // Server side: receives the messages of one connection, in order, never
@@ -53,6 +56,11 @@ class MessageHandler {
   virtual ~MessageHandler() = default;
   virtual void OnMessage(std::vector<std::uint8_t> message) = 0;
   virtual void OnClosed() = 0;
+  // Flow control: false while the handler will not take another message
+  // (e.g. too many calls in flight); the transport then stops reading until
+  // the sink's Wake(). Called from the transport's thread, any thread-safety
+  // is the handler's.
+  virtual bool ReadyForMessage() { return true; }
 };
 
 // Runs work off the transport's I/O threads (the server's call pool).

@@ -2,14 +2,16 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <boost/asio.hpp>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
 #include <vector>
 
-#include <boost/asio.hpp>
-
+#include "base/log.h"
 #include "dcerpc/constants.h"
 #include "dcerpc/pdu.h"
 
@@ -22,6 +24,28 @@ namespace {
 
 class Session;
 
+// The key connections are counted under for max_connections_per_address:
+// the address itself, or the /64 prefix of an IPv6 address.
+std::string AddressKey(const asio::ip::address& a) {
+  if (a.is_v6() && !a.to_v6().is_v4_mapped()) {
+    auto bytes = a.to_v6().to_bytes();
+    std::fill(bytes.begin() + 8, bytes.end(), 0);
+    return asio::ip::address_v6(bytes).to_string() + "/64";
+  }
+  if (a.is_v6()) return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
+  return a.to_string();
+}
+
+// accept() failures that mean "no resources right now": retrying at once
+// would spin, so they back off (the open connections keep being served).
+bool IsResourceShortage(const boost::system::error_code& ec) {
+  return ec == asio::error::no_descriptors || ec.value() == ENFILE ||
+         ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
+}
+
+constexpr std::chrono::milliseconds kAcceptBackoffFirst{10};
+constexpr std::chrono::milliseconds kAcceptBackoffMax{1000};
+
 }  // namespace
 
 struct Listener::Impl : std::enable_shared_from_this<Listener::Impl> {
@@ -30,20 +54,41 @@ struct Listener::Impl : std::enable_shared_from_this<Listener::Impl> {
   asio::io_context io;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   tcp::acceptor acceptor{io};
+  asio::steady_timer accept_backoff{io};
+  std::chrono::milliseconds backoff{0};  // touched only by the accept chain
   asio::thread_pool workers;
   std::vector<std::thread> threads;
   mutable std::mutex mu;
   std::set<std::shared_ptr<Session>> sessions;
+  std::map<std::string, std::size_t> per_address;  // guarded by mu
   bool stopped = false;
   std::uint16_t port = 0;  // set in Start() before any thread runs
 
+  std::atomic<std::size_t> queued_bytes{0};
+  std::atomic<std::size_t> peak_queued_bytes{0};
+  std::atomic<std::size_t> paused{0};
+  std::atomic<std::uint64_t> accept_errors{0};
+  std::atomic<std::uint64_t> refused{0};
+  std::atomic<std::uint64_t> handshake_timeouts{0};
+
   Impl(ListenerOptions o, dcerpc::HandlerFactory f)
-      : options(std::move(o)), factory(std::move(f)), workers(std::max<std::size_t>(1, options.worker_threads)) {}
+      : options(std::move(o)),
+        factory(std::move(f)),
+        workers(std::max<std::size_t>(1, options.worker_threads)) {}
 
   void Accept();
-  void Remove(const std::shared_ptr<Session>& s) {
+  void OnAccepted(tcp::socket socket);
+  void Remove(const std::shared_ptr<Session>& s, const std::string& key) {
     std::lock_guard lock(mu);
-    sessions.erase(s);
+    if (sessions.erase(s) == 0) return;
+    if (auto it = per_address.find(key); it != per_address.end() && --it->second == 0) {
+      per_address.erase(it);
+    }
+  }
+  void NoteQueued(std::size_t on_connection) {
+    std::size_t peak = peak_queued_bytes.load(std::memory_order_relaxed);
+    while (on_connection > peak && !peak_queued_bytes.compare_exchange_weak(peak, on_connection)) {
+    }
   }
 };
 
@@ -51,13 +96,20 @@ namespace {
 
 // One TCP connection. All socket work runs on its strand; OnMessage calls
 // are therefore sequential. Holds the Impl alive while it exists.
+//
+// Reading is one chain (header, body, header, ...) that stops while the
+// connection is paused: replies over max_queued_bytes, or a handler that is
+// not ready. A write completion or the sink's Wake() restarts it.
 class Session : public std::enable_shared_from_this<Session>, public dcerpc::MessageSink {
  public:
-  Session(std::shared_ptr<Listener::Impl> owner, tcp::socket socket)
+  Session(std::shared_ptr<Listener::Impl> owner, tcp::socket socket, std::string address_key)
       : owner_(std::move(owner)),
         strand_(asio::make_strand(owner_->io)),
         socket_(std::move(socket)),
-        timer_(strand_) {}
+        timer_(strand_),
+        address_key_(std::move(address_key)) {}
+
+  ~Session() override { owner_->queued_bytes -= queued_bytes_; }
 
   void Start() {
     dcerpc::PeerInfo peer;
@@ -70,12 +122,15 @@ class Session : public std::enable_shared_from_this<Session>, public dcerpc::Mes
     }
     socket_.set_option(tcp::no_delay(true), ec);
     handler_ = owner_->factory(shared_from_this(), peer);
-    asio::dispatch(strand_, [self = shared_from_this()] { self->ReadHeader(); });
+    asio::dispatch(strand_, [self = shared_from_this()] { self->MaybeRead(); });
   }
 
   void Send(std::vector<std::uint8_t> message) override {
     asio::dispatch(strand_, [self = shared_from_this(), m = std::move(message)]() mutable {
       if (self->closing_ || self->closed_) return;
+      self->queued_bytes_ += m.size();
+      self->owner_->queued_bytes += m.size();
+      self->owner_->NoteQueued(self->queued_bytes_);
       self->queue_.push_back(std::move(m));
       if (self->queue_.size() == 1) self->WriteNext();
     });
@@ -88,6 +143,12 @@ class Session : public std::enable_shared_from_this<Session>, public dcerpc::Mes
     });
   }
 
+  // Always posted, never run inline: a wake from a worker must not overtake
+  // work already queued on the strand.
+  void Wake() override {
+    asio::post(strand_, [self = shared_from_this()] { self->MaybeRead(); });
+  }
+
   // Immediate close, from Listener::Stop.
   void Abort() {
     asio::dispatch(strand_, [self = shared_from_this()] { self->Shutdown(); });
@@ -95,14 +156,43 @@ class Session : public std::enable_shared_from_this<Session>, public dcerpc::Mes
 
  private:
   void ArmTimer() {
-    timer_.expires_after(owner_->options.idle_timeout);
+    auto timeout = got_message_ ? owner_->options.idle_timeout : owner_->options.handshake_timeout;
+    timer_.expires_after(timeout);
     timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-      if (!ec) self->Shutdown();
+      if (ec || self->closed_) return;
+      if (!self->got_message_) {
+        ++self->owner_->handshake_timeouts;
+        Log(LogLevel::kDebug,
+            "ncacn_ip_tcp: a peer sent no whole PDU within the handshake "
+            "timeout; connection closed");
+      }
+      self->Shutdown();
     });
   }
 
+  void SetPaused(bool paused) {
+    if (paused == paused_) return;
+    paused_ = paused;
+    if (paused) {
+      ++owner_->paused;
+    } else {
+      --owner_->paused;
+    }
+  }
+
+  void MaybeRead() {
+    if (closed_ || closing_ || reading_) return;
+    if (queued_bytes_ > owner_->options.max_queued_bytes ||
+        (handler_ && !handler_->ReadyForMessage())) {
+      SetPaused(true);
+      return;
+    }
+    SetPaused(false);
+    ReadHeader();
+  }
+
   void ReadHeader() {
-    if (closed_) return;
+    reading_ = true;
     ArmTimer();
     asio::async_read(socket_, asio::buffer(header_),
                      asio::bind_executor(strand_, [self = shared_from_this()](
@@ -112,63 +202,92 @@ class Session : public std::enable_shared_from_this<Session>, public dcerpc::Mes
   }
 
   void OnHeader(boost::system::error_code ec) {
+    // Shutdown may have run (a failed write) after this read completed.
+    if (closed_) return;
     if (ec) return Shutdown();
     std::uint16_t frag_length = 0;
     if (dcerpc::PeekFragLength(header_, frag_length)) return Shutdown();  // malformed
     body_.assign(header_.begin(), header_.end());
     body_.resize(frag_length);
     asio::async_read(socket_, asio::buffer(body_.data() + 16, frag_length - 16),
-                     asio::bind_executor(strand_, [self = shared_from_this()](
-                                                      boost::system::error_code ec2, std::size_t) {
-                       self->OnBody(ec2);
-                     }));
+                     asio::bind_executor(
+                         strand_, [self = shared_from_this()](boost::system::error_code ec2,
+                                                              std::size_t) { self->OnBody(ec2); }));
   }
 
   void OnBody(boost::system::error_code ec) {
+    reading_ = false;
+    if (closed_) return;
     if (ec) return Shutdown();
     if (closing_) return;
+    got_message_ = true;
     handler_->OnMessage(std::move(body_));
-    body_.clear();
-    ReadHeader();
+    body_ = {};
+    MaybeRead();
   }
 
   void WriteNext() {
     asio::async_write(socket_, asio::buffer(queue_.front()),
                       asio::bind_executor(strand_, [self = shared_from_this()](
                                                        boost::system::error_code ec, std::size_t) {
-                        // Shutdown may have run while the write was in flight.
-                        if (ec || self->closed_) return self->Shutdown();
-                        self->queue_.pop_front();
-                        if (!self->queue_.empty()) {
-                          self->WriteNext();
-                        } else if (self->closing_) {
-                          self->Shutdown();
-                        }
+                        self->OnWritten(ec);
                       }));
+  }
+
+  void OnWritten(boost::system::error_code ec) {
+    // Shutdown may have run while the write was in flight.
+    if (ec || closed_) return Shutdown();
+    std::size_t n = queue_.front().size();
+    queue_.pop_front();
+    queued_bytes_ -= n;
+    owner_->queued_bytes -= n;
+    if (!queue_.empty()) {
+      WriteNext();
+    } else if (closing_) {
+      return Shutdown();
+    }
+    if (paused_) {
+      // The peer is reading its replies: that is progress, so the idle
+      // timer (otherwise armed only when a read starts) restarts.
+      ArmTimer();
+      MaybeRead();
+    }
   }
 
   void Shutdown() {
     if (closed_) return;
     closed_ = true;
+    SetPaused(false);
     boost::system::error_code ec;
     timer_.cancel();
     socket_.shutdown(tcp::socket::shutdown_both, ec);
     socket_.close(ec);
-    // queue_ stays: a cancelled write may still refer to its front buffer;
-    // it is freed with the session.
+    // The replies nobody will read are freed now, except the front one: a
+    // cancelled write may still refer to it; it goes with the session.
+    while (queue_.size() > 1) {
+      queued_bytes_ -= queue_.back().size();
+      owner_->queued_bytes -= queue_.back().size();
+      queue_.pop_back();
+    }
+    body_ = {};
     if (handler_) handler_->OnClosed();
     handler_.reset();
-    owner_->Remove(shared_from_this());
+    owner_->Remove(shared_from_this(), address_key_);
   }
 
   std::shared_ptr<Listener::Impl> owner_;
   asio::strand<asio::io_context::executor_type> strand_;
   tcp::socket socket_;
   asio::steady_timer timer_;
+  std::string address_key_;
   std::shared_ptr<dcerpc::MessageHandler> handler_;
   std::array<std::uint8_t, dcerpc::kCommonHeaderSize> header_{};
   std::vector<std::uint8_t> body_;
   std::deque<std::vector<std::uint8_t>> queue_;
+  std::size_t queued_bytes_ = 0;
+  bool got_message_ = false;
+  bool reading_ = false;
+  bool paused_ = false;
   bool closing_ = false;
   bool closed_ = false;
 };
@@ -176,22 +295,60 @@ class Session : public std::enable_shared_from_this<Session>, public dcerpc::Mes
 }  // namespace
 
 void Listener::Impl::Accept() {
-  acceptor.async_accept([self = shared_from_this()](boost::system::error_code ec,
-                                                    tcp::socket socket) {
-    if (ec == asio::error::operation_aborted) return;
-    if (!ec) {
-      std::shared_ptr<Session> session;
-      {
-        std::lock_guard lock(self->mu);
-        if (!self->stopped && self->sessions.size() < self->options.max_connections) {
-          session = std::make_shared<Session>(self, std::move(socket));
-          self->sessions.insert(session);
+  acceptor.async_accept(
+      [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) return;
+        if (!ec) {
+          self->backoff = std::chrono::milliseconds(0);
+          self->OnAccepted(std::move(socket));
+          return self->Accept();
         }
-      }
-      if (session) session->Start();
+        ++self->accept_errors;
+        if (!IsResourceShortage(ec)) return self->Accept();  // e.g. ECONNABORTED: that peer only
+        if (self->backoff.count() == 0) {
+          // Once per episode: the log would otherwise repeat at the retry rate.
+          Log(LogLevel::kError, "ncacn_ip_tcp port " + std::to_string(self->port) +
+                                    ": accept failed (" + ec.message() +
+                                    "); retrying with backoff, open connections are still served");
+          self->backoff = kAcceptBackoffFirst;
+        } else {
+          self->backoff = std::min(self->backoff * 2, kAcceptBackoffMax);
+        }
+        self->accept_backoff.expires_after(self->backoff);
+        self->accept_backoff.async_wait([self](boost::system::error_code wait_ec) {
+          if (!wait_ec) self->Accept();
+        });
+      });
+}
+
+void Listener::Impl::OnAccepted(tcp::socket socket) {
+  boost::system::error_code ec;
+  auto remote = socket.remote_endpoint(ec);
+  if (ec) return;  // the peer is already gone
+  std::string key = AddressKey(remote.address());
+  std::shared_ptr<Session> session;
+  {
+    std::lock_guard lock(mu);
+    if (stopped) return;
+    std::size_t& from_here = per_address[key];
+    if (sessions.size() < options.max_connections &&
+        from_here < options.max_connections_per_address) {
+      session = std::make_shared<Session>(shared_from_this(), std::move(socket), key);
+      sessions.insert(session);
+      ++from_here;
+    } else if (from_here == 0) {
+      per_address.erase(key);
     }
-    if (self->acceptor.is_open()) self->Accept();
-  });
+  }
+  if (!session) {
+    // Closed at once (the socket's destructor): the peer sees the
+    // connection end instead of waiting on a slot.
+    ++refused;
+    Log(LogLevel::kDebug, "ncacn_ip_tcp: connection from " + key +
+                              " refused (max_connections or max_connections_per_address)");
+    return;
+  }
+  session->Start();
 }
 
 Listener::Listener(ListenerOptions options, dcerpc::HandlerFactory factory)
@@ -236,6 +393,7 @@ void Listener::StopAccepting() {
     if (auto impl = weak.lock()) {
       boost::system::error_code ec;
       impl->acceptor.close(ec);
+      impl->accept_backoff.cancel();
     }
   });
 }
@@ -260,6 +418,18 @@ void Listener::Stop() {
 std::size_t Listener::ConnectionCount() const {
   std::lock_guard lock(impl_->mu);
   return impl_->sessions.size();
+}
+
+ListenerStats Listener::Stats() const {
+  ListenerStats s;
+  s.connections = ConnectionCount();
+  s.queued_bytes = impl_->queued_bytes;
+  s.peak_queued_bytes = impl_->peak_queued_bytes;
+  s.paused_connections = impl_->paused;
+  s.accept_errors = impl_->accept_errors;
+  s.refused_connections = impl_->refused;
+  s.handshake_timeouts = impl_->handshake_timeouts;
+  return s;
 }
 
 }  // namespace alpaca::tcp

@@ -7,6 +7,16 @@
 // framing is broken (bad version, frag_length < 16) or that stays idle past
 // `idle_timeout` is closed; the others keep being served.
 //
+// Hostile peers: every resource a peer can make the server hold is bounded
+// (docs/rpc.md, "Limits"). A connection must deliver its first whole PDU
+// within `handshake_timeout`; one peer address holds at most
+// `max_connections_per_address` connections; a connection whose replies
+// queue past `max_queued_bytes` (a peer that sends and never reads), or
+// whose handler is not ReadyForMessage(), is not read from until that
+// drains, so TCP flow control pushes back on the peer instead of the
+// server's memory growing. When accept() fails for lack of descriptors or
+// memory it is retried with a backoff, not in a loop.
+//
 // Lifetime: Stop() (or the destructor) closes every connection, waits for
 // posted work to finish and joins all threads. Not copyable.
 #pragma once
@@ -33,6 +43,25 @@ struct ListenerOptions {
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(2)};
   // Stops a flood of connections from exhausting file descriptors.
   std::size_t max_connections = 1024;
+  // From accept to the first whole PDU (the bind, for DCE/RPC): a peer that
+  // connects and sends nothing gives its slot back quickly.
+  std::chrono::milliseconds handshake_timeout{std::chrono::seconds(10)};
+  // Stops one host from taking every slot. IPv6 peers are counted per /64,
+  // the smallest block a host is usually given.
+  std::size_t max_connections_per_address = 128;
+  // Replies queued on one connection past which it is not read from.
+  std::size_t max_queued_bytes = 1u << 20;
+};
+
+// Counters for operators and tests; a snapshot, safe from any thread.
+struct ListenerStats {
+  std::size_t connections = 0;
+  std::size_t queued_bytes = 0;           // replies accepted but not yet written, all connections
+  std::size_t peak_queued_bytes = 0;      // the most queued_bytes has been on one connection
+  std::size_t paused_connections = 0;     // not read from right now (flow control)
+  std::uint64_t accept_errors = 0;        // accept() failures (EMFILE, ...), each retried
+  std::uint64_t refused_connections = 0;  // closed at once: max_connections or per-address cap
+  std::uint64_t handshake_timeouts = 0;
 };
 
 class Listener {
@@ -53,6 +82,7 @@ class Listener {
   // Closes all connections, drains the call pool, joins threads. Idempotent.
   void Stop();
   std::size_t ConnectionCount() const;
+  ListenerStats Stats() const;
 
   struct Impl;  // opaque; defined in listener.cc
 

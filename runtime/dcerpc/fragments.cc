@@ -16,7 +16,8 @@ std::vector<Bytes> Split(std::span<const std::uint8_t> stub, std::size_t header,
     std::uint8_t flags = 0;
     if (pos == 0) flags |= kPfcFirstFrag;
     if (pos + n == stub.size()) flags |= kPfcLastFrag;
-    out.push_back(build(flags, static_cast<std::uint32_t>(stub.size() - pos), stub.subspan(pos, n)));
+    out.push_back(
+        build(flags, static_cast<std::uint32_t>(stub.size() - pos), stub.subspan(pos, n)));
     pos += n;
   } while (pos < stub.size());
   return out;
@@ -54,6 +55,26 @@ std::vector<Bytes> BuildResponseFragments(std::uint32_t call_id, std::uint16_t c
                });
 }
 
+bool ReassemblyBudget::TryCharge(std::size_t n) {
+  std::size_t used = used_.load(std::memory_order_relaxed);
+  do {
+    if (n > limit_ - std::min(used, limit_)) return false;
+  } while (!used_.compare_exchange_weak(used, used + n, std::memory_order_relaxed));
+  return true;
+}
+
+bool Reassembler::Charge(std::size_t total) {
+  if (!budget_ || total <= charged_) return true;
+  if (!budget_->TryCharge(total - charged_)) return false;
+  charged_ = total;
+  return true;
+}
+
+void Reassembler::Uncharge() {
+  if (budget_ && charged_ != 0) budget_->Release(charged_);
+  charged_ = 0;
+}
+
 std::error_code Reassembler::Add(bool first, bool last, std::uint32_t alloc_hint,
                                  std::span<const std::uint8_t> stub) {
   // A first fragment must start a call; any other must continue one.
@@ -62,10 +83,28 @@ std::error_code Reassembler::Add(bool first, bool last, std::uint32_t alloc_hint
     started_ = true;
     complete_ = false;
     data_.clear();
-    // alloc_hint is only a hint from the peer: reserve at most the limit.
-    data_.reserve(std::min<std::size_t>(alloc_hint, max_));
   }
   if (stub.size() > max_ - data_.size()) return Errc::kFragmentTooLarge;
+  if (first && last) {
+    // A whole call in one fragment is not charged: it is no larger than the
+    // fragment the transport already holds, and it is handed on at once.
+    data_.assign(stub.begin(), stub.end());
+    complete_ = true;
+    return {};
+  }
+  if (first) {
+    // alloc_hint is only a hint from the peer: reserve at most the limit,
+    // and only what the budget grants (otherwise the data grows as it comes).
+    std::size_t hint = std::min<std::size_t>(alloc_hint, max_);
+    if (hint > stub.size() && Charge(hint)) data_.reserve(hint);
+  }
+  std::size_t total = data_.size() + stub.size();
+  // Growth past the charge is charged ahead, to double what is held, so a
+  // call without a hint is not charged fragment by fragment.
+  if (total > charged_ && !Charge(std::min(max_, std::max(total, 2 * charged_))) &&
+      !Charge(total)) {
+    return Errc::kBudgetExhausted;
+  }
   data_.insert(data_.end(), stub.begin(), stub.end());
   if (last) complete_ = true;
   return {};
@@ -74,6 +113,7 @@ std::error_code Reassembler::Add(bool first, bool last, std::uint32_t alloc_hint
 std::vector<std::uint8_t> Reassembler::Take() {
   started_ = false;
   complete_ = false;
+  Uncharge();
   return std::move(data_);
 }
 

@@ -1,10 +1,11 @@
+#include "dcerpc/pdu.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
 
 #include "dcerpc/fragments.h"
 #include "dcerpc/negotiation.h"
-#include "dcerpc/pdu.h"
 
 namespace alpaca::dcerpc {
 namespace {
@@ -22,8 +23,10 @@ const SyntaxId kEpm{UuidFromLiteral("e1af8308-5d1f-11c9-91a4-08002b14a0fa"), 3, 
 // A bind to the endpoint mapper as Windows and Impacket send it: one
 // context, NDR20, max frags 4280 (C706 12.6.4.3 layout).
 const char kEpmBind[] =
-    "05000b0310000000480000000100000" "0b810b81000000000010000000000010"
-    "00883afe11f5dc91191a408002b14a0f" "a03000000045d888aeb1cc9119fe80800"
+    "05000b0310000000480000000100000"
+    "0b810b81000000000010000000000010"
+    "00883afe11f5dc91191a408002b14a0f"
+    "a03000000045d888aeb1cc9119fe80800"
     "2b10486002000000";
 
 TEST(Pdu, EncodeBindMatchesWire) {
@@ -212,9 +215,11 @@ TEST(Fragments, SplitToMaxFragAndReassemble) {
     EXPECT_EQ(bool(h.pfc_flags & kPfcLastFrag), i + 1 == frags.size());
     RequestPdu p;
     ASSERT_FALSE(ParseRequest(frags[i], h, p));
-    if (i + 1 < frags.size()) { EXPECT_EQ(p.stub.size() % 8, 0u); }
-    ASSERT_FALSE(r.Add(h.pfc_flags & kPfcFirstFrag, h.pfc_flags & kPfcLastFrag,
-                       p.alloc_hint, p.stub));
+    if (i + 1 < frags.size()) {
+      EXPECT_EQ(p.stub.size() % 8, 0u);
+    }
+    ASSERT_FALSE(
+        r.Add(h.pfc_flags & kPfcFirstFrag, h.pfc_flags & kPfcLastFrag, p.alloc_hint, p.stub));
   }
   EXPECT_TRUE(r.Complete());
   EXPECT_EQ(r.Take(), stub);
@@ -234,6 +239,50 @@ TEST(Fragments, ReassemblerRejectsBadSequencesAndOversize) {
   EXPECT_FALSE(r.Add(true, false, 0xffffffff, part));
   EXPECT_EQ(r.Add(true, false, 0, part), Errc::kBadFragmentSequence);
   EXPECT_EQ(r.Add(false, true, 0, part), Errc::kFragmentTooLarge);
+}
+
+}  // namespace
+}  // namespace alpaca::dcerpc
+
+namespace alpaca::dcerpc {
+namespace {
+
+TEST(Fragments, ReassemblersShareOneBudget) {
+  auto budget = std::make_shared<ReassemblyBudget>(1000);
+  Bytes part(300);
+  {
+    Reassembler a(1000, budget);
+    Reassembler b(1000, budget);
+    ASSERT_FALSE(a.Add(true, false, 0, part));
+    ASSERT_FALSE(a.Add(false, false, 0, part));
+    EXPECT_EQ(budget->Used(), 600u);
+    // b would take the budget past its limit.
+    ASSERT_FALSE(b.Add(true, false, 0, part));
+    EXPECT_EQ(b.Add(false, false, 0, part), Errc::kBudgetExhausted);
+    EXPECT_LE(budget->Used(), budget->Limit());
+    b.Discard();
+    // A whole call in one fragment is not charged.
+    ASSERT_FALSE(b.Add(true, true, 0, part));
+    EXPECT_TRUE(b.Complete());
+    EXPECT_EQ(b.Take().size(), 300u);
+    // Handing a call over releases its charge.
+    ASSERT_FALSE(a.Add(false, true, 0, part));
+    EXPECT_EQ(a.Take().size(), 900u);
+    EXPECT_EQ(budget->Used(), 0u);
+  }
+  EXPECT_EQ(budget->Used(), 0u);
+}
+
+TEST(Fragments, AllocHintReservesOnlyWhatTheBudgetGrants) {
+  auto budget = std::make_shared<ReassemblyBudget>(1000);
+  Reassembler a(1u << 20, budget);
+  Bytes part(100);
+  // A hint of 4 GiB reserves nothing (the budget says no) and the call
+  // still proceeds as its data arrives.
+  ASSERT_FALSE(a.Add(true, false, 0xffffffff, part));
+  EXPECT_LE(budget->Used(), 200u);
+  a.Discard();
+  EXPECT_EQ(budget->Used(), 0u);
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "lpc/status.h"
 #include "rpc/local_offer.h"
 #include "rpc/lrpc_server.h"
@@ -25,6 +27,8 @@ Server::Server(ServerOptions options)
     : options_(std::move(options)), core_(std::make_shared<ServerCore>()) {
   core_->max_concurrent_calls = options_.max_concurrent_calls;
   core_->max_call_bytes = options_.max_call_bytes;
+  core_->max_calls_per_connection = std::max<std::size_t>(1, options_.max_calls_per_connection);
+  core_->reassembly_budget = std::make_shared<dcerpc::ReassemblyBudget>(options_.reassembly_budget);
 }
 
 Server::~Server() { Stop(); }
@@ -96,6 +100,10 @@ void Server::Listen() {
       o.io_threads = options_.io_threads;
       o.worker_threads = options_.worker_threads;
       o.idle_timeout = options_.idle_timeout;
+      o.handshake_timeout = options_.handshake_timeout;
+      o.max_connections = options_.max_connections;
+      o.max_connections_per_address = options_.max_connections_per_address;
+      o.max_queued_bytes = options_.max_queued_bytes_per_connection;
       // The factory needs the listener's executor, so it reads the listener
       // through a holder filled in once the listener exists (before Start).
       auto holder = std::make_shared<tcp::Listener*>(nullptr);
@@ -198,6 +206,25 @@ std::vector<std::string> Server::Bindings() const {
       out.push_back("ncacn_ip_tcp:" + options_.tcp_address + "[" + std::to_string(port) + "]");
     }
   }
+  return out;
+}
+
+ServerStats Server::Stats() const {
+  ServerStats out;
+  for (const auto& e : endpoints_) {
+    if (!e->listener) continue;
+    tcp::ListenerStats t = e->listener->Stats();
+    out.tcp_connections += t.connections;
+    out.tcp_queued_bytes += t.queued_bytes;
+    out.tcp_peak_queued_bytes = std::max(out.tcp_peak_queued_bytes, t.peak_queued_bytes);
+    out.tcp_paused_connections += t.paused_connections;
+    out.tcp_accept_errors += t.accept_errors;
+    out.tcp_refused_connections += t.refused_connections;
+    out.tcp_handshake_timeouts += t.handshake_timeouts;
+  }
+  out.reassembly_bytes = core_->reassembly_budget->Used();
+  std::lock_guard lock(core_->mu);
+  out.active_calls = core_->active_calls;
   return out;
 }
 

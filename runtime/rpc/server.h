@@ -37,11 +37,37 @@ struct ServerOptions {
   std::size_t max_call_bytes = 4u << 20;  // reassembled request limit
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(2)};
   std::chrono::milliseconds stop_grace{std::chrono::seconds(30)};
+  // What one remote peer can make the server hold (docs/rpc.md, "Limits").
+  // ncacn_ip_tcp connections in all, and from one address (IPv6: one /64).
+  std::size_t max_connections = 1024;
+  std::size_t max_connections_per_address = 128;
+  // From accept to a whole bind PDU; then idle_timeout applies.
+  std::chrono::milliseconds handshake_timeout{std::chrono::seconds(10)};
+  // Replies queued on one connection past which it is not read from.
+  std::size_t max_queued_bytes_per_connection = 1u << 20;
+  // Calls of one connection running at once; past it, not read from.
+  std::size_t max_calls_per_connection = 8;
+  // Partially received requests, all connections together; a call that
+  // does not fit is refused with nca_s_fault_remote_no_memory.
+  std::size_t reassembly_budget = std::size_t{64} << 20;
   LocalSecurity local_security;  // ncalrpc endpoints
   // Publish, for each ncacn_ip_tcp port, that this server's interfaces are
   // also on its first ncalrpc endpoint, so local clients upgrade
   // (rpc/local_offer.h). Only when both protocol sequences are used.
   bool offer_local_upgrade = true;
+};
+
+// A snapshot of what the server holds, for operators and tests.
+struct ServerStats {
+  std::size_t tcp_connections = 0;
+  std::size_t tcp_queued_bytes = 0;        // replies not yet written
+  std::size_t tcp_peak_queued_bytes = 0;   // most ever queued on one connection
+  std::size_t tcp_paused_connections = 0;  // not read from (flow control)
+  std::uint64_t tcp_accept_errors = 0;
+  std::uint64_t tcp_refused_connections = 0;  // connection caps
+  std::uint64_t tcp_handshake_timeouts = 0;
+  std::size_t reassembly_bytes = 0;  // partially received requests
+  std::size_t active_calls = 0;
 };
 
 struct ServerCore;
@@ -67,6 +93,7 @@ class Server {
   // String bindings a client can use, e.g. "ncacn_ip_tcp:0.0.0.0[4747]".
   std::vector<std::string> Bindings() const;
   std::vector<InterfaceId> Interfaces() const;
+  ServerStats Stats() const;
 
  private:
   struct Endpoint;

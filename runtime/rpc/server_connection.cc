@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/log.h"
 #include "dcerpc/negotiation.h"
 #include "rpc/dispatch.h"
 #include "rpc/status.h"
@@ -37,7 +38,7 @@ ServerConnection::ServerConnection(std::shared_ptr<ServerCore> core,
       peer_(std::move(peer)),
       executor_(std::move(executor)),
       secondary_address_(std::move(secondary_address)),
-      reassembler_(core_->max_call_bytes) {}
+      reassembler_(core_->max_call_bytes, core_->reassembly_budget) {}
 
 void ServerConnection::ProtocolError() { sink_->Close(); }
 
@@ -56,6 +57,19 @@ void ServerConnection::OnMessage(std::vector<std::uint8_t> message) {
     return ProtocolError();
   }
   std::span<const std::uint8_t> pdu(message.data(), h.frag_length);
+  // C706 12.6.4: an association starts with a bind. Anything else first is
+  // a peer that is not speaking the protocol (and would otherwise hold its
+  // connection past the transport's handshake deadline).
+  if (!bound_ && h.ptype != PacketType::kBind) return ProtocolError();
+  if (bound_ && h.frag_length > dcerpc::kDefaultFragSize) {
+    // Larger than the max_recv_frag our bind_ack announced.
+    Log(LogLevel::kInfo, peer_.protseq + " peer " + peer_.address + ": fragment of " +
+                             std::to_string(h.frag_length) + " bytes after " +
+                             std::to_string(dcerpc::kDefaultFragSize) +
+                             " was negotiated; connection closed");
+    SendFault(h.call_id, 0, status::kNcaProtoError, true);
+    return ProtocolError();
+  }
   switch (h.ptype) {
     case PacketType::kBind:
     case PacketType::kAlterContext:
@@ -71,8 +85,9 @@ void ServerConnection::OnMessage(std::vector<std::uint8_t> message) {
       }
       if (h.ptype == PacketType::kOrphaned && assembling_ && assembling_->call_id == h.call_id) {
         assembling_.reset();
-        reassembler_.Take();
+        reassembler_.Discard();
       }
+      if (h.ptype == PacketType::kOrphaned && discarding_ == h.call_id) discarding_.reset();
       return;
     }
     case PacketType::kAuth3:
@@ -141,6 +156,13 @@ void ServerConnection::OnRequest(std::span<const std::uint8_t> pdu, const dcerpc
   if (dcerpc::ParseRequest(pdu, h, req)) return ProtocolError();
   bool first = h.pfc_flags & dcerpc::kPfcFirstFrag;
   bool last = h.pfc_flags & dcerpc::kPfcLastFrag;
+  if (discarding_) {
+    if (!first && h.call_id == *discarding_) {
+      if (last) discarding_.reset();
+      return;
+    }
+    discarding_.reset();  // the client gave up on that call and moved on
+  }
   if (first) {
     if (assembling_) return ProtocolError();  // previous call unfinished
     assembling_ = std::make_shared<Call>();
@@ -158,16 +180,34 @@ void ServerConnection::OnRequest(std::span<const std::uint8_t> pdu, const dcerpc
     std::uint32_t call_id = assembling_->call_id;
     std::uint16_t ctx = assembling_->context_id;
     assembling_.reset();
-    reassembler_.Take();
-    if (ec == dcerpc::Errc::kFragmentTooLarge) {
-      SendFault(call_id, ctx, status::kNcaFaultRemoteNoMemory, true);
-      return ProtocolError();
+    reassembler_.Discard();
+    if (ec == dcerpc::Errc::kFragmentTooLarge || ec == dcerpc::Errc::kBudgetExhausted) {
+      return RefuseOversizedCall(call_id, ctx, last, ec);
     }
     return ProtocolError();
   }
   if (!reassembler_.Complete()) return;
   auto call = std::move(assembling_);
   Dispatch(std::move(call), reassembler_.Take());
+}
+
+void ServerConnection::RefuseOversizedCall(std::uint32_t call_id, std::uint16_t context_id,
+                                           bool last, std::error_code why) {
+  // Once per connection at error level: a peer must not be able to flood
+  // the log; the rest at debug.
+  Log(logged_oversized_ ? LogLevel::kDebug : LogLevel::kError,
+      peer_.protseq + " peer " + peer_.address + ": call " + std::to_string(call_id) +
+          " refused with nca_s_fault_remote_no_memory: " + why.message() + " (max_call_bytes " +
+          std::to_string(core_->max_call_bytes) + ", budget " +
+          std::to_string(core_->reassembly_budget->Limit()) + ")");
+  logged_oversized_ = true;
+  SendFault(call_id, context_id, status::kNcaFaultRemoteNoMemory, true);
+  if (!last) discarding_ = call_id;
+}
+
+bool ServerConnection::ReadyForMessage() {
+  std::lock_guard lock(mu_);
+  return running_.size() < core_->max_calls_per_connection;
 }
 
 void ServerConnection::Dispatch(std::shared_ptr<Call> call, std::vector<std::uint8_t> stub) {
@@ -186,18 +226,30 @@ void ServerConnection::Dispatch(std::shared_ptr<Call> call, std::vector<std::uin
       return SendFault(call->call_id, call->context_id, refused, true);
     }
   }
+  bool duplicate = false;
   {
     std::lock_guard lock(mu_);
-    running_[call->call_id] = call;
+    duplicate = !running_.emplace(call->call_id, call).second;
+  }
+  if (duplicate) {
+    // A call id still running: the peer would otherwise slip past the
+    // per-connection call limit, which counts running ids.
+    core_->EndCall();
+    return ProtocolError();
   }
   association_->BeginCall();
   // Registrations are never removed while listening, so `iface` stays valid.
   executor_([self = shared_from_this(), call, iface, stub = std::move(stub)] {
     self->Run(call, *iface, stub);
+    bool was_full = false;
     {
       std::lock_guard lock(self->mu_);
+      was_full = self->running_.size() >= self->core_->max_calls_per_connection;
       self->running_.erase(call->call_id);
     }
+    // Only a connection that was at its limit can have stopped reading; the
+    // wake costs the I/O thread a hop, so it is not sent after every call.
+    if (was_full) self->sink_->Wake();
     self->association_->EndCall();
     self->core_->EndCall();
   });

@@ -2,7 +2,9 @@
 // reassembly of request fragments, validation before dispatch, dispatch on
 // the call pool, fragmented responses, faults, co_cancel and orphaned.
 // It sees only messages (dcerpc::MessageHandler / MessageSink), never a
-// socket. A malformed PDU or a protocol violation closes this connection.
+// socket. A malformed PDU or a protocol violation closes this connection;
+// a call over the size limits is answered with a fault, its remaining
+// fragments are discarded, and the connection stays.
 //
 // Threading: OnMessage/OnClosed come sequentially from the transport; calls
 // run on the executor; responses are sent under a mutex so one response's
@@ -30,6 +32,13 @@ struct ServerCore {
   std::size_t max_concurrent_calls = 64;
   std::size_t active_calls = 0;
   std::size_t max_call_bytes = 4u << 20;  // reassembled request stub limit
+  // Calls of one connection running at once; beyond, the connection is not
+  // read from until one ends (a peer pipelining requests cannot make the
+  // server queue unbounded work and replies).
+  std::size_t max_calls_per_connection = 8;
+  // Bytes of partially received requests, all connections together.
+  std::shared_ptr<dcerpc::ReassemblyBudget> reassembly_budget =
+      std::make_shared<dcerpc::ReassemblyBudget>(std::size_t{64} << 20);
   bool stopping = false;
   std::atomic<std::uint32_t> next_assoc_group{0x1000};
 
@@ -49,6 +58,7 @@ class ServerConnection : public dcerpc::MessageHandler,
 
   void OnMessage(std::vector<std::uint8_t> message) override;
   void OnClosed() override;
+  bool ReadyForMessage() override;
 
  private:
   struct Call {
@@ -67,6 +77,9 @@ class ServerConnection : public dcerpc::MessageHandler,
   void Run(const std::shared_ptr<Call>& call, const InterfaceRegistration& iface,
            const std::vector<std::uint8_t>& stub);
 
+  // A call refused for its size: fault now, drop the rest of its fragments.
+  void RefuseOversizedCall(std::uint32_t call_id, std::uint16_t context_id, bool last,
+                           std::error_code why);
   void SendFault(std::uint32_t call_id, std::uint16_t context_id, std::uint32_t status,
                  bool did_not_execute);
   void SendPdus(const std::vector<std::vector<std::uint8_t>>& pdus);
@@ -85,6 +98,8 @@ class ServerConnection : public dcerpc::MessageHandler,
   std::map<std::uint16_t, dcerpc::SyntaxId> contexts_;
   dcerpc::Reassembler reassembler_;
   std::shared_ptr<Call> assembling_;
+  std::optional<std::uint32_t> discarding_;  // call whose fragments are dropped
+  bool logged_oversized_ = false;
 
   std::mutex mu_;  // guards running_ and sending
   std::map<std::uint32_t, std::shared_ptr<Call>> running_;

@@ -1,5 +1,7 @@
 #include "test_interface.h"
 
+#include <type_traits>
+
 #include "rpc/status.h"
 
 namespace alpaca::rpc::testing {
@@ -24,6 +26,14 @@ Point ReadPoint(ndr::Decoder& d) {
   return p;
 }
 
+// The methods wrap on overflow: a client (or a fuzzer) chooses the values,
+// and signed overflow would be undefined behaviour in the server.
+template <typename T>
+T WrapAdd(T a, T b) {
+  using U = std::make_unsigned_t<T>;
+  return static_cast<T>(static_cast<U>(a) + static_cast<U>(b));
+}
+
 // Each server stub: unmarshal, validate (Finish), run, marshal.
 std::uint32_t SumStub(CallContext&, ndr::Decoder& in, ndr::Encoder& out) {
   auto a = in.Read<std::int8_t>();
@@ -34,7 +44,7 @@ std::uint32_t SumStub(CallContext&, ndr::Decoder& in, ndr::Encoder& out) {
   auto g = in.Read<double>();
   if (in.Finish()) return status::kBadStubData;
   out.Write(static_cast<double>(a) + b + c + static_cast<double>(d) + f + g);
-  out.Write<std::int32_t>(a + b + c);
+  out.Write<std::int32_t>(WrapAdd<std::int32_t>(WrapAdd<std::int32_t>(a, b), c));
   return status::kOk;
 }
 
@@ -64,7 +74,7 @@ std::uint32_t GreetStub(CallContext&, ndr::Decoder& in, ndr::Encoder& out) {
 std::uint32_t ScalePointStub(CallContext&, ndr::Decoder& in, ndr::Encoder& out) {
   Point p = ReadPoint(in);
   if (in.Finish()) return status::kBadStubData;
-  Point s{p.x * 2, p.y * 2, p.tag, p.z * 2};
+  Point s{WrapAdd(p.x, p.x), WrapAdd(p.y, p.y), p.tag, WrapAdd(p.z, p.z)};
   WritePoint(out, s);
   out.Write<std::int32_t>(0);
   return status::kOk;
@@ -74,8 +84,9 @@ std::uint32_t IncrementStub(CallContext&, ndr::Decoder& in, ndr::Encoder& out) {
   auto value = in.Read<std::int32_t>();
   Point p = ReadPoint(in);
   if (in.Finish()) return status::kBadStubData;
-  out.Write(value + 1);
-  WritePoint(out, {p.x + 1, p.y + 1, static_cast<std::int16_t>(p.tag + 1), p.z + 1});
+  out.Write(WrapAdd(value, 1));
+  WritePoint(out, {WrapAdd(p.x, 1), WrapAdd(p.y, 1), WrapAdd<std::int16_t>(p.tag, 1),
+                   WrapAdd<std::int64_t>(p.z, 1)});
   out.Write<std::int32_t>(0);
   return status::kOk;
 }

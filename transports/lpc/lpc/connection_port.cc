@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <climits>
 #include <cstring>
 
+#include "base/log.h"
 #include "base/syscall.h"
 #include "lpc/port_name.h"
 #include "lpc/socket_io.h"
@@ -23,6 +25,16 @@ namespace {
 
 constexpr uint64_t kListenerToken = 0;
 constexpr uint64_t kCloseToken = 1;
+constexpr uint64_t kAcceptTimerToken = 2;
+
+// Accept backoff while descriptors or memory are short, as the TCP listener
+// does: without it the still-readable listener wakes every worker at once.
+constexpr std::chrono::milliseconds kAcceptBackoffFirst{10};
+constexpr std::chrono::milliseconds kAcceptBackoffMax{1000};
+
+bool IsResourceShortage(int error) {
+  return error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM;
+}
 
 int EpollTimeoutMs(std::optional<Clock::time_point> deadline) {
   if (!deadline) return -1;
@@ -124,13 +136,20 @@ std::error_code ConnectionPort::Create(std::string_view name, const PortAttribut
   port->main_epoll_.Reset(::epoll_create1(EPOLL_CLOEXEC));
   port->connect_epoll_.Reset(::epoll_create1(EPOLL_CLOEXEC));
   port->close_event_.Reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-  if (!port->main_epoll_ || !port->connect_epoll_ || !port->close_event_) return ErrnoCode(errno);
+  port->accept_timer_.Reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+  if (!port->main_epoll_ || !port->connect_epoll_ || !port->close_event_ || !port->accept_timer_) {
+    return ErrnoCode(errno);
+  }
   port->ArmBoth(port->listener_.Get(), kListenerToken, true);
   for (int epfd : {port->main_epoll_.Get(), port->connect_epoll_.Get()}) {
     epoll_event ev{};
     ev.events = EPOLLIN;  // level-triggered: wakes every waiter after Close()
     ev.data.u64 = kCloseToken;
     ::epoll_ctl(epfd, EPOLL_CTL_ADD, port->close_event_.Get(), &ev);
+    // Level-triggered too: whichever set's waiter reads the expiry first
+    // re-arms the listener; the other finds the timer drained.
+    ev.data.u64 = kAcceptTimerToken;
+    ::epoll_ctl(epfd, EPOLL_CTL_ADD, port->accept_timer_.Get(), &ev);
   }
   out = std::move(port);
   return {};
@@ -229,7 +248,9 @@ std::error_code ConnectionPort::WaitLoop(int epoll_fd, Filter filter, ReceivedMe
     uint64_t token = ev.data.u64;
     if (token == kCloseToken) return Status::kPortDisconnected;
     bool produced = false;
-    if (token == kListenerToken) {
+    if (token == kAcceptTimerToken) {
+      HandleBackoffTimer();
+    } else if (token == kListenerToken) {
       produced = HandleListener(epoll_fd);
     } else if (filter == Filter::kConnectionsOnly) {
       produced = HandlePending(epoll_fd, token, out);
@@ -263,15 +284,65 @@ void ConnectionPort::PurgeStalePending() {
   }
 }
 
+void ConnectionPort::BackOffAccepting(int error) {
+  std::chrono::milliseconds delay;
+  {
+    std::lock_guard lock(mutex_);
+    if (accept_backoff_.count() == 0) {
+      // Once per episode: the log would otherwise repeat at the retry rate.
+      Log(LogLevel::kError, "lpc port " + name_ + ": accept failed (" + std::strerror(error) +
+                                "); retrying with backoff, connected clients are still served");
+      accept_backoff_ = kAcceptBackoffFirst;
+    } else {
+      accept_backoff_ = std::min(accept_backoff_ * 2, kAcceptBackoffMax);
+    }
+    delay = accept_backoff_;
+  }
+  // Disarmed in both sets (no events, still registered) until the timer fires.
+  for (int epfd : {main_epoll_.Get(), connect_epoll_.Get()}) {
+    epoll_event ev{};
+    ev.events = EPOLLONESHOT;
+    ev.data.u64 = kListenerToken;
+    ::epoll_ctl(epfd, EPOLL_CTL_MOD, listener_.Get(), &ev);
+  }
+  itimerspec spec{};
+  spec.it_value.tv_sec = delay.count() / 1000;
+  spec.it_value.tv_nsec = (delay.count() % 1000) * 1000000;
+  ::timerfd_settime(accept_timer_.Get(), 0, &spec, nullptr);
+}
+
+void ConnectionPort::HandleBackoffTimer() {
+  uint64_t expirations = 0;
+  // Only the waiter that drains the expiry re-arms; a second one woken by the
+  // same expiry finds nothing to read.
+  if (::read(accept_timer_.Get(), &expirations, sizeof(expirations)) !=
+      static_cast<ssize_t>(sizeof(expirations))) {
+    return;
+  }
+  ArmBoth(listener_.Get(), kListenerToken, false);
+}
+
 bool ConnectionPort::HandleListener(int epoll_fd) {
   for (int accepted = 0; accepted < 64; ++accepted) {
     UniqueFd socket(::accept4(listener_.Get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
-    if (!socket) break;  // EAGAIN, or a transient accept error: try on the next wake
+    if (!socket) {
+      int error = errno;
+      if (error == EAGAIN || error == EWOULDBLOCK) break;
+      accept_failures_.fetch_add(1, std::memory_order_relaxed);
+      if (IsResourceShortage(error)) {
+        // The connection stays queued and the listener readable: re-arming
+        // now would spin every worker on accept. The timer re-arms it.
+        BackOffAccepting(error);
+        return false;
+      }
+      break;  // e.g. ECONNABORTED: that caller only; try on the next wake
+    }
     ClientIdentity who;
     if (PeerIdentity(socket.Get(), who)) continue;
     std::error_code verdict;
     if (!Allowed(who)) verdict = Status::kAccessDenied;
     std::lock_guard lock(mutex_);
+    accept_backoff_ = std::chrono::milliseconds(0);  // descriptors were available again
     if (!verdict && client_count_ + pending_count_ >= attributes_.max_clients) {
       verdict = Status::kQuotaExceeded;
     }
@@ -521,6 +592,7 @@ PortInformation ConnectionPort::Query() const {
   info.max_connect_info_length = attributes_.max_connect_info_length;
   std::lock_guard lock(mutex_);
   info.connected_clients = client_count_;
+  info.accept_failures = accept_failures_.load(std::memory_order_relaxed);
   return info;
 }
 

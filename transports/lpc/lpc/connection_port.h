@@ -132,6 +132,10 @@ class ConnectionPort {
   bool Allowed(const ClientIdentity& who) const;
   void RejectSocket(int fd, std::error_code status);
   void PurgeStalePending();
+  // Accept failed for lack of descriptors or memory: the listener stays
+  // readable, so it is disarmed and a timer re-arms it (doubling backoff).
+  void BackOffAccepting(int error);
+  void HandleBackoffTimer();
 
   std::string name_;
   std::string socket_path_;
@@ -143,6 +147,7 @@ class ConnectionPort {
   UniqueFd main_epoll_;     // listener + pending + clients: ReplyWaitReceive
   UniqueFd connect_epoll_;  // listener + pending: Listen
   UniqueFd close_event_;    // eventfd in both sets; signalled by Close()
+  UniqueFd accept_timer_;   // timerfd in both sets: re-arms the listener after a backoff
   std::atomic<bool> closed_{false};
 
   mutable std::mutex mutex_;
@@ -150,6 +155,8 @@ class ConnectionPort {
   uint64_t next_token_ = 16;
   size_t pending_count_ = 0;
   size_t client_count_ = 0;
+  std::chrono::milliseconds accept_backoff_{0};  // 0: not backing off (guarded)
+  std::atomic<uint64_t> accept_failures_{0};
 };
 
 }  // namespace alpaca::lpc

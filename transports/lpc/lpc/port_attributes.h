@@ -77,6 +77,7 @@ struct PortInformation {
   uint64_t large_section_messages = 0;  // carried in a per-message section
   size_t pool_usage = 0;                // server side: current MaxPoolUsage charge
   size_t connected_clients = 0;         // connection port only
+  uint64_t accept_failures = 0;         // connection port only: failed accept() calls
 };
 
 }  // namespace alpaca::lpc

@@ -1,0 +1,147 @@
+// lpc_local_attacker — a hostile local process for the resource-limit tests
+// (lpc_local_attacker_limits_test.cc). It speaks the port wire directly or
+// through the client library, optionally as uid/gid 65534, reports what it
+// achieved on stdout (one line per event) and then holds everything it
+// opened until the test kills it (its sockets then close at once).
+//
+//   lpc_local_attacker silent  --name N --count K [--as-nobody]
+//       connect K raw sockets to the port and never say anything
+//   lpc_local_attacker connect --name N --count K [--section S] [--as-nobody]
+//       open up to K real connections; stops at the first refusal
+//   lpc_local_attacker stall   --name N --count K [--as-nobody]
+//       open K connections and announce on each a streamed view whose data
+//       never arrives
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/unique_fd.h"
+#include "lpc/client_port.h"
+#include "lpc/port_name.h"
+#include "lpc/status.h"
+#include "lpc/wire.h"
+
+namespace lpc = alpaca::lpc;
+
+namespace {
+
+void Say(const std::string& line) {
+  std::printf("%s\n", line.c_str());
+  std::fflush(stdout);
+}
+
+void DropToNobody() {
+  if (::setgid(65534) != 0 || ::setuid(65534) != 0) {
+    Say("DROP_FAILED");
+    std::exit(3);
+  }
+}
+
+// Holds what was opened until the test kills us.
+[[noreturn]] void HoldUntilReleased() {
+  for (;;) ::pause();
+}
+
+int Silent(const std::string& name, size_t count) {
+  lpc::ResolvedPortName resolved;
+  if (lpc::ResolvePortName(name, resolved)) {
+    Say("RESOLVE_FAILED");
+    return 2;
+  }
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, resolved.socket_path.c_str(), sizeof(addr.sun_path) - 1);
+  std::vector<alpaca::UniqueFd> held;
+  for (size_t i = 0; i < count; ++i) {
+    alpaca::UniqueFd fd(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
+    if (!fd) break;
+    if (::connect(fd.Get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) break;
+    held.push_back(std::move(fd));
+  }
+  Say("SILENT " + std::to_string(held.size()));
+  HoldUntilReleased();
+}
+
+int Connect(const std::string& name, size_t count, size_t section) {
+  lpc::ConnectOptions options;
+  options.section_size = section;
+  std::string info = "attacker";
+  std::vector<std::unique_ptr<lpc::ClientPort>> held;
+  std::error_code last;
+  for (size_t i = 0; i < count; ++i) {
+    std::unique_ptr<lpc::ClientPort> port;
+    last = lpc::ClientPort::Connect(name, std::as_bytes(std::span(info)), options, port);
+    if (last) break;
+    held.push_back(std::move(port));
+  }
+  Say("CONNECTED " + std::to_string(held.size()) + " " +
+      (last ? std::to_string(last.value()) : std::string("0")));
+  HoldUntilReleased();
+}
+
+// A view frame announced as streamed (wire::kFrameStreamed) whose progress
+// word never moves: the receiver waits for data that never comes.
+int Stall(const std::string& name, size_t count) {
+  lpc::ConnectOptions options;
+  std::string info = "attacker";
+  std::vector<std::unique_ptr<lpc::ClientPort>> held;
+  for (size_t i = 0; i < count; ++i) {
+    std::unique_ptr<lpc::ClientPort> port;
+    if (lpc::ClientPort::Connect(name, std::as_bytes(std::span(info)), options, port)) break;
+    lpc::wire::Frame frame{};
+    frame.message.total_length = sizeof(lpc::PortMessageHeader);
+    frame.message.type = lpc::MessageType::kRequest;
+    frame.message.message_id = 1;
+    frame.kind = lpc::wire::PayloadKind::kView;
+    frame.flags = lpc::wire::kFrameStreamed;
+    frame.payload_length = 400 * 1024;  // fits the default section's half
+    frame.view_sequence = 1;
+    if (::send(port->WaitHandle(), &frame, sizeof(frame), MSG_NOSIGNAL) !=
+        static_cast<ssize_t>(sizeof(frame))) {
+      break;
+    }
+    held.push_back(std::move(port));
+  }
+  Say("STALLING " + std::to_string(held.size()));
+  HoldUntilReleased();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ::signal(SIGPIPE, SIG_IGN);
+  // A test may have lowered its own soft limit before starting us.
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+  CLI::App app{"alpaca local attacker for the port resource-limit tests"};
+  app.require_subcommand(1);
+  std::string name;
+  size_t count = 1;
+  size_t section = size_t{1} << 20;
+  bool nobody = false;
+  for (const char* op : {"silent", "connect", "stall"}) {
+    auto* sub = app.add_subcommand(op);
+    sub->add_option("--name", name)->required();
+    sub->add_option("--count", count);
+    sub->add_option("--section", section);
+    sub->add_flag("--as-nobody", nobody);
+  }
+  CLI11_PARSE(app, argc, argv);
+  if (nobody) DropToNobody();
+  std::string op = app.get_subcommands().front()->get_name();
+  if (op == "silent") return Silent(name, count);
+  if (op == "connect") return Connect(name, count, section);
+  return Stall(name, count);
+}

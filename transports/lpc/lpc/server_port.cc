@@ -1,9 +1,13 @@
 #include "lpc/server_port.h"
 
-#include <sys/uio.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
+#include <string>
 
 #include "lpc/status.h"
 
@@ -24,7 +28,47 @@ ServerPort::ServerPort(UniqueFd socket, Section section, ChannelLimits limits,
       connect_info_(std::move(connect_info)),
       max_pool_usage_(max_pool_usage),
       context_(std::move(context)),
-      pool_usage_(channel_.GetSection().Size()) {}
+      pool_usage_(channel_.GetSection().Size()) {
+  OpenClientMemory();
+}
+
+void ServerPort::OpenClientMemory() {
+  // Called at accept, while the connecting process waits for its reply. A
+  // pid is only a number that the kernel recycles once the process exits, so
+  // every later copy goes through a descriptor instead: /proc/<pid>/mem is
+  // bound to the address space it was opened on and reads or writes nothing
+  // after that process exits or execs. The /proc/<pid> directory descriptor
+  // pins one process the way a pidfd does (its entries fail once that process
+  // is gone, even if the pid is reused), so "mem" and the owner checked below
+  // are the same process's. The owner check (euid/egid, as SO_PEERCRED
+  // reported them at connect) refuses a pid that was recycled to another
+  // identity before we got here, e.g. a root process, and a non-dumpable
+  // (setuid) one, which /proc shows as root.
+  auto fail = [&](std::error_code ec) { client_memory_error_ = ec; };
+  if (client_.pid <= 0) return fail(Status::kAccessDenied);  // not in our pid namespace
+  std::string path = "/proc/" + std::to_string(client_.pid);
+  UniqueFd dir(::open(path.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+  if (!dir) return fail(Status::kPortDisconnected);
+  UniqueFd memory(::openat(dir.Get(), "mem", O_RDWR | O_CLOEXEC | O_NOFOLLOW));
+  if (!memory) {
+    switch (errno) {
+      case EACCES:
+      case EPERM:
+        return fail(Status::kAccessDenied);  // ptrace policy (Yama, uids)
+      case ENOENT:
+      case ESRCH:
+        return fail(Status::kPortDisconnected);
+      default:
+        return fail(ErrnoCode(errno));
+    }
+  }
+  struct stat owner {};
+  if (::fstat(dir.Get(), &owner) != 0 || owner.st_uid != client_.uid ||
+      owner.st_gid != client_.gid) {
+    return fail(Status::kAccessDenied);
+  }
+  client_memory_ = std::move(memory);
+}
 
 ServerPort::Admission ServerPort::AdmitRequest(uint32_t message_id, uint64_t payload_length) {
   size_t charge = std::max<uint64_t>(payload_length, kMinimumCharge);
@@ -101,47 +145,72 @@ std::error_code ServerPort::CheckRange(const PortMessage& request, size_t index,
 
 namespace {
 
-std::error_code MapVmError(ssize_t done, size_t wanted) {
-  if (done >= 0) {
-    return static_cast<size_t>(done) == wanted ? std::error_code{} : Status::kPartialCopy;
+// One pread/pwrite loop on /proc/<pid>/mem. A return of 0 means the address
+// space is gone (the process exited or exec'd); EIO means the range is not
+// all mapped.
+template <typename Io>
+std::error_code CopyClientMemory(int memory, uint64_t address, size_t length, Io io) {
+  size_t done = 0;
+  while (done < length) {
+    // Offsets are signed: no user address lies beyond INT64_MAX.
+    if (address + done > static_cast<uint64_t>(INT64_MAX)) return Status::kPartialCopy;
+    ssize_t n = io(memory, done, static_cast<off_t>(address + done));
+    if (n > 0) {
+      done += static_cast<size_t>(n);
+      continue;
+    }
+    if (n == 0) return Status::kPortDisconnected;
+    switch (errno) {
+      case EINTR:
+        continue;
+      case EIO:
+      case EFAULT:
+      case EINVAL:
+        return Status::kPartialCopy;
+      case EPERM:
+      case EACCES:
+        return Status::kAccessDenied;
+      default:
+        return ErrnoCode(errno);
+    }
   }
-  switch (errno) {
-    case EPERM:
-    case EACCES:
-      return Status::kAccessDenied;
-    case ESRCH:
-      return Status::kPortDisconnected;
-    case EFAULT:
-      return Status::kPartialCopy;
-    default:
-      return ErrnoCode(errno);
-  }
+  return {};
 }
 
 }  // namespace
 
+std::error_code ServerPort::CheckMemoryAccess(const PortMessage& request) const {
+  if (client_memory_error_) return client_memory_error_;
+  // Only the connecting process's own requests name buffers in the address
+  // space we hold. A forked child sharing the connection has another one
+  // (and its pid may already belong to someone else): refused.
+  if (request.Sender().pid != client_.pid) return Status::kAccessDenied;
+  return {};
+}
+
 std::error_code ServerPort::ReadRequestData(const PortMessage& request, size_t index,
                                             uint64_t offset, std::span<std::byte> destination) {
   if (auto ec = CheckRange(request, index, offset, destination.size(), kDataRead)) return ec;
+  if (auto ec = CheckMemoryAccess(request)) return ec;
   if (destination.empty()) return {};
   const DataInfoEntry& entry = request.DataInfo()[index];
-  iovec local{destination.data(), destination.size()};
-  iovec remote{reinterpret_cast<void*>(entry.address + offset), destination.size()};
-  // The pid is the kernel's (SCM_CREDENTIALS of this very request), never a
-  // number from the message bytes.
-  ssize_t n = ::process_vm_readv(request.Sender().pid, &local, 1, &remote, 1, 0);
-  return MapVmError(n, destination.size());
+  return CopyClientMemory(client_memory_.Get(), entry.address + offset, destination.size(),
+                          [&](int fd, size_t done, off_t at) {
+                            return ::pread(fd, destination.data() + done, destination.size() - done,
+                                           at);
+                          });
 }
 
 std::error_code ServerPort::WriteRequestData(const PortMessage& request, size_t index,
                                              uint64_t offset, std::span<const std::byte> source) {
   if (auto ec = CheckRange(request, index, offset, source.size(), kDataWrite)) return ec;
+  if (auto ec = CheckMemoryAccess(request)) return ec;
   if (source.empty()) return {};
   const DataInfoEntry& entry = request.DataInfo()[index];
-  iovec local{const_cast<std::byte*>(source.data()), source.size()};
-  iovec remote{reinterpret_cast<void*>(entry.address + offset), source.size()};
-  ssize_t n = ::process_vm_writev(request.Sender().pid, &local, 1, &remote, 1, 0);
-  return MapVmError(n, source.size());
+  return CopyClientMemory(client_memory_.Get(), entry.address + offset, source.size(),
+                          [&](int fd, size_t done, off_t at) {
+                            return ::pwrite(fd, source.data() + done, source.size() - done, at);
+                          });
 }
 
 void ServerPort::Close() {

@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/unique_fd.h"
 #include "lpc/channel.h"
 #include "lpc/port_attributes.h"
 #include "lpc/port_message.h"
@@ -48,8 +49,13 @@ class ServerPort {
   // NtReadRequestData / NtWriteRequestData: copies between our memory and
   // buffer `index` that the client declared in `request` (still pending),
   // at `offset`. kInvalidDataInfo for an undeclared range or access,
-  // kAccessDenied when the kernel refuses (ptrace policy), kPartialCopy when
-  // the client's memory is not all there.
+  // kAccessDenied when the kernel refuses (ptrace policy) or the request was
+  // sent by another process than the one that connected (a forked child
+  // sharing the connection), kPartialCopy when the client's memory is not
+  // all there, kPortDisconnected once the connecting process has exited or
+  // exec'd. Copies go through the connecting process's /proc/<pid>/mem
+  // opened at accept, never through a pid: they reach that address space or
+  // nothing, whatever process holds the pid later.
   std::error_code ReadRequestData(const PortMessage& request, size_t index, uint64_t offset,
                                   std::span<std::byte> destination);
   std::error_code WriteRequestData(const PortMessage& request, size_t index, uint64_t offset,
@@ -72,12 +78,18 @@ class ServerPort {
   void MarkDisconnected();
   std::error_code CheckRange(const PortMessage& request, size_t index, uint64_t offset,
                              size_t length, uint32_t access) const;
+  // Opens client_memory_ for the connecting process (see ReadRequestData).
+  void OpenClientMemory();
+  std::error_code CheckMemoryAccess(const PortMessage& request) const;
 
   Channel channel_;
   const ClientIdentity client_;
   const std::vector<std::byte> connect_info_;
   const size_t max_pool_usage_;
   std::shared_ptr<void> context_;
+  // The connecting process's address space, bound at accept; or why not.
+  UniqueFd client_memory_;
+  std::error_code client_memory_error_;
   std::atomic<bool> connected_{true};
   std::atomic<bool> closed_by_peer_{false};
   uint64_t token_ = 0;                   // epoll key; set once by ConnectionPort

@@ -1,0 +1,117 @@
+// A hostile local process against who-is-who: client memory reached through a
+// recycled pid, squatted namespaces and lock files, lengths a client lies
+// about. The attacker is always a separate program (lpc_identity_attacker),
+// as uid 65534 where the uid is the point. Everything is ordered on the lines
+// the processes print, never on time.
+#include <signal.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdlib>
+#include <cstring>
+
+#include "lpc_fixture.h"
+#include "lpc_identity_attacker.h"
+
+namespace alpaca::lpc::testing {
+namespace {
+
+// The uid tests switch uids themselves: they need root (CI runs as root).
+// Off root they fail, unless the developer opts into a skip.
+#define REQUIRE_ROOT()                                                               \
+  do {                                                                               \
+    if (::geteuid() != 0) {                                                          \
+      const char* allow = std::getenv("ALPACA_ALLOW_SKIP");                          \
+      if (allow != nullptr && std::string(allow) == "1") GTEST_SKIP() << "not root"; \
+      GTEST_FAIL() << "needs root to run the attacker as nobody (CI runs as root)";  \
+    }                                                                                \
+  } while (0)
+
+pid_t PidAfter(const std::string& line, const std::string& prefix) {
+  return static_cast<pid_t>(std::stol(line.substr(prefix.size())));
+}
+
+// Finding 10: uid 65534 declares buffers from a process that is then killed,
+// and its pid is recycled to a root process holding a secret at the declared
+// address. The server must read and write nothing there.
+void PidReuseReachesNothing(const std::string& name, const std::string& sender) {
+  PortSecurity everyone;
+  everyone.allow_everyone = true;
+  std::unique_ptr<ConnectionPort> port;
+  ASSERT_FALSE(ConnectionPort::Create(name, {}, everyone, port));
+  ChildProcess attacker(
+      {AttackerPath(), "fork-declare", "--name", name, "--sender", sender, "--as-nobody"});
+
+  // The request arrives (the connection is accepted on the way: the
+  // connector is alive and waiting then).
+  ReceivedMessage request;
+  for (;;) {
+    ASSERT_FALSE(port->ReplyWaitReceive(request, std::chrono::seconds(20)));
+    if (request.message.Type() == MessageType::kRequest) break;
+    ASSERT_EQ(request.message.Type(), MessageType::kConnectionRequest);
+    std::shared_ptr<ServerPort> client;
+    ASSERT_FALSE(port->AcceptAndComplete(std::move(request.connection), {}, nullptr, client));
+  }
+  pid_t sender_pid = 0, keeper_pid = 0;
+  while (sender_pid == 0 || keeper_pid == 0) {
+    auto line = attacker.ReadLine();
+    ASSERT_TRUE(line) << "attacker went quiet";
+    if (line->rfind("SENDER ", 0) == 0) sender_pid = PidAfter(*line, "SENDER ");
+    if (line->rfind("KEEPER ", 0) == 0) keeper_pid = PidAfter(*line, "KEEPER ");
+    ASSERT_NE(line->rfind("SENDER", 0) == 0 || line->rfind("KEEPER", 0) == 0, false) << *line;
+  }
+  EXPECT_EQ(request.message.Sender().pid, sender_pid);
+  EXPECT_EQ(request.message.Sender().uid, 65534u);
+
+  // The sender dies with its request pending; the keeper holds the
+  // connection open, so the server still has a connected port.
+  ::kill(sender_pid, SIGKILL);
+  if (sender == "child") {
+    ASSERT_TRUE(attacker.WaitForLine("SENDER_REAPED"));
+  } else {
+    EXPECT_EQ(attacker.Wait(), 128 + SIGKILL);
+  }
+  struct KillKeeper {
+    pid_t pid;
+    ~KillKeeper() { ::kill(pid, SIGKILL); }
+  } kill_keeper{keeper_pid};
+
+  // A root process now holds the sender's pid, with a secret where the
+  // attacker declared its buffer.
+  ChildProcess recycler({AttackerPath(), "recycle", "--pid", std::to_string(sender_pid)});
+  auto victim = recycler.ReadLine(std::chrono::seconds(100));
+  ASSERT_TRUE(victim) << "no victim";
+  ASSERT_EQ(*victim, "VICTIM " + std::to_string(sender_pid));
+  ASSERT_TRUE(request.port->Connected());
+
+  std::array<std::byte, kSecretLength> read{};
+  auto read_ec = request.port->ReadRequestData(request.message, 0, 0, read);
+  std::array<std::byte, kSecretLength> junk;
+  junk.fill(std::byte{'X'});
+  auto write_ec = request.port->WriteRequestData(request.message, 0, 0, junk);
+  EXPECT_TRUE(read_ec) << "read through a recycled pid: " << Text(read);
+  EXPECT_TRUE(write_ec) << "wrote through a recycled pid";
+  EXPECT_NE(Text(read), std::string(kSecret, kSecretLength));
+
+  // The victim's memory is as it was (we are root: look directly).
+  std::array<char, kSecretLength> now{};
+  iovec local{now.data(), now.size()};
+  iovec remote{reinterpret_cast<void*>(kAddress), now.size()};
+  ASSERT_EQ(::process_vm_readv(sender_pid, &local, 1, &remote, 1, 0),
+            static_cast<ssize_t>(now.size()));
+  EXPECT_EQ(std::string(now.data(), now.size()), std::string(kSecret, kSecretLength));
+}
+
+TEST_F(LpcTest, PidReuseOfAForkedSenderReadsAndWritesNothing) {
+  REQUIRE_ROOT();
+  PidReuseReachesNothing("reuse-child", "child");
+}
+
+TEST_F(LpcTest, PidReuseOfTheConnectorReadsAndWritesNothing) {
+  REQUIRE_ROOT();
+  PidReuseReachesNothing("reuse-connector", "connector");
+}
+
+}  // namespace
+}  // namespace alpaca::lpc::testing

@@ -50,16 +50,28 @@ void OneCycle(const std::string& binding) {
   }
 }
 
+// The server's counters once it has let go of the TCP connections that
+// clients closed (it learns of each close asynchronously).
+nlohmann::json Settled(soak::ServerProcess& server) {
+  nlohmann::json s;
+  for (int i = 0; i < 3000; ++i) {
+    s = server.Stats();
+    if (s.value("tcp_connections", 1L) == 0 && s.value("active_calls", 1L) == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return s;
+}
+
 std::vector<Snapshot> Cycles(soak::ServerProcess& server, const std::string& name,
                              const std::string& binding, std::size_t cycles) {
   std::vector<Snapshot> out;
   for (std::size_t i = 0; i < 100; ++i) OneCycle(binding);  // warm pools and arenas
-  out.push_back({name + " start", server.Stats()});
+  out.push_back({name + " start", Settled(server)});
   for (std::size_t i = 0; i < cycles; ++i) {
     OneCycle(binding);
-    if (i + 1 == cycles / 2) out.push_back({name + " middle", server.Stats()});
+    if (i + 1 == cycles / 2) out.push_back({name + " middle", Settled(server)});
   }
-  out.push_back({name + " end", server.Stats()});
+  out.push_back({name + " end", Settled(server)});
   return out;
 }
 
@@ -150,7 +162,7 @@ int main(int argc, char** argv) {
   auto probes = soak::TcpProbes();
   std::vector<std::atomic<std::uint64_t>> rounds(probes.size());
   std::vector<std::thread> attackers;
-  snaps.push_back({"attack start", server.Stats()});
+  snaps.push_back({"attack start", Settled(server)});
   for (std::size_t i = 0; i < probes.size(); ++i) {
     attackers.emplace_back([&, i] { probes[i].run(server.Port(), stop, rounds[i]); });
   }
@@ -161,12 +173,7 @@ int main(int argc, char** argv) {
   stop = true;
   for (auto& t : attackers) t.join();
   // The server lets go of the attackers' connections as it notices them.
-  nlohmann::json after;
-  for (int i = 0; i < 3000; ++i) {
-    after = server.Stats();
-    if (after.value("tcp_connections", 1L) == 0 && after.value("active_calls", 1L) == 0) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  nlohmann::json after = Settled(server);
   snaps.push_back({"after the attack", after});
 
   PrintSnapshots(snaps);
@@ -191,8 +198,11 @@ int main(int argc, char** argv) {
   auto flat = [&](const nlohmann::json& a, const nlohmann::json& b, const char* what) {
     long ra = a.value("rss_kb", 0L);
     long rb = b.value("rss_kb", 0L);
-    bool good = rb - ra < 16 * 1024 && a.value("fds", 0L) == b.value("fds", 0L) &&
-                a.value("threads", 0L) == b.value("threads", 0L);
+    // Flat: no growth with the number of clients. A connection the server
+    // has not yet seen close (ncalrpc reports none) may hold a descriptor
+    // or two; a leak per cycle would be thousands.
+    bool good = rb - ra < 16 * 1024 && b.value("fds", 0L) - a.value("fds", 0L) <= 4 &&
+                b.value("threads", 0L) - a.value("threads", 0L) <= 1;
     if (!good) std::printf("NOT FLAT: %s\n", what);
     return good;
   };

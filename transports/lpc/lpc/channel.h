@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "base/unique_fd.h"
+#include "lpc/peer_fd.h"
 #include "lpc/port_attributes.h"
 #include "lpc/port_message.h"
 #include "lpc/section.h"
@@ -96,7 +97,7 @@ class Channel {
   std::byte* SendHalf() const;
   std::byte* ReceiveHalf() const;
 
-  UniqueFd socket_;
+  PeerSocket socket_;  // the peer may leave descriptors queued on it: closed off-thread
   Section section_;
   ChannelSide side_;
   ChannelLimits limits_;
@@ -108,7 +109,7 @@ class Channel {
 
   // State between ReceiveHeader and FinishReceive (single receiver at a time).
   wire::Frame pending_frame_{};
-  UniqueFd pending_fd_;
+  PeerFd pending_fd_;
   std::array<std::byte, wire::kMaxFrameSize> receive_buffer_{};
 
   std::atomic<uint64_t> sent_{0}, received_{0}, section_messages_{0}, large_messages_{0};

@@ -158,6 +158,9 @@ std::error_code ConnectionPort::Create(std::string_view name, const PortAttribut
 ConnectionPort::~ConnectionPort() {
   Close();
   if (listener_) ::unlink(socket_path_.c_str());
+  // Connections never accepted die with the listener, and with them what
+  // they queued, passed descriptors included: released off-thread.
+  CloseSocketOffThread(std::move(listener_));
   if (lock_file_) ::unlink(lock_path_.c_str());
 }
 
@@ -338,7 +341,12 @@ bool ConnectionPort::HandleListener(int epoll_fd) {
       break;  // e.g. ECONNABORTED: that caller only; try on the next wake
     }
     ClientIdentity who;
-    if (PeerIdentity(socket.Get(), who)) continue;
+    // A connection that is not kept may already carry its request and the
+    // descriptors on it: closed off-thread (peer_fd.h), like every socket.
+    if (PeerIdentity(socket.Get(), who)) {
+      CloseSocketOffThread(std::move(socket));
+      continue;
+    }
     std::error_code verdict;
     if (!Allowed(who)) verdict = Status::kAccessDenied;
     std::lock_guard lock(mutex_);
@@ -349,6 +357,7 @@ bool ConnectionPort::HandleListener(int epoll_fd) {
     PurgeStalePending();
     if (pending_count_ >= attributes_.max_pending_connections) {
       RejectSocket(socket.Get(), Status::kQuotaExceeded);
+      CloseSocketOffThread(std::move(socket));
       continue;
     }
     uint64_t token = next_token_++;
@@ -371,6 +380,19 @@ bool ConnectionPort::HandlePending(int epoll_fd, uint64_t token, ReceivedMessage
     entries_.erase(it);
     --pending_count_;
   }
+  if (pending.verdict) {
+    // Refused already (security or quota): nothing it sent is received on
+    // this thread, least of all the descriptors riding on its request. We are
+    // woken because its request (or end of stream) arrived, so the verdict
+    // answers it now; the socket is then drained and closed on the closer
+    // thread (peer_fd.h), which keeps the verdict readable for the caller and
+    // keeps a descriptor whose close blocks away from the threads that serve.
+    int fd = pending.socket.Get();
+    ::epoll_ctl(main_epoll_.Get(), EPOLL_CTL_DEL, fd, nullptr);
+    ::epoll_ctl(connect_epoll_.Get(), EPOLL_CTL_DEL, fd, nullptr);
+    RejectSocket(fd, pending.verdict);
+    return false;
+  }
   std::vector<std::byte> buffer(sizeof(wire::ConnectRequest) + attributes_.max_connect_info_length +
                                 1);
   ReceivedPacket packet;
@@ -388,10 +410,6 @@ bool ConnectionPort::HandlePending(int epoll_fd, uint64_t token, ReceivedMessage
   ::epoll_ctl(main_epoll_.Get(), EPOLL_CTL_DEL, fd, nullptr);
   ::epoll_ctl(connect_epoll_.Get(), EPOLL_CTL_DEL, fd, nullptr);
   if (ec) return false;  // gone before it spoke
-  if (pending.verdict) {
-    RejectSocket(fd, pending.verdict);
-    return false;
-  }
 
   // From here on the bytes are the caller's: check every field.
   wire::ConnectRequest request;
@@ -460,7 +478,7 @@ std::error_code ConnectionPort::Accept(ConnectionRequest&& request,
   limits.max_data_length = attributes_.max_data_length;
   limits.max_receive_length = attributes_.max_data_length;
   auto port = std::make_shared<ServerPort>(
-      std::move(request.socket_), std::move(request.section_), limits, request.client_,
+      std::move(request.socket_).Take(), std::move(request.section_), limits, request.client_,
       std::move(request.connect_info_), attributes_.max_pool_usage, std::move(context));
   port->accept_reply_.assign(reply_info.begin(), reply_info.end());
   out = std::move(port);

@@ -47,7 +47,7 @@ class ConnectionRequest {
 
  private:
   friend class ConnectionPort;
-  UniqueFd socket_;
+  PeerSocket socket_;
   Section section_;
   ClientIdentity client_;
   std::vector<std::byte> connect_info_;
@@ -107,7 +107,7 @@ class ConnectionPort {
 
  private:
   struct Pending {
-    UniqueFd socket;
+    PeerSocket socket;  // closed off-thread: its queue may hold passed descriptors
     ClientIdentity client;
     Clock::time_point since;
     // Set when security or quota already refused the caller; the refusal is

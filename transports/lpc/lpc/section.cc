@@ -52,7 +52,7 @@ std::error_code Section::Create(size_t size, const char* debug_name, Section& ou
   return {};
 }
 
-std::error_code Section::MapForeign(UniqueFd fd, size_t map_size, bool writable, Section& out) {
+std::error_code Section::MapForeign(PeerFd fd, size_t map_size, bool writable, Section& out) {
   if (!fd) return Status::kSectionError;
   int seals = ::fcntl(fd.Get(), F_GET_SEALS);
   if (seals < 0 || (seals & F_SEAL_SHRINK) == 0) return Status::kSectionError;
@@ -67,7 +67,7 @@ std::error_code Section::MapForeign(UniqueFd fd, size_t map_size, bool writable,
   void* base = ::mmap(nullptr, size, prot, MAP_SHARED, fd.Get(), 0);
   if (base == MAP_FAILED) return Status::kSectionError;
   Section section;
-  section.fd_ = std::move(fd);
+  section.fd_.Reset(fd.Release());
   section.base_ = static_cast<std::byte*>(base);
   section.size_ = size;
   out = std::move(section);

@@ -16,6 +16,7 @@
 #include <system_error>
 
 #include "base/unique_fd.h"
+#include "lpc/peer_fd.h"
 
 namespace alpaca::lpc {
 
@@ -33,8 +34,10 @@ class Section {
 
   // Maps the first `map_size` bytes of an fd received from a peer after
   // checking it is a memfd sealed against shrinking and at least that long.
-  // The caller bounds map_size by its limits before calling.
-  static std::error_code MapForeign(UniqueFd fd, size_t map_size, bool writable, Section& out);
+  // The caller bounds map_size by its limits before calling. A refused fd is
+  // closed off-thread (see peer_fd.h); an accepted one is a memory file whose
+  // close cannot block, so the section owns it as a plain descriptor.
+  static std::error_code MapForeign(PeerFd fd, size_t map_size, bool writable, Section& out);
 
   bool Valid() const { return base_ != nullptr; }
   size_t Size() const { return size_; }

@@ -24,25 +24,25 @@ TEST(Section, ForeignMappingRequiresTheShrinkSeal) {
   UniqueFd unsealed(::memfd_create("unsealed", MFD_CLOEXEC | MFD_ALLOW_SEALING));
   ASSERT_EQ(::ftruncate(unsealed.Get(), 8192), 0);
   Section mapped;
-  EXPECT_EQ(Section::MapForeign(std::move(unsealed), 8192, false, mapped), Status::kSectionError);
+  EXPECT_EQ(Section::MapForeign(PeerFd(unsealed.Release()), 8192, false, mapped),
+            Status::kSectionError);
 
   int pipe_fds[2];
   ASSERT_EQ(::pipe(pipe_fds), 0);
   ::close(pipe_fds[1]);
-  EXPECT_EQ(Section::MapForeign(UniqueFd(pipe_fds[0]), 4096, false, mapped),
-            Status::kSectionError);
-  EXPECT_EQ(Section::MapForeign(UniqueFd(), 4096, false, mapped), Status::kSectionError);
+  EXPECT_EQ(Section::MapForeign(PeerFd(pipe_fds[0]), 4096, false, mapped), Status::kSectionError);
+  EXPECT_EQ(Section::MapForeign(PeerFd(), 4096, false, mapped), Status::kSectionError);
 }
 
 TEST(Section, ForeignMappingChecksTheSize) {
   Section original;
   ASSERT_FALSE(Section::Create(8192, "test", original));
   Section mapped;
-  EXPECT_EQ(Section::MapForeign(UniqueFd(::dup(original.Fd())), 8193, false, mapped),
+  EXPECT_EQ(Section::MapForeign(PeerFd(::dup(original.Fd())), 8193, false, mapped),
             Status::kInvalidView);
-  EXPECT_EQ(Section::MapForeign(UniqueFd(::dup(original.Fd())), 0, false, mapped),
+  EXPECT_EQ(Section::MapForeign(PeerFd(::dup(original.Fd())), 0, false, mapped),
             Status::kInvalidView);
-  ASSERT_FALSE(Section::MapForeign(UniqueFd(::dup(original.Fd())), 8192, true, mapped));
+  ASSERT_FALSE(Section::MapForeign(PeerFd(::dup(original.Fd())), 8192, true, mapped));
   original.Base()[100] = std::byte{42};
   EXPECT_EQ(mapped.Base()[100], std::byte{42}) << "both mappings see the same memory";
 }

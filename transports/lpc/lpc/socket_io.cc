@@ -81,9 +81,13 @@ std::error_code SendPacket(int fd, std::span<const iovec> parts, int pass_fd, bo
 std::error_code ReceivePacket(int fd, std::span<std::byte> buffer,
                               std::optional<Clock::time_point> deadline, ReceivedPacket& out) {
   out = ReceivedPacket{};
-  // Room for a handful of descriptors so that a peer sending several cannot
-  // make us lose track of (and leak) any: all but one are closed.
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 8) + CMSG_SPACE(sizeof(ucred))];
+  // Room for as many descriptors as the kernel passes in one message
+  // (SCM_MAX_FD): descriptors that do not fit are dropped by the kernel on
+  // this very thread, and a peer can make such a close block (see peer_fd.h).
+  // All are received, so that all but one go to the closer thread.
+  constexpr size_t kMaxPassedFds = 253;
+  alignas(
+      cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxPassedFds) + CMSG_SPACE(sizeof(ucred))];
   for (;;) {
     iovec iov{buffer.data(), buffer.size()};
     msghdr msg{};
@@ -115,7 +119,7 @@ std::error_code ReceivePacket(int fd, std::span<std::byte> buffer,
           if (!out.fd) {
             out.fd.Reset(received);
           } else {
-            ::close(received);
+            ClosePeerFd(received);
             out.extra_fds = true;
           }
         }

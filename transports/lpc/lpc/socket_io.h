@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "base/unique_fd.h"
+#include "lpc/peer_fd.h"
 #include "lpc/port_attributes.h"
 #include "lpc/port_message.h"
 
@@ -20,8 +21,8 @@ namespace alpaca::lpc {
 struct ReceivedPacket {
   size_t size = 0;
   bool truncated = false;  // the packet was longer than the buffer
-  UniqueFd fd;             // at most one passed descriptor is kept
-  bool extra_fds = false;  // more than one was passed (all closed)
+  PeerFd fd;               // at most one passed descriptor is kept
+  bool extra_fds = false;  // more than one was passed (the others are closed off-thread)
   bool has_credentials = false;
   ClientIdentity credentials;  // SCM_CREDENTIALS, if the socket has SO_PASSCRED
 };

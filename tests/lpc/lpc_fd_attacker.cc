@@ -1,0 +1,250 @@
+// lpc_fd_attacker — a hostile local process for lpc_local_attacker_fds_test:
+// it passes descriptors a server cannot close cheaply, hands its connection to
+// another uid, or offers sections a server must not map. It reports what
+// happened on stdout, one line per event, and then holds what it opened until
+// the test kills it.
+//
+//   lpc_fd_attacker refused-linger --name N --count K [--fds F] [--as-nobody]
+//       K raw connect requests, each carrying F descriptors, the last a TCP
+//       socket whose close blocks (SO_LINGER, full send queue); prints
+//       "REPLY <i> <status>" with the status the server answered (-1: none)
+//   lpc_fd_attacker allowed-linger --name N --count K --kind frame|section ...
+//       as a caller the port admits: the blocking socket rides on a frame
+//       (among F descriptors) or is offered as the connection section;
+//       prints "AFTER <i> <status>" once the server dealt with it
+#include <fcntl.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/unique_fd.h"
+#include "lpc/client_port.h"
+#include "lpc/port_name.h"
+#include "lpc/status.h"
+#include "lpc/wire.h"
+
+namespace lpc = alpaca::lpc;
+using alpaca::UniqueFd;
+
+namespace {
+
+void Say(const std::string& line) {
+  std::printf("%s\n", line.c_str());
+  std::fflush(stdout);
+}
+
+[[noreturn]] void Die(const std::string& what) {
+  Say("ERROR " + what + ": " + std::strerror(errno));
+  std::exit(2);
+}
+
+void DropToNobody() {
+  if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0) Die("drop");
+}
+
+// Both ends of loopback TCP connections whose sending end cannot finish
+// closing: the receiving end (kept here, never read) has a full window and
+// the sender's queue is full too, so with SO_LINGER its last close waits for
+// the linger time (100000 s) in tcp_close.
+class LingerFactory {
+ public:
+  LingerFactory() {
+    listener_.Reset(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    int small = 4096;
+    ::setsockopt(listener_.Get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(listener_.Get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+        ::listen(listener_.Get(), 64) != 0) {
+      Die("tcp listen");
+    }
+    socklen_t len = sizeof(addr_);
+    ::getsockname(listener_.Get(), reinterpret_cast<sockaddr*>(&addr_), &len);
+  }
+
+  // A socket whose last close blocks; the caller passes it and closes its copy.
+  UniqueFd Make() {
+    UniqueFd sender(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    int small = 4096;
+    ::setsockopt(sender.Get(), SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+    if (::connect(sender.Get(), reinterpret_cast<sockaddr*>(&addr_), sizeof(addr_)) != 0) {
+      Die("tcp connect");
+    }
+    UniqueFd receiver(::accept4(listener_.Get(), nullptr, nullptr, SOCK_CLOEXEC));
+    if (!receiver) Die("tcp accept");
+    receivers_.push_back(std::move(receiver));
+    std::vector<char> chunk(65536, 'x');
+    size_t queued = 0;
+    while (::send(sender.Get(), chunk.data(), chunk.size(), MSG_DONTWAIT | MSG_NOSIGNAL) > 0) {
+      queued += chunk.size();
+    }
+    if (queued == 0) Die("tcp fill");
+    linger slow{1, 100000};
+    ::setsockopt(sender.Get(), SOL_SOCKET, SO_LINGER, &slow, sizeof(slow));
+    return sender;
+  }
+
+ private:
+  UniqueFd listener_;
+  sockaddr_in addr_{};
+  std::vector<UniqueFd> receivers_;
+};
+
+UniqueFd ConnectRaw(const std::string& name) {
+  lpc::ResolvedPortName resolved;
+  if (lpc::ResolvePortName(name, resolved)) Die("resolve");
+  UniqueFd fd(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, resolved.socket_path.c_str(), sizeof(addr.sun_path) - 1);
+  if (::connect(fd.Get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) Die("connect");
+  return fd;
+}
+
+// Sends `bytes` with `fds` in one SCM_RIGHTS message.
+bool SendWithFds(int socket, const void* bytes, size_t size, const std::vector<int>& fds) {
+  iovec iov{const_cast<void*>(bytes), size};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  std::vector<char> control(CMSG_SPACE(sizeof(int) * fds.size()));
+  if (!fds.empty()) {
+    msg.msg_control = control.data();
+    msg.msg_controllen = control.size();
+    cmsghdr* cm = CMSG_FIRSTHDR(&msg);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+    std::memcpy(CMSG_DATA(cm), fds.data(), sizeof(int) * fds.size());
+  }
+  return ::sendmsg(socket, &msg, MSG_NOSIGNAL) == static_cast<ssize_t>(size);
+}
+
+// `count` descriptors, the blocking one last (past the 8 an old receive
+// buffer had room for, when count > 8).
+std::vector<UniqueFd> Payload(LingerFactory& factory, size_t count) {
+  std::vector<UniqueFd> fds;
+  for (size_t i = 1; i < count; ++i) fds.emplace_back(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  fds.push_back(factory.Make());
+  return fds;
+}
+
+std::vector<int> Raw(const std::vector<UniqueFd>& fds) {
+  std::vector<int> raw;
+  for (auto& fd : fds) raw.push_back(fd.Get());
+  return raw;
+}
+
+// The status of a connect reply, or -1 if none came within 10 s.
+int ReadConnectStatus(int socket) {
+  pollfd p{socket, POLLIN, 0};
+  if (::poll(&p, 1, 10000) != 1) return -1;
+  lpc::wire::ConnectReply reply{};
+  ssize_t n = ::recv(socket, &reply, sizeof(reply), 0);
+  if (n < static_cast<ssize_t>(sizeof(reply))) return -1;
+  return reply.status;
+}
+
+[[noreturn]] void HoldUntilKilled() {
+  for (;;) ::pause();
+}
+
+int RefusedLinger(const std::string& name, size_t count, size_t fds_per_request) {
+  LingerFactory factory;
+  std::vector<UniqueFd> sockets;
+  for (size_t i = 0; i < count; ++i) {
+    auto fds = Payload(factory, fds_per_request);
+    UniqueFd socket = ConnectRaw(name);
+    lpc::wire::ConnectRequest request;
+    request.flags = lpc::wire::kConnectHasSection;
+    request.section_size = 65536;
+    if (!SendWithFds(socket.Get(), &request, sizeof(request), Raw(fds))) Die("send request");
+    fds.clear();  // the server now holds the only reference
+    Say("REPLY " + std::to_string(i) + " " + std::to_string(ReadConnectStatus(socket.Get())));
+    sockets.push_back(std::move(socket));
+  }
+  Say("DONE");
+  HoldUntilKilled();
+}
+
+int AllowedLinger(const std::string& name, size_t count, size_t fds_per_message,
+                  const std::string& kind) {
+  LingerFactory factory;
+  std::vector<std::unique_ptr<lpc::ClientPort>> ports;
+  std::vector<UniqueFd> sockets;
+  for (size_t i = 0; i < count; ++i) {
+    if (kind == "section") {
+      // The blocking socket offered as the connection section.
+      UniqueFd blocking = factory.Make();
+      UniqueFd socket = ConnectRaw(name);
+      lpc::wire::ConnectRequest request;
+      request.flags = lpc::wire::kConnectHasSection;
+      request.section_size = 65536;
+      if (!SendWithFds(socket.Get(), &request, sizeof(request), {blocking.Get()})) Die("send");
+      blocking.Reset();
+      Say("AFTER " + std::to_string(i) + " " + std::to_string(ReadConnectStatus(socket.Get())));
+      sockets.push_back(std::move(socket));
+      continue;
+    }
+    // A connected client sends a frame carrying many descriptors.
+    std::unique_ptr<lpc::ClientPort> port;
+    lpc::ConnectOptions options;
+    options.section_size = 0;
+    if (auto ec = lpc::ClientPort::Connect(name, {}, options, port)) {
+      Say("CONNECT_FAILED " + std::to_string(ec.value()));
+      return 1;
+    }
+    auto fds = Payload(factory, fds_per_message);
+    lpc::wire::Frame frame{};
+    frame.message.type = lpc::MessageType::kDatagram;
+    frame.message.total_length = sizeof(lpc::PortMessageHeader);
+    frame.kind = lpc::wire::PayloadKind::kSection;
+    frame.payload_length = 4096;
+    if (!SendWithFds(port->WaitHandle(), &frame, sizeof(frame), Raw(fds))) Die("send frame");
+    fds.clear();
+    // The server cuts us off for the extra descriptors; until it has read
+    // the frame, this request waits behind it.
+    lpc::PortMessage request, reply;
+    request.SetData("after");
+    auto ec = port->RequestWaitReply(request, reply, std::chrono::seconds(10));
+    Say("AFTER " + std::to_string(i) + " " + std::to_string(ec.value()));
+    ports.push_back(std::move(port));
+  }
+  Say("DONE");
+  HoldUntilKilled();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ::signal(SIGPIPE, SIG_IGN);
+  CLI::App app{"hostile local process for the descriptor/identity/section tests"};
+  std::string op, name, kind = "frame";
+  size_t count = 1, fds = 1;
+  bool nobody = false;
+  app.add_option("op", op)->required();
+  app.add_option("--name", name)->required();
+  app.add_option("--count", count);
+  app.add_option("--fds", fds);
+  app.add_option("--kind", kind);
+  app.add_flag("--as-nobody", nobody);
+  CLI11_PARSE(app, argc, argv);
+  if (nobody) DropToNobody();
+  if (op == "refused-linger") return RefusedLinger(name, count, fds);
+  if (op == "allowed-linger") return AllowedLinger(name, count, fds, kind);
+  Say("UNKNOWN_OP");
+  return 2;
+}

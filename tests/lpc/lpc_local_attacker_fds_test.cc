@@ -1,0 +1,116 @@
+// A hostile local process (lpc_fd_attacker, a separate program, as uid 65534
+// where that is the point) against a port server process (lpc_peer serve):
+// passed descriptors whose close blocks, handed-off connections, sections
+// the server must not map. The server must keep serving a good client.
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "lpc_fixture.h"
+
+namespace alpaca::lpc::testing {
+namespace {
+
+std::string AttackerPath() { return ALPACA_LPC_FD_ATTACKER_PATH; }
+
+// Root is needed to run the attacker as another uid; CI runs as root.
+#define REQUIRE_ROOT()                                                               \
+  do {                                                                               \
+    if (::geteuid() != 0) {                                                          \
+      const char* skip = std::getenv("ALPACA_ALLOW_SKIP");                           \
+      if (skip != nullptr && std::string(skip) == "1") GTEST_SKIP() << "needs root"; \
+      GTEST_FAIL() << "needs root to run the attacker as another uid";               \
+    }                                                                                \
+  } while (0)
+
+std::unique_ptr<ChildProcess> StartAttacker(std::vector<std::string> args) {
+  args.insert(args.begin(), AttackerPath());
+  return std::make_unique<ChildProcess>(args);
+}
+
+// A good client connects and is answered, each step bounded.
+void ExpectServed(const std::string& name) {
+  std::unique_ptr<ClientPort> port;
+  ConnectOptions options;
+  options.timeout = std::chrono::seconds(10);
+  ASSERT_FALSE(ClientPort::Connect(name, Bytes("good"), options, port))
+      << "a good client could not connect";
+  PortMessage request, reply;
+  request.SetData("good client");
+  ASSERT_FALSE(port->RequestWaitReply(request, reply, std::chrono::seconds(10)))
+      << "a good client was not answered";
+  EXPECT_EQ(Text(reply.Data()), "good client");
+}
+
+std::string StatusText(Status status) { return std::to_string(static_cast<int>(status)); }
+
+// Finding 1: a refused uid sends connect requests carrying sockets whose last
+// close blocks; the server must neither receive them on a serving thread nor
+// close them there. More requests than server threads: before the fix, every
+// thread parked in tcp_close and the good client was never answered.
+TEST_F(LpcTest, RefusedUidCannotParkWorkersWithBlockingDescriptors) {
+  REQUIRE_ROOT();
+  auto server = StartServer("fd-refused", {"--threads", "2"});  // owner-only
+  auto attacker = StartAttacker(
+      {"refused-linger", "--name", "fd-refused", "--count", "3", "--fds", "1", "--as-nobody"});
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(attacker->WaitForLine("REPLY").value_or("none"),
+              "REPLY " + std::to_string(i) + " " + StatusText(Status::kAccessDenied));
+  }
+  ASSERT_TRUE(attacker->WaitForLine("DONE"));
+  ExpectServed("fd-refused");
+  // The refused caller never reached the application.
+  server->Kill(SIGTERM);
+  while (auto line = server->ReadLine(std::chrono::seconds(5))) {
+    EXPECT_EQ(line->find("uid=65534"), std::string::npos) << *line;
+  }
+}
+
+// Finding 1, control buffer: more descriptors than the old receive buffer had
+// room for, the blocking one last. The kernel dropped those that did not fit
+// on the receiving worker, which then parked.
+TEST_F(LpcTest, RefusedUidManyDescriptorsDoNotParkWorkers) {
+  REQUIRE_ROOT();
+  auto server = StartServer("fd-refused-many", {"--threads", "2"});
+  auto attacker = StartAttacker({"refused-linger", "--name", "fd-refused-many", "--count", "3",
+                                 "--fds", "40", "--as-nobody"});
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(attacker->WaitForLine("REPLY").value_or("none"),
+              "REPLY " + std::to_string(i) + " " + StatusText(Status::kAccessDenied));
+  }
+  ASSERT_TRUE(attacker->WaitForLine("DONE"));
+  ExpectServed("fd-refused-many");
+}
+
+// Finding 1, admitted callers: descriptors on a frame (many, the blocking one
+// past the eighth) cut the sender off without parking the worker that read it.
+TEST_F(LpcTest, AllowedUidFrameDescriptorsDoNotParkWorkers) {
+  REQUIRE_ROOT();
+  auto server = StartServer("fd-frame", {"--threads", "2", "--allow-uid", "65534"});
+  auto attacker = StartAttacker({"allowed-linger", "--name", "fd-frame", "--count", "3", "--fds",
+                                 "20", "--kind", "frame", "--as-nobody"});
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(attacker->WaitForLine("AFTER").value_or("none"),
+              "AFTER " + std::to_string(i) + " " + StatusText(Status::kPortDisconnected));
+  }
+  ASSERT_TRUE(attacker->WaitForLine("DONE"));
+  ExpectServed("fd-frame");
+}
+
+// Finding 1, admitted callers: a blocking socket offered as the connection
+// section is refused, and closing it does not park the worker.
+TEST_F(LpcTest, AllowedUidBlockingSectionDoesNotParkWorkers) {
+  REQUIRE_ROOT();
+  auto server = StartServer("fd-section", {"--threads", "2", "--allow-uid", "65534"});
+  auto attacker = StartAttacker({"allowed-linger", "--name", "fd-section", "--count", "3", "--kind",
+                                 "section", "--as-nobody"});
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(attacker->WaitForLine("AFTER").value_or("none"),
+              "AFTER " + std::to_string(i) + " " + StatusText(Status::kSectionError));
+  }
+  ASSERT_TRUE(attacker->WaitForLine("DONE"));
+  ExpectServed("fd-section");
+}
+
+}  // namespace
+}  // namespace alpaca::lpc::testing

@@ -4,13 +4,16 @@
 // achieved on stdout (one line per event) and then holds everything it
 // opened until the test kills it (its sockets then close at once).
 //
-//   lpc_local_attacker silent  --name N --count K [--as-nobody]
-//       connect K raw sockets to the port and never say anything
+//   lpc_local_attacker silent  --name N --count K [--as-nobody] [--wait-cut]
+//       connect K raw sockets to the port and never say anything; with
+//       --wait-cut, report (CUT n) once the server has hung up all of them,
+//       or after 20 s how many it had
 //   lpc_local_attacker connect --name N --count K [--section S] [--as-nobody]
 //       open up to K real connections; stops at the first refusal
 //   lpc_local_attacker stall   --name N --count K [--as-nobody]
 //       open K connections and announce on each a streamed view whose data
 //       never arrives
+#include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -18,6 +21,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -51,7 +55,31 @@ void DropToNobody() {
   for (;;) ::pause();
 }
 
-int Silent(const std::string& name, size_t count) {
+// Counts the sockets the server has hung up on, waiting up to 20 s for all.
+size_t WaitUntilCut(std::vector<alpaca::UniqueFd>& held) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::vector<pollfd> fds;
+  for (auto& fd : held) fds.push_back({fd.Get(), POLLIN, 0});
+  size_t cut = 0;
+  while (cut < fds.size()) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    if (::poll(fds.data(), fds.size(), static_cast<int>(left.count())) < 0) continue;
+    for (auto& p : fds) {
+      if (p.fd >= 0 && (p.revents & (POLLHUP | POLLERR)) != 0) {
+        p.fd = -1;  // poll ignores it from now on
+        ++cut;
+      } else if (p.fd >= 0 && (p.revents & POLLIN) != 0) {
+        char reply[256];  // a refusal before the hang-up: read it
+        (void)!::recv(p.fd, reply, sizeof(reply), MSG_DONTWAIT);
+      }
+    }
+  }
+  return cut;
+}
+
+int Silent(const std::string& name, size_t count, bool wait_cut) {
   lpc::ResolvedPortName resolved;
   if (lpc::ResolvePortName(name, resolved)) {
     Say("RESOLVE_FAILED");
@@ -68,6 +96,7 @@ int Silent(const std::string& name, size_t count) {
     held.push_back(std::move(fd));
   }
   Say("SILENT " + std::to_string(held.size()));
+  if (wait_cut) Say("CUT " + std::to_string(WaitUntilCut(held)));
   HoldUntilReleased();
 }
 
@@ -131,17 +160,19 @@ int main(int argc, char** argv) {
   size_t count = 1;
   size_t section = size_t{1} << 20;
   bool nobody = false;
+  bool wait_cut = false;
   for (const char* op : {"silent", "connect", "stall"}) {
     auto* sub = app.add_subcommand(op);
     sub->add_option("--name", name)->required();
     sub->add_option("--count", count);
     sub->add_option("--section", section);
     sub->add_flag("--as-nobody", nobody);
+    sub->add_flag("--wait-cut", wait_cut);
   }
   CLI11_PARSE(app, argc, argv);
   if (nobody) DropToNobody();
   std::string op = app.get_subcommands().front()->get_name();
-  if (op == "silent") return Silent(name, count);
+  if (op == "silent") return Silent(name, count, wait_cut);
   if (op == "connect") return Connect(name, count, section);
   return Stall(name, count);
 }

@@ -119,6 +119,7 @@ void ExpectEcho(ClientPort& port, const std::string& text) {
 TEST_F(LpcTest, AcceptBacksOffWhenDescriptorsRunOut) {
   PortAttributes attributes;
   attributes.max_pending_connections = 4096;  // descriptors, not the table, run out
+  attributes.max_pending_per_uid = 4096;
   auto port = CreatePort("emfile", attributes);
   EchoServer server(*port, 4);
   std::unique_ptr<ClientPort> good;
@@ -146,6 +147,41 @@ TEST_F(LpcTest, AcceptBacksOffWhenDescriptorsRunOut) {
   std::unique_ptr<ClientPort> later;
   ASSERT_FALSE(ClientPort::Connect("emfile", Bytes("later"), NoSection(), later));
   ExpectEcho(*later, "after");
+}
+
+// Finding 2: callers that connect and stay silent filled the shared pending
+// table, and every later caller was refused with kQuotaExceeded. Refused
+// callers now share max_refused_pending, each allowed uid max_pending_per_uid,
+// and a silent caller is cut after the handshake deadline by a timer, whether
+// or not anybody else connects.
+void ExpectSilentCallersDoNotStarveOthers(const std::string& name, PortSecurity security) {
+  std::unique_ptr<ConnectionPort> port;
+  ASSERT_FALSE(ConnectionPort::Create(name, {}, security, port));
+  EchoServer server(*port, 2);
+  auto attacker = StartAttacker("silent", name, {"--count", "1000", "--as-nobody", "--wait-cut"});
+  ASSERT_EQ(attacker->WaitForLine("SILENT").value_or(""), "SILENT 1000");
+  // Every silent connect is queued ahead of these: the attacker has taken all
+  // of the table it can.
+  for (int i = 0; i < 16; ++i) {
+    std::unique_ptr<ClientPort> good;
+    ASSERT_EQ(ClientPort::Connect(name, Bytes("good"), NoSection(), good), std::error_code{})
+        << "connect " << i;
+    ExpectEcho(*good, "served");
+  }
+  // No connect comes now, yet the deadline still cuts every silent caller.
+  EXPECT_EQ(attacker->WaitForLine("CUT", std::chrono::seconds(30)).value_or(""), "CUT 1000");
+}
+
+TEST_F(LpcTest, SilentRefusedCallersDoNotFillThePendingTable) {
+  REQUIRE_ROOT();
+  ExpectSilentCallersDoNotStarveOthers("pending-refused", {});  // nobody is refused
+}
+
+TEST_F(LpcTest, SilentAllowedUidGetsOnlyItsShareOfThePendingTable) {
+  REQUIRE_ROOT();
+  PortSecurity security;
+  security.allowed_uids = {65534};
+  ExpectSilentCallersDoNotStarveOthers("pending-allowed", security);
 }
 
 }  // namespace

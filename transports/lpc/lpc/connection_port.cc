@@ -26,6 +26,7 @@ namespace {
 constexpr uint64_t kListenerToken = 0;
 constexpr uint64_t kCloseToken = 1;
 constexpr uint64_t kAcceptTimerToken = 2;
+constexpr uint64_t kPendingTimerToken = 3;
 
 // Accept backoff while descriptors or memory are short, as the TCP listener
 // does: without it the still-readable listener wakes every worker at once.
@@ -137,7 +138,9 @@ std::error_code ConnectionPort::Create(std::string_view name, const PortAttribut
   port->connect_epoll_.Reset(::epoll_create1(EPOLL_CLOEXEC));
   port->close_event_.Reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   port->accept_timer_.Reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
-  if (!port->main_epoll_ || !port->connect_epoll_ || !port->close_event_ || !port->accept_timer_) {
+  port->pending_timer_.Reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+  if (!port->main_epoll_ || !port->connect_epoll_ || !port->close_event_ || !port->accept_timer_ ||
+      !port->pending_timer_) {
     return ErrnoCode(errno);
   }
   port->ArmBoth(port->listener_.Get(), kListenerToken, true);
@@ -150,6 +153,8 @@ std::error_code ConnectionPort::Create(std::string_view name, const PortAttribut
     // re-arms the listener; the other finds the timer drained.
     ev.data.u64 = kAcceptTimerToken;
     ::epoll_ctl(epfd, EPOLL_CTL_ADD, port->accept_timer_.Get(), &ev);
+    ev.data.u64 = kPendingTimerToken;
+    ::epoll_ctl(epfd, EPOLL_CTL_ADD, port->pending_timer_.Get(), &ev);
   }
   out = std::move(port);
   return {};
@@ -173,6 +178,8 @@ void ConnectionPort::Close() {
     std::lock_guard lock(mutex_);
     entries.swap(entries_);
     pending_count_ = client_count_ = 0;
+    pending_by_uid_.clear();
+    refused_pending_ = 0;
   }
   for (auto& [token, entry] : entries) {
     if (auto* port = std::get_if<std::shared_ptr<ServerPort>>(&entry.value)) (*port)->Close();
@@ -253,6 +260,8 @@ std::error_code ConnectionPort::WaitLoop(int epoll_fd, Filter filter, ReceivedMe
     bool produced = false;
     if (token == kAcceptTimerToken) {
       HandleBackoffTimer();
+    } else if (token == kPendingTimerToken) {
+      HandlePendingTimer();
     } else if (token == kListenerToken) {
       produced = HandleListener(epoll_fd);
     } else if (filter == Filter::kConnectionsOnly) {
@@ -272,19 +281,77 @@ std::error_code ConnectionPort::WaitLoop(int epoll_fd, Filter filter, ReceivedMe
 
 void ConnectionPort::PurgeStalePending() {
   // Called with mutex_ held. A caller that connects and never speaks holds a
-  // socket only until the timeout, and never more than max_pending of them.
+  // socket only until the timeout, and never more than its share of them.
   auto now = Clock::now();
   for (auto it = entries_.begin(); it != entries_.end();) {
     auto* pending = std::get_if<Pending>(&it->second.value);
-    if (pending != nullptr && now - pending->since > attributes_.pending_connection_timeout) {
-      ::epoll_ctl(main_epoll_.Get(), EPOLL_CTL_DEL, pending->socket.Get(), nullptr);
-      ::epoll_ctl(connect_epoll_.Get(), EPOLL_CTL_DEL, pending->socket.Get(), nullptr);
-      it = entries_.erase(it);
-      --pending_count_;
-    } else {
+    if (pending == nullptr || now - pending->since <= attributes_.pending_connection_timeout) {
       ++it;
+      continue;
+    }
+    // A request already queued is only waiting for a busy server thread:
+    // not the caller's fault, so it gets another period.
+    char byte;
+    if (::recv(pending->socket.Get(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0) {
+      pending->since = now;
+      ++it;
+      continue;
+    }
+    ::epoll_ctl(main_epoll_.Get(), EPOLL_CTL_DEL, pending->socket.Get(), nullptr);
+    ::epoll_ctl(connect_epoll_.Get(), EPOLL_CTL_DEL, pending->socket.Get(), nullptr);
+    --PendingShare(*pending);
+    it = entries_.erase(it);
+    --pending_count_;
+  }
+}
+
+size_t& ConnectionPort::PendingShare(const Pending& pending) {
+  if (pending.verdict) return refused_pending_;
+  return pending_by_uid_[pending.client.uid];
+}
+
+size_t ConnectionPort::SilentPending(const Pending& like) const {
+  size_t silent = 0;
+  for (const auto& [token, entry] : entries_) {
+    const auto* pending = std::get_if<Pending>(&entry.value);
+    if (pending == nullptr ||
+        static_cast<bool>(pending->verdict) != static_cast<bool>(like.verdict) ||
+        (!like.verdict && pending->client.uid != like.client.uid)) {
+      continue;
+    }
+    char byte;
+    if (::recv(pending->socket.Get(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) <= 0) ++silent;
+  }
+  return silent;
+}
+
+void ConnectionPort::ArmPendingTimer(Clock::duration delay) {
+  if (pending_timer_armed_) return;
+  auto ns = std::max<int64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(delay).count() + 1000000, 1);
+  itimerspec spec{};
+  spec.it_value.tv_sec = ns / 1000000000;
+  spec.it_value.tv_nsec = ns % 1000000000;
+  if (::timerfd_settime(pending_timer_.Get(), 0, &spec, nullptr) == 0) pending_timer_armed_ = true;
+}
+
+void ConnectionPort::HandlePendingTimer() {
+  uint64_t expirations = 0;
+  if (::read(pending_timer_.Get(), &expirations, sizeof(expirations)) !=
+      static_cast<ssize_t>(sizeof(expirations))) {
+    return;  // another waiter drained this expiry
+  }
+  std::lock_guard lock(mutex_);
+  pending_timer_armed_ = false;
+  PurgeStalePending();
+  // Next expiry: when the oldest survivor's deadline passes.
+  std::optional<Clock::time_point> oldest;
+  for (auto& [token, entry] : entries_) {
+    if (auto* pending = std::get_if<Pending>(&entry.value)) {
+      if (!oldest || pending->since < *oldest) oldest = pending->since;
     }
   }
+  if (oldest) ArmPendingTimer(*oldest + attributes_.pending_connection_timeout - Clock::now());
 }
 
 void ConnectionPort::BackOffAccepting(int error) {
@@ -355,15 +422,23 @@ bool ConnectionPort::HandleListener(int epoll_fd) {
       verdict = Status::kQuotaExceeded;
     }
     PurgeStalePending();
-    if (pending_count_ >= attributes_.max_pending_connections) {
-      RejectSocket(socket.Get(), Status::kQuotaExceeded);
-      CloseSocketOffThread(std::move(socket));
-      continue;
+    Pending pending{std::move(socket), who, Clock::now(), verdict};
+    size_t& share = PendingShare(pending);
+    size_t share_limit =
+        verdict ? attributes_.max_refused_pending : attributes_.max_pending_per_uid;
+    if (pending_count_ >= attributes_.max_pending_connections ||
+        (share >= share_limit && SilentPending(pending) >= share_limit)) {
+      // Over its share, a caller waits for nothing: the table stays free for
+      // other uids, and what allowed callers need is never held by refused ones.
+      RejectSocket(pending.socket.Get(), Status::kQuotaExceeded);
+      continue;  // its socket closes with `pending`
     }
     uint64_t token = next_token_++;
-    int fd = socket.Get();
-    entries_.emplace(token, Entry{Pending{std::move(socket), who, Clock::now(), verdict}});
+    int fd = pending.socket.Get();
+    ++share;
+    entries_.emplace(token, Entry{std::move(pending)});
     ++pending_count_;
+    ArmPendingTimer(attributes_.pending_connection_timeout);
     ArmBoth(fd, token, true);
   }
   Rearm(epoll_fd, listener_.Get(), kListenerToken);
@@ -379,6 +454,7 @@ bool ConnectionPort::HandlePending(int epoll_fd, uint64_t token, ReceivedMessage
     pending = std::move(std::get<Pending>(it->second.value));
     entries_.erase(it);
     --pending_count_;
+    --PendingShare(pending);
   }
   if (pending.verdict) {
     // Refused already (security or quota): nothing it sent is received on
@@ -400,6 +476,7 @@ bool ConnectionPort::HandlePending(int epoll_fd, uint64_t token, ReceivedMessage
   if (ec == Status::kTimeout) {
     std::lock_guard lock(mutex_);
     int fd = pending.socket.Get();
+    ++PendingShare(pending);
     entries_.emplace(token, Entry{std::move(pending)});
     ++pending_count_;
     ArmBoth(fd, token, false);

@@ -132,6 +132,17 @@ class ConnectionPort {
   bool Allowed(const ClientIdentity& who) const;
   void RejectSocket(int fd, std::error_code status);
   void PurgeStalePending();
+  // Per-uid and refused shares of the pending table (mutex_ held).
+  size_t& PendingShare(const Pending& pending);
+  // How many entries of that share have not sent anything yet: those who
+  // have are read as soon as a thread is free, so a burst of real clients
+  // from one uid is not cut by its share (mutex_ held; only at the share).
+  size_t SilentPending(const Pending& pending) const;
+  // Arms the handshake timer unless armed (mutex_ held); on expiry, silent
+  // pending connections past the deadline are purged even if nobody new
+  // connects.
+  void ArmPendingTimer(Clock::duration delay);
+  void HandlePendingTimer();
   // Accept failed for lack of descriptors or memory: the listener stays
   // readable, so it is disarmed and a timer re-arms it (doubling backoff).
   void BackOffAccepting(int error);
@@ -147,6 +158,7 @@ class ConnectionPort {
   UniqueFd main_epoll_;     // listener + pending + clients: ReplyWaitReceive
   UniqueFd connect_epoll_;  // listener + pending: Listen
   UniqueFd close_event_;    // eventfd in both sets; signalled by Close()
+  UniqueFd pending_timer_;  // timerfd in both sets: the connect handshake deadline
   UniqueFd accept_timer_;   // timerfd in both sets: re-arms the listener after a backoff
   std::atomic<bool> closed_{false};
 
@@ -155,6 +167,9 @@ class ConnectionPort {
   uint64_t next_token_ = 16;
   size_t pending_count_ = 0;
   size_t client_count_ = 0;
+  std::unordered_map<uid_t, size_t> pending_by_uid_;  // allowed callers' pending entries
+  size_t refused_pending_ = 0;                        // refused callers' pending entries
+  bool pending_timer_armed_ = false;
   std::chrono::milliseconds accept_backoff_{0};  // 0: not backing off (guarded)
   std::atomic<uint64_t> accept_failures_{0};
 };

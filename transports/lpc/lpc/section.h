@@ -33,7 +33,8 @@ class Section {
   static std::error_code Create(size_t size, const char* debug_name, Section& out);
 
   // Maps the first `map_size` bytes of an fd received from a peer after
-  // checking it is a memfd sealed against shrinking and at least that long.
+  // checking it is a tmpfs memfd (not hugetlbfs) sealed against shrinking and
+  // at least that long.
   // The caller bounds map_size by its limits before calling. A refused fd is
   // closed off-thread (see peer_fd.h); an accepted one is a memory file whose
   // close cannot block, so the section owns it as a plain descriptor.

@@ -34,6 +34,18 @@ TEST(Section, ForeignMappingRequiresTheShrinkSeal) {
   EXPECT_EQ(Section::MapForeign(PeerFd(), 4096, false, mapped), Status::kSectionError);
 }
 
+TEST(Section, ForeignMappingRequiresTmpfs) {
+  // A sealed hugetlbfs memfd passes the seal and file type checks; its pages
+  // can be taken away under our mapping (SIGBUS), so it is refused.
+  UniqueFd huge(::memfd_create("huge", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB));
+  if (!huge) GTEST_SKIP() << "no hugetlbfs memfd here";
+  ASSERT_EQ(::ftruncate(huge.Get(), 2 << 20), 0);
+  ASSERT_EQ(::fcntl(huge.Get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW), 0);
+  Section mapped;
+  EXPECT_EQ(Section::MapForeign(PeerFd(huge.Release()), 2 << 20, false, mapped),
+            Status::kSectionError);
+}
+
 TEST(Section, ForeignMappingChecksTheSize) {
   Section original;
   ASSERT_FALSE(Section::Create(8192, "test", original));

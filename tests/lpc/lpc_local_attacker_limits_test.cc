@@ -41,6 +41,17 @@ size_t OpenFds() {
   return n;
 }
 
+// Descriptors of memfds (sections) open in this process.
+size_t OpenMemfds() {
+  size_t n = 0;
+  for (auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    auto target = std::filesystem::read_symlink(entry.path(), ec);
+    if (!ec && target.string().rfind("/memfd:", 0) == 0) ++n;
+  }
+  return n;
+}
+
 // Lowers this process's soft descriptor limit for a scope (children raise
 // theirs back to the hard limit).
 class FdLimit {
@@ -182,6 +193,45 @@ TEST_F(LpcTest, SilentAllowedUidGetsOnlyItsShareOfThePendingTable) {
   PortSecurity security;
   security.allowed_uids = {65534};
   ExpectSilentCallersDoNotStarveOthers("pending-allowed", security);
+}
+
+// Finding 3: one uid could take every connection (max_clients) and, at two
+// descriptors per client, the server's descriptors. Now each uid may hold
+// max_clients_per_uid connections (default 1024, a quarter of max_clients).
+TEST_F(LpcTest, OneUidCannotTakeEveryConnection) {
+  REQUIRE_ROOT();
+  EXPECT_EQ(PortAttributes{}.max_clients_per_uid, 1024u);  // documented in docs/lpc.md
+  PortAttributes attributes;
+  attributes.max_clients_per_uid = 8;
+  attributes.max_clients = 16;
+  PortSecurity security;
+  security.allowed_uids = {65534};
+  auto port = CreatePort("per-uid", attributes, security);
+  EchoServer server(*port, 2);
+  auto attacker =
+      StartAttacker("connect", "per-uid", {"--count", "16", "--section", "0", "--as-nobody"});
+  // Eight connections, then kQuotaExceeded (11).
+  EXPECT_EQ(attacker->WaitForLine("CONNECTED").value_or(""), "CONNECTED 8 11");
+  // Everyone else still gets in: the other half of max_clients is theirs.
+  std::vector<std::unique_ptr<ClientPort>> good(8);
+  for (auto& client : good) {
+    ASSERT_EQ(ClientPort::Connect("per-uid", Bytes("good"), NoSection(), client),
+              std::error_code{});
+    ExpectEcho(*client, "served");
+  }
+}
+
+// ... and a client's connection section costs the server no descriptor:
+// the mapping keeps the memfd alive, so its descriptor is closed once mapped.
+TEST_F(LpcTest, MappedConnectionSectionsHoldNoServerDescriptor) {
+  auto port = CreatePort("section-fd");
+  EchoServer server(*port, 2);
+  size_t before = OpenMemfds();
+  auto attacker = StartAttacker("connect", "section-fd", {"--count", "32"});  // 1 MiB sections
+  ASSERT_EQ(attacker->WaitForLine("CONNECTED").value_or(""), "CONNECTED 32 0");
+  // The attacker's connects returned, so the server has mapped all 32.
+  EXPECT_EQ(port->Query().connected_clients, 32u);
+  EXPECT_EQ(OpenMemfds(), before);
 }
 
 }  // namespace

@@ -179,6 +179,7 @@ void ConnectionPort::Close() {
     entries.swap(entries_);
     pending_count_ = client_count_ = 0;
     pending_by_uid_.clear();
+    clients_by_uid_.clear();
     refused_pending_ = 0;
   }
   for (auto& [token, entry] : entries) {
@@ -421,6 +422,13 @@ bool ConnectionPort::HandleListener(int epoll_fd) {
     if (!verdict && client_count_ + pending_count_ >= attributes_.max_clients) {
       verdict = Status::kQuotaExceeded;
     }
+    if (!verdict) {
+      auto connected = clients_by_uid_.find(who.uid);
+      auto waiting = pending_by_uid_.find(who.uid);
+      size_t held = (connected != clients_by_uid_.end() ? connected->second : 0) +
+                    (waiting != pending_by_uid_.end() ? waiting->second : 0);
+      if (held >= attributes_.max_clients_per_uid) verdict = Status::kQuotaExceeded;
+    }
     PurgeStalePending();
     Pending pending{std::move(socket), who, Clock::now(), verdict};
     size_t& share = PendingShare(pending);
@@ -569,7 +577,8 @@ std::error_code ConnectionPort::Complete(const std::shared_ptr<ServerPort>& port
   {
     std::lock_guard lock(mutex_);
     if (closed_) return Status::kPortDisconnected;
-    if (client_count_ >= attributes_.max_clients) {
+    size_t& of_uid = clients_by_uid_[port->client_.uid];
+    if (client_count_ >= attributes_.max_clients || of_uid >= attributes_.max_clients_per_uid) {
       RejectSocket(fd, Status::kQuotaExceeded);
       port->MarkDisconnected();
       return Status::kQuotaExceeded;
@@ -577,6 +586,7 @@ std::error_code ConnectionPort::Complete(const std::shared_ptr<ServerPort>& port
     port->token_ = next_token_++;
     entries_.emplace(port->token_, Entry{port});
     ++client_count_;
+    ++of_uid;
   }
   if (auto ec = SendConnectReply(fd, {}, port->accept_reply_, attributes_)) {
     DropClient(port);
@@ -612,7 +622,10 @@ void ConnectionPort::DropClient(const std::shared_ptr<ServerPort>& port) {
   ::epoll_ctl(main_epoll_.Get(), EPOLL_CTL_DEL, port->channel_.Fd(), nullptr);
   port->channel_.Shutdown();
   std::lock_guard lock(mutex_);
-  if (entries_.erase(port->token_) != 0) --client_count_;
+  if (entries_.erase(port->token_) != 0) {
+    --client_count_;
+    --clients_by_uid_[port->client_.uid];
+  }
 }
 
 bool ConnectionPort::HandleClient(uint64_t token, ReceivedMessage& out) {

@@ -168,6 +168,7 @@ class ConnectionPort {
   size_t pending_count_ = 0;
   size_t client_count_ = 0;
   std::unordered_map<uid_t, size_t> pending_by_uid_;  // allowed callers' pending entries
+  std::unordered_map<uid_t, size_t> clients_by_uid_;  // connected clients per uid
   size_t refused_pending_ = 0;                        // refused callers' pending entries
   bool pending_timer_armed_ = false;
   std::chrono::milliseconds accept_backoff_{0};  // 0: not backing off (guarded)

@@ -35,6 +35,10 @@ struct PortAttributes {
   size_t max_data_length = size_t{256} << 20;
   // Connected clients at once; further connects are refused with kQuotaExceeded.
   size_t max_clients = 4096;
+  // Connected plus pending clients of one uid: a single local user cannot
+  // take every connection (and, at one descriptor each, the server's
+  // descriptors) from the others. Over it: kQuotaExceeded.
+  size_t max_clients_per_uid = 1024;
   // Connections that connected a socket but have not yet sent their request.
   size_t max_pending_connections = 128;
   // Shares of that table, so that callers who cannot be served (or one uid

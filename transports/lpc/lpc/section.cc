@@ -80,7 +80,7 @@ std::error_code Section::MapForeign(PeerFd fd, size_t map_size, bool writable, S
   // every client cost the server two descriptors instead of one (Fd() is -1
   // for a foreign section). A sealed regular file, as checked above: its
   // close does not block.
-  section.fd_.Reset(fd.Release());  // TEMPF3
+  UniqueFd verified(fd.Release());
   section.base_ = static_cast<std::byte*>(base);
   section.size_ = size;
   out = std::move(section);

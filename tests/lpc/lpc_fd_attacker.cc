@@ -15,6 +15,11 @@
 //   lpc_fd_attacker hugetlb-section --name N [--as-nobody]
 //       offers a hugetlbfs memfd as the connection section ("CONNECT <status>")
 //       and, if the server maps it, takes its page away and uses a view
+//   lpc_fd_attacker handoff --name N       (run as root)
+//       connects, then uses the connection from a forked child of the same
+//       uid and from one running as 65534 ("CHILD_NOBODY <status>")
+//   lpc_fd_attacker setuid-like --name N   (run as root)
+//       real uid 65534, effective 0: connects and calls as uid 0
 #include <fcntl.h>
 #include <grp.h>
 #include <netinet/in.h>
@@ -24,6 +29,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -282,6 +288,64 @@ int HugetlbSection(const std::string& name) {
   HoldUntilKilled();
 }
 
+// One request on `port`, bounded; the status as a number.
+int Call(lpc::ClientPort& port, const std::string& text) {
+  lpc::PortMessage request, reply;
+  request.SetData(text);
+  auto ec = port.RequestWaitReply(request, reply, std::chrono::seconds(10));
+  return ec.value();
+}
+
+// Runs `body` in a forked child and waits for it.
+template <typename Body>
+void InChild(Body body) {
+  pid_t pid = ::fork();
+  if (pid < 0) Die("fork");
+  if (pid == 0) {
+    body();
+    std::fflush(stdout);
+    ::_exit(0);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+}
+
+// Finding 11: identity is per connection. The connector (root here) is
+// served; a forked child of the same uid too; the connection handed to a
+// process running as uid 65534 is cut off at its first frame.
+int Handoff(const std::string& name) {
+  std::unique_ptr<lpc::ClientPort> port;
+  auto ec = lpc::ClientPort::Connect(name, {}, {}, port);
+  Say("CONNECT " + std::to_string(ec.value()));
+  if (ec) return 1;
+  Say("ROOT " + std::to_string(Call(*port, "root")));
+  InChild([&] { Say("CHILD_SAME " + std::to_string(Call(*port, "same uid"))); });
+  InChild([&] {
+    DropToNobody();
+    Say("CHILD_NOBODY " + std::to_string(Call(*port, "handed to nobody")));
+  });
+  Say("PARENT_AFTER " + std::to_string(Call(*port, "root again")));
+  Say("DONE");
+  return 0;
+}
+
+// A setuid-like process (real uid 65534, effective 0) connects as uid 0 and
+// must be served as such: its frames carry its effective ids.
+int SetuidLike(const std::string& name) {
+  if (::setresgid(65534, 0, 0) != 0 || ::setresuid(65534, 0, 0) != 0) Die("setresuid");
+  std::unique_ptr<lpc::ClientPort> port;
+  auto ec = lpc::ClientPort::Connect(name, {}, {}, port);
+  Say("CONNECT " + std::to_string(ec.value()));
+  if (ec) return 1;
+  Say("SETUID_LIKE " + std::to_string(Call(*port, "setuid-like")));
+  lpc::PortMessage large, reply;  // through the section too
+  large.ResizeData(size_t{300} << 10);
+  ec = port->RequestWaitReply(large, reply, std::chrono::seconds(10));
+  Say("SETUID_LIKE_LARGE " + std::to_string(ec.value()));
+  Say("DONE");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -299,6 +363,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (nobody) DropToNobody();
   if (op == "refused-linger") return RefusedLinger(name, count, fds);
+  if (op == "handoff") return Handoff(name);
+  if (op == "setuid-like") return SetuidLike(name);
   if (op == "hugetlb-section") return HugetlbSection(name);
   if (op == "allowed-linger") return AllowedLinger(name, count, fds, kind);
   Say("UNKNOWN_OP");

@@ -168,5 +168,40 @@ TEST_F(LpcTest, HugetlbSectionIsRefused) {
   attacker.reset();  // gives the pages back before the pool shrinks
 }
 
+// Finding 11: identity is per connection, and the connection belongs to the
+// identity that connected. A connected socket handed to a uid 65534 process
+// is refused at its first frame (before the fix it was served as uid 0);
+// the connector and its same-uid children are served.
+TEST_F(LpcTest, HandedOffConnectionIsRefused) {
+  REQUIRE_ROOT();
+  auto server = StartServer("handoff", {"--threads", "2"});  // owner-only: root
+  auto attacker = StartAttacker({"handoff", "--name", "handoff"});
+  EXPECT_EQ(attacker->WaitForLine("CONNECT").value_or("none"), "CONNECT 0");
+  EXPECT_EQ(attacker->WaitForLine("ROOT").value_or("none"), "ROOT 0");
+  EXPECT_EQ(attacker->WaitForLine("CHILD_SAME").value_or("none"), "CHILD_SAME 0");
+  EXPECT_EQ(attacker->WaitForLine("CHILD_NOBODY").value_or("none"),
+            "CHILD_NOBODY " + StatusText(Status::kPortDisconnected));
+  EXPECT_EQ(attacker->WaitForLine("PARENT_AFTER").value_or("none"),
+            "PARENT_AFTER " + StatusText(Status::kPortDisconnected));
+  ASSERT_TRUE(attacker->WaitForLine("DONE"));
+  EXPECT_TRUE(server->WaitForLine("CLIENT_DIED"));
+  ExpectServed("handoff");
+}
+
+// Finding 11: a process whose real and effective ids differ (a setuid
+// program) is served as the effective ids it connected with.
+TEST_F(LpcTest, SetuidLikeClientIsServedAsItsEffectiveIds) {
+  REQUIRE_ROOT();
+  auto server = StartServer("setuid-like", {"--threads", "2"});
+  auto attacker = StartAttacker({"setuid-like", "--name", "setuid-like"});
+  EXPECT_EQ(attacker->WaitForLine("CONNECT").value_or("none"), "CONNECT 0");
+  EXPECT_EQ(attacker->WaitForLine("SETUID_LIKE").value_or("none"), "SETUID_LIKE 0");
+  EXPECT_EQ(attacker->WaitForLine("SETUID_LIKE_LARGE").value_or("none"), "SETUID_LIKE_LARGE 0");
+  ASSERT_TRUE(attacker->WaitForLine("DONE"));
+  auto line = server->WaitForLine("CONNECT pid=");
+  ASSERT_TRUE(line);
+  EXPECT_NE(line->find("uid=0 gid=0"), std::string::npos) << *line;
+}
+
 }  // namespace
 }  // namespace alpaca::lpc::testing

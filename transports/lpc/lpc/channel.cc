@@ -1,6 +1,7 @@
 #include "lpc/channel.h"
 
 #include <sched.h>
+#include <unistd.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -34,7 +35,14 @@ Channel::Channel(UniqueFd socket, Section section, ChannelSide side, ChannelLimi
       section_(std::move(section)),
       side_(side),
       limits_(limits),
-      half_size_(section_.Valid() ? wire::SectionHalfSize(section_.Size()) : 0) {}
+      half_size_(section_.Valid() ? wire::SectionHalfSize(section_.Size()) : 0) {
+  // The ids as of connect, which SO_PEERCRED reported to the server (the
+  // effective ones). The kernel's default credentials are the real ids; they
+  // differ in a setuid program, whose frames would otherwise be refused.
+  if (side == ChannelSide::kClient && (::geteuid() != ::getuid() || ::getegid() != ::getgid())) {
+    credentials_ = ClientIdentity{0, ::geteuid(), ::getegid()};
+  }
+}
 
 namespace {
 
@@ -159,7 +167,7 @@ std::error_code Channel::Send(const PortMessage& message, MessageType type, uint
       {const_cast<std::byte*>(data_info_bytes.data()), data_info_bytes.size()},
       {const_cast<std::byte*>(inline_data), size},
   };
-  auto ec = SendPacket(socket_.Get(), parts, -1, nonblocking, deadline);
+  auto ec = SendPacket(socket_.Get(), parts, -1, nonblocking, deadline, Credentials());
   if (!ec) sent_.fetch_add(1, std::memory_order_relaxed);
   return ec;
 }
@@ -190,7 +198,7 @@ std::error_code Channel::SendLarge(const PortMessage& message, wire::Frame& fram
       if (!streamed) {
         data.CopyTo(SendHalf(), 0, size);
         lock.unlock();
-        auto ec = SendPacket(socket_.Get(), parts, -1, nonblocking, deadline);
+        auto ec = SendPacket(socket_.Get(), parts, -1, nonblocking, deadline, Credentials());
         if (ec) {
           AbandonSequence();
           return ec;
@@ -204,7 +212,7 @@ std::error_code Channel::SendLarge(const PortMessage& message, wire::Frame& fram
       frame.flags = wire::kFrameStreamed;
       ProgressByUs().store(0, std::memory_order_release);
       lock.unlock();
-      if (auto ec = SendPacket(socket_.Get(), parts, -1, nonblocking, deadline)) {
+      if (auto ec = SendPacket(socket_.Get(), parts, -1, nonblocking, deadline, Credentials())) {
         AbandonSequence();
         return ec;
       }
@@ -232,7 +240,7 @@ std::error_code Channel::SendLarge(const PortMessage& message, wire::Frame& fram
       ProgressByUs().store(0, std::memory_order_release);
       CopiedByPeer().store(0, std::memory_order_release);
       lock.unlock();
-      if (auto ec = SendPacket(socket_.Get(), parts, -1, nonblocking, deadline)) {
+      if (auto ec = SendPacket(socket_.Get(), parts, -1, nonblocking, deadline, Credentials())) {
         AbandonSequence();
         return ec;
       }
@@ -252,7 +260,7 @@ std::error_code Channel::SendLarge(const PortMessage& message, wire::Frame& fram
   data.CopyTo(section.Base(), 0, size);
   frame.kind = wire::PayloadKind::kSection;
   frame.view_offset = 0;
-  auto ec = SendPacket(socket_.Get(), parts, section.Fd(), nonblocking, deadline);
+  auto ec = SendPacket(socket_.Get(), parts, section.Fd(), nonblocking, deadline, Credentials());
   if (!ec) {
     sent_.fetch_add(1, std::memory_order_relaxed);
     large_messages_.fetch_add(1, std::memory_order_relaxed);
@@ -302,7 +310,7 @@ std::error_code Channel::SendFromView(const PortMessage& message, size_t size, M
       {&frame, sizeof(frame)},
       {const_cast<std::byte*>(data_info_bytes.data()), data_info_bytes.size()},
   };
-  auto ec = SendPacket(socket_.Get(), parts, -1, false, deadline);
+  auto ec = SendPacket(socket_.Get(), parts, -1, false, deadline, Credentials());
   if (ec) {
     AbandonSequence();
     return ec;
@@ -325,6 +333,12 @@ std::error_code Channel::ReceiveHeader(std::optional<Clock::time_point> deadline
   ReceivedPacket packet;
   if (auto ec = ReceivePacket(socket_.Get(), receive_buffer_, deadline, packet)) return ec;
   pending_fd_ = std::move(packet.fd);
+  // Identity is per connection (see BindPeerIdentity): a frame sent by any
+  // other uid or gid, e.g. through a socket the connector handed on, ends it.
+  if (bound_peer_ && (!packet.has_credentials || packet.credentials.uid != bound_peer_->uid ||
+                      packet.credentials.gid != bound_peer_->gid)) {
+    return Status::kAccessDenied;
+  }
   // Everything below treats the bytes as hostile: sizes are checked before any
   // field is trusted, and a violation closes the conversation.
   if (packet.truncated || packet.extra_fds || packet.size < sizeof(wire::Frame)) {

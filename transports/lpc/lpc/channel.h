@@ -71,6 +71,13 @@ class Channel {
   // Drops a received frame's payload without copying it (quota refusals).
   void DiscardPayload();
 
+  // Server side: the connection belongs to the identity that connected
+  // (SO_PEERCRED: effective uid and gid). From then on every frame must carry
+  // kernel credentials with that uid and gid, or ReceiveHeader fails with
+  // kAccessDenied and the caller cuts the client off: a connected socket
+  // handed to another uid is refused, not served as the connector.
+  void BindPeerIdentity(const ClientIdentity& peer) { bound_peer_ = peer; }
+
   // Stops both directions; blocked peers see end of stream.
   void Shutdown();
 
@@ -94,6 +101,10 @@ class Channel {
   // Copies a streamed view out as it lands (destination null: just waits);
   // `ring`: the view is a ring stream (wire::kFrameRing).
   std::error_code CopyOutStreamed(std::byte* destination, uint64_t length, bool ring);
+  // What a client attaches as SCM_CREDENTIALS: null unless our real and
+  // effective ids differed at connect (a setuid program), when the kernel's
+  // default (the real ids) would not be the identity we connected as.
+  const ClientIdentity* Credentials() const { return credentials_ ? &*credentials_ : nullptr; }
   std::byte* SendHalf() const;
   std::byte* ReceiveHalf() const;
 
@@ -102,6 +113,8 @@ class Channel {
   ChannelSide side_;
   ChannelLimits limits_;
   size_t half_size_ = 0;
+  std::optional<ClientIdentity> bound_peer_;   // server: who connected (set before use)
+  std::optional<ClientIdentity> credentials_;  // client: ids to send (pid 0: ours)
 
   std::mutex send_slot_mutex_;
   uint32_t sent_sequence_ = 0;  // last view sequence we placed (guarded)

@@ -565,6 +565,9 @@ std::error_code ConnectionPort::Accept(ConnectionRequest&& request,
   auto port = std::make_shared<ServerPort>(
       std::move(request.socket_).Take(), std::move(request.section_), limits, request.client_,
       std::move(request.connect_info_), attributes_.max_pool_usage, std::move(context));
+  // Served as the identity that connected, and only as long as that identity
+  // is the one sending (see docs/lpc.md, "Identity is per connection").
+  port->channel_.BindPeerIdentity(port->client_);
   port->accept_reply_.assign(reply_info.begin(), reply_info.end());
   out = std::move(port);
   return {};

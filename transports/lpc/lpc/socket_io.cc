@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <climits>
@@ -45,20 +46,35 @@ std::error_code WaitFd(int fd, short events, std::optional<Clock::time_point> de
 }
 
 std::error_code SendPacket(int fd, std::span<const iovec> parts, int pass_fd, bool nonblocking,
-                           std::optional<Clock::time_point> deadline) {
+                           std::optional<Clock::time_point> deadline,
+                           const ClientIdentity* credentials) {
   msghdr msg{};
   msg.msg_iov = const_cast<iovec*>(parts.data());
   msg.msg_iovlen = parts.size();
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  if (pass_fd >= 0) {
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(ucred))];
+  if (pass_fd >= 0 || credentials != nullptr) {
     std::memset(control, 0, sizeof(control));
     msg.msg_control = control;
-    msg.msg_controllen = sizeof(control);
+    msg.msg_controllen = (pass_fd >= 0 ? CMSG_SPACE(sizeof(int)) : 0) +
+                         (credentials != nullptr ? CMSG_SPACE(sizeof(ucred)) : 0);
     cmsghdr* cm = CMSG_FIRSTHDR(&msg);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(cm), &pass_fd, sizeof(int));
+    if (pass_fd >= 0) {
+      cm->cmsg_level = SOL_SOCKET;
+      cm->cmsg_type = SCM_RIGHTS;
+      cm->cmsg_len = CMSG_LEN(sizeof(int));
+      std::memcpy(CMSG_DATA(cm), &pass_fd, sizeof(int));
+      cm = CMSG_NXTHDR(&msg, cm);
+    }
+    if (credentials != nullptr) {
+      // pid 0: ours, taken now (the kernel accepts only our own, and a
+      // forked child is another process).
+      ucred cred{credentials->pid != 0 ? credentials->pid : ::getpid(), credentials->uid,
+                 credentials->gid};
+      cm->cmsg_level = SOL_SOCKET;
+      cm->cmsg_type = SCM_CREDENTIALS;
+      cm->cmsg_len = CMSG_LEN(sizeof(ucred));
+      std::memcpy(CMSG_DATA(cm), &cred, sizeof(cred));
+    }
   }
   for (;;) {
     ssize_t n = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);

@@ -29,9 +29,13 @@ struct ReceivedPacket {
 
 // Sends one packet. `nonblocking` maps a full queue to kQuotaExceeded at once;
 // otherwise waits until `deadline` (kTimeout). A vanished peer gives
-// kPortDisconnected.
+// kPortDisconnected. `credentials`, if given, are sent as SCM_CREDENTIALS
+// (the kernel checks them: our pid, and ids we hold; pid 0 means ours);
+// otherwise a receiver
+// with SO_PASSCRED gets our pid and *real* uid and gid.
 std::error_code SendPacket(int fd, std::span<const iovec> parts, int pass_fd, bool nonblocking,
-                           std::optional<Clock::time_point> deadline);
+                           std::optional<Clock::time_point> deadline,
+                           const ClientIdentity* credentials = nullptr);
 
 // Receives one packet; kTimeout when none arrives by `deadline` (a deadline in
 // the past polls), kPortDisconnected at end of stream.

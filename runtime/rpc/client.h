@@ -64,6 +64,10 @@ struct ClientOptions {
   // ncalrpc: the connection section (both directions) created at connect;
   // larger messages stream through it.
   std::size_t local_section_size = 1u << 20;
+  // ncalrpc: the uid the server must run as (checked before the bind is
+  // sent). Unset: the owner of the default namespace (ourselves, or root
+  // for /run/alpaca); no check under an explicit $ALPACA_LPC_DIR.
+  std::optional<std::uint32_t> local_server_uid;
 };
 
 struct CallOptions {

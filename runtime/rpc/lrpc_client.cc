@@ -70,6 +70,8 @@ LrpcClientTransport::LrpcClientTransport(const std::string& endpoint, InterfaceI
   lpc::ConnectOptions connect;
   connect.timeout = options.connect_timeout;
   connect.section_size = options.local_section_size;
+  // Unset, the port library still demands the namespace owner's uid.
+  if (options.local_server_uid) connect.required_server_uid = *options.local_server_uid;
   connect.max_receive_length = options.max_response_bytes + sizeof(lrpc::ReplyHeader);
   std::vector<std::byte> reply_info;
   auto ec = lpc::ClientPort::Connect(endpoint, info, connect, port_, &reply_info);

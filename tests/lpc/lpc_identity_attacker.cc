@@ -13,10 +13,14 @@
 //       forks until a child gets pid P (bounded); that child maps kAddress,
 //       fills it with kSecret, prints "VICTIM <pid>" and waits to be killed
 //       (it dies with the recycler). "RECYCLE_FAILED" when the bound is hit.
-//   lpc_identity_attacker squat --dir D [--port NAME]
-//       creates D (mode 0755) and, with --port, listens on D/RPC Control/NAME
-//       as a port server that accepts everyone and answers every request with
-//       "forged". Prints "SQUATTING", then "HEARD <bytes>" per request.
+//   lpc_identity_attacker serve --uid U --name N [--squat-dir D]
+//       as uid U, in U's default namespace (no XDG_RUNTIME_DIR), or after
+//       creating D (0755) and serving there: a port server that accepts
+//       everyone and replies "reply-from-<uid>". Prints "READY" or
+//       "CREATE_FAILED <status>", then "HEARD connect|request" per event.
+//   lpc_identity_attacker connect-as --uid U --name N
+//       as uid U in its default namespace: connects, calls once; prints
+//       "CONNECT <status>" and "REPLY <text or status>".
 //   lpc_identity_attacker hold-lock --path P
 //       opens the existing file P read-only and flock()s it; prints
 //       "LOCK OK" or "LOCK <errno text>", then waits to be killed.
@@ -147,38 +151,62 @@ int Recycle(pid_t target, char* self) {
   return 1;
 }
 
-int Squat(const std::string& dir, const std::string& port_name) {
-  DropToNobody();
-  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
-    Say("MKDIR_FAILED " + std::string(std::strerror(errno)));
-    return 1;
+void BecomeUser(uid_t uid) {
+  if (::setgid(uid) != 0 || ::setuid(uid) != 0) {
+    Say("DROP_FAILED");
+    std::exit(3);
   }
-  if (port_name.empty()) {
-    Say("SQUATTING");
-    WaitForever();
+  // The default namespace of that user, as a login without a session has.
+  ::unsetenv("XDG_RUNTIME_DIR");
+  ::unsetenv("ALPACA_LPC_DIR");
+}
+
+int Serve(uid_t uid, const std::string& port_name, const std::string& squat_dir) {
+  BecomeUser(uid);
+  if (!squat_dir.empty()) {
+    if (::mkdir(squat_dir.c_str(), 0755) != 0) {
+      Say("MKDIR_FAILED " + std::string(std::strerror(errno)));
+      return 1;
+    }
+    ::setenv("ALPACA_LPC_DIR", squat_dir.c_str(), 1);
   }
-  ::setenv("ALPACA_LPC_DIR", dir.c_str(), 1);
   lpc::PortSecurity security;
   security.allow_everyone = true;
   std::unique_ptr<lpc::ConnectionPort> port;
   if (auto ec = lpc::ConnectionPort::Create(port_name, {}, security, port)) {
-    Say("CREATE_FAILED " + ec.message());
+    Say("CREATE_FAILED " + std::to_string(ec.value()));
     return 1;
   }
-  Say("SQUATTING");
+  Say("READY");
   lpc::ReceivedMessage in;
   lpc::PortMessage reply;
   while (!port->ReplyWaitReceive(in)) {
     if (in.message.Type() == lpc::MessageType::kConnectionRequest) {
+      Say("HEARD connect");
       std::shared_ptr<lpc::ServerPort> client;
       (void)port->AcceptAndComplete(std::move(in.connection), {}, nullptr, client);
     } else if (in.message.Type() == lpc::MessageType::kRequest) {
-      Say("HEARD " + std::to_string(in.message.DataSize()));
-      reply.SetData("forged");
+      Say("HEARD request");
+      reply.SetData("reply-from-" + std::to_string(::getuid()));
       (void)in.port->Reply(in.message, reply);
     }
     in.port.reset();
   }
+  return 0;
+}
+
+int ConnectAs(uid_t uid, const std::string& port_name) {
+  BecomeUser(uid);
+  std::unique_ptr<lpc::ClientPort> port;
+  auto ec = lpc::ClientPort::Connect(port_name, {}, {}, port);
+  Say("CONNECT " + std::to_string(ec.value()));
+  if (ec) return 0;
+  lpc::PortMessage request, reply;
+  request.SetData("hello");
+  ec = port->RequestWaitReply(request, reply, std::chrono::seconds(20));
+  Say("REPLY " +
+      (ec ? std::to_string(ec.value())
+          : std::string(reinterpret_cast<const char*>(reply.Data().data()), reply.DataSize())));
   return 0;
 }
 
@@ -209,15 +237,21 @@ int main(int argc, char** argv) {
   auto* recycle = app.add_subcommand("recycle", "fork until a pid comes back");
   recycle->add_option("--pid", target)->required();
   auto* victim = app.add_subcommand("victim", "the process that gets the pid (from recycle)");
-  auto* squat = app.add_subcommand("squat", "pre-create a namespace directory as nobody");
-  squat->add_option("--dir", dir)->required();
-  squat->add_option("--port", port_name);
+  uid_t uid = 65534;
+  auto* serve = app.add_subcommand("serve", "a port server as another uid");
+  serve->add_option("--uid", uid)->required();
+  serve->add_option("--name", port_name)->required();
+  serve->add_option("--squat-dir", dir);
+  auto* connect_as = app.add_subcommand("connect-as", "a port client as another uid");
+  connect_as->add_option("--uid", uid)->required();
+  connect_as->add_option("--name", port_name)->required();
   auto* hold_lock = app.add_subcommand("hold-lock", "flock a file as nobody");
   hold_lock->add_option("--path", path)->required();
   CLI11_PARSE(app, argc, argv);
   if (fork_declare->parsed()) return ForkDeclare(name, sender, nobody);
   if (recycle->parsed()) return Recycle(target, argv[0]);
   if (victim->parsed()) BeVictim();
-  if (squat->parsed()) return Squat(dir, port_name);
+  if (serve->parsed()) return Serve(uid, port_name, dir);
+  if (connect_as->parsed()) return ConnectAs(uid, port_name);
   return HoldLock(path);
 }

@@ -3,14 +3,18 @@
 // about. The attacker is always a separate program (lpc_identity_attacker),
 // as uid 65534 where the uid is the point. Everything is ordered on the lines
 // the processes print, never on time.
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include <array>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
+#include "base/unique_fd.h"
 #include "lpc_fixture.h"
 #include "lpc_identity_attacker.h"
 
@@ -111,6 +115,73 @@ TEST_F(LpcTest, PidReuseOfAForkedSenderReadsAndWritesNothing) {
 TEST_F(LpcTest, PidReuseOfTheConnectorReadsAndWritesNothing) {
   REQUIRE_ROOT();
   PidReuseReachesNothing("reuse-connector", "connector");
+}
+
+// Finding 8: the default namespace of a user without XDG_RUNTIME_DIR is
+// /tmp/alpaca-<uid>, which anyone can create first.
+struct UserNamespace {
+  // A uid no one here uses, so that its /tmp directory is ours to test with.
+  uid_t uid = 61000 + static_cast<uid_t>(::getpid() % 1000);
+  std::string dir = "/tmp/alpaca-" + std::to_string(uid);
+  UserNamespace() { Remove(); }
+  ~UserNamespace() { Remove(); }
+  void Remove() {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+  }
+  std::string Uid() const { return std::to_string(uid); }
+};
+
+std::string StatusLine(const char* what, Status status) {
+  return std::string(what) + " " + std::to_string(static_cast<int>(status));
+}
+
+TEST_F(LpcTest, SquattedNamespaceIsRefusedByClientsAndServers) {
+  REQUIRE_ROOT();
+  UserNamespace user;
+  // uid 65534 creates the victim's namespace directory and serves its port
+  // name there, ready to read calls and forge results.
+  ChildProcess squatter(
+      {AttackerPath(), "serve", "--uid", "65534", "--name", "calc", "--squat-dir", user.dir});
+  ASSERT_EQ(squatter.ReadLine().value_or(""), "READY");
+
+  ChildProcess client({AttackerPath(), "connect-as", "--uid", user.Uid(), "--name", "calc"});
+  EXPECT_EQ(client.ReadLine().value_or(""), StatusLine("CONNECT", Status::kAccessDenied));
+  EXPECT_EQ(client.Wait(), 0);
+  // The victim's own server refuses the squatted directory too.
+  ChildProcess server({AttackerPath(), "serve", "--uid", user.Uid(), "--name", "calc"});
+  EXPECT_EQ(server.ReadLine().value_or(""), StatusLine("CREATE_FAILED", Status::kAccessDenied));
+
+  // The squatter never heard from the client: all it said until killed.
+  squatter.Kill(SIGKILL);
+  while (auto line = squatter.ReadLine()) ADD_FAILURE() << "squatter: " << *line;
+}
+
+TEST_F(LpcTest, ClientsDemandTheNamespaceOwnerAsServer) {
+  REQUIRE_ROOT();
+  UserNamespace user;
+  // The user's own server in its own namespace is reached.
+  ChildProcess server({AttackerPath(), "serve", "--uid", user.Uid(), "--name", "calc"});
+  ASSERT_EQ(server.ReadLine().value_or(""), "READY");
+  {
+    ChildProcess client({AttackerPath(), "connect-as", "--uid", user.Uid(), "--name", "calc"});
+    EXPECT_EQ(client.ReadLine().value_or(""), "CONNECT 0");
+    EXPECT_EQ(client.ReadLine().value_or(""), "REPLY reply-from-" + user.Uid());
+  }
+  // A port of another uid planted in that namespace (here by root, the only
+  // other uid that can write there) is refused before anything is sent.
+  PortSecurity everyone;
+  everyone.allow_everyone = true;
+  ::setenv("ALPACA_LPC_DIR", user.dir.c_str(), 1);
+  auto planted = CreatePort("planted", {}, everyone);
+  ::setenv("ALPACA_LPC_DIR", dir_.c_str(), 1);
+  ASSERT_TRUE(planted);
+  ChildProcess client({AttackerPath(), "connect-as", "--uid", user.Uid(), "--name", "planted"});
+  EXPECT_EQ(client.ReadLine().value_or(""), StatusLine("CONNECT", Status::kAccessDenied));
+  EXPECT_EQ(client.Wait(), 0);
+  // Nothing reached the planted port (a connect would be waiting).
+  ReceivedMessage nothing;
+  EXPECT_EQ(planted->ReplyWaitReceive(nothing, std::chrono::seconds(0)), Status::kTimeout);
 }
 
 }  // namespace

@@ -42,6 +42,13 @@ std::error_code ClientPort::Connect(std::string_view name, std::span<const std::
   if (connect_info.size() > wire::kMaxConnectInfo) return Status::kConnectInfoTooLong;
   ResolvedPortName resolved;
   if (auto ec = ResolvePortName(name, resolved)) return ec;
+  // As NtSecureConnectPort checks the server's SID: in the default namespace
+  // the server must be whoever owns it (us, or root for /run/alpaca), unless
+  // the caller names the uid it expects.
+  std::optional<uid_t> namespace_owner;
+  if (auto ec = CheckNamespaceForClient(resolved.directory, namespace_owner)) return ec;
+  std::optional<uid_t> required_server_uid =
+      options.required_server_uid ? options.required_server_uid : namespace_owner;
   auto deadline = DeadlineFrom(options.timeout);
 
   UniqueFd socket(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
@@ -65,12 +72,12 @@ std::error_code ClientPort::Connect(std::string_view name, std::span<const std::
     }
   }
 
-  if (options.required_server_uid) {
+  if (required_server_uid) {
     // SO_PEERCRED of a connected, not yet accepted socket names the process
     // that called listen(): check it before sending anything.
     ClientIdentity listener;
     if (auto ec = PeerIdentity(socket.Get(), listener)) return ec;
-    if (listener.uid != *options.required_server_uid) return Status::kAccessDenied;
+    if (listener.uid != *required_server_uid) return Status::kAccessDenied;
   }
 
   Section section;

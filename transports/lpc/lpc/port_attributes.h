@@ -72,7 +72,8 @@ struct ConnectOptions {
   // (NtReadRequestData / NtWriteRequestData) via PR_SET_PTRACER.
   bool allow_server_memory_access = false;
   // NtSecureConnectPort's RequiredServerSid: refuse (kAccessDenied) a server
-  // not running as this uid, checked before any connect info is sent.
+  // not running as this uid, checked before any connect info is sent. Unset:
+  // in the default namespace, the uid that owns it (see port_name.h).
   std::optional<uid_t> required_server_uid;
   // Largest message the client accepts from the server through a section.
   size_t max_receive_length = size_t{1} << 30;

@@ -76,6 +76,35 @@ std::error_code CheckNamespaceOwnership(const std::string& dir) {
   }
 }
 
+std::error_code CheckNamespaceForClient(const std::string& dir, std::optional<uid_t>& owner) {
+  owner.reset();
+  const char* explicit_dir = std::getenv("ALPACA_LPC_DIR");
+  if (explicit_dir != nullptr && *explicit_dir != '\0') return {};
+  std::string root = NamespaceDirectory();
+  if (dir.compare(0, root.size(), root) != 0) return Status::kObjectNameInvalid;
+  uid_t root_owner = 0;
+  for (size_t end = root.size();; end = dir.find('/', end + 1)) {
+    std::string prefix = dir.substr(0, end);
+    struct stat st {};
+    if (::lstat(prefix.c_str(), &st) != 0) {
+      return errno == ENOENT ? std::error_code(Status::kObjectNameNotFound) : ErrnoCode(errno);
+    }
+    if (end == root.size()) {
+      // Ours (a per-user namespace) or root's (/run/alpaca); never a
+      // third party's, whoever got to /tmp first.
+      if (st.st_uid != ::geteuid() && st.st_uid != 0) return Status::kAccessDenied;
+      root_owner = st.st_uid;
+    }
+    if (!S_ISDIR(st.st_mode) || (st.st_uid != root_owner && st.st_uid != 0) ||
+        (st.st_mode & 022) != 0) {
+      return Status::kAccessDenied;
+    }
+    if (end == std::string::npos || end >= dir.size()) break;
+  }
+  owner = root_owner;
+  return {};
+}
+
 std::error_code MakeDirectories(const std::string& dir) {
   if (dir.empty()) return {};
   size_t pos = 0;

@@ -8,6 +8,9 @@
 // placed under `\RPC Control\`, as ncalrpc endpoints are.
 #pragma once
 
+#include <sys/types.h>
+
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -37,5 +40,14 @@ std::error_code MakeDirectories(const std::string& dir);
 // that others may write: someone could have created it first to squat
 // names. An explicit $ALPACA_LPC_DIR is the operator's choice and is trusted.
 std::error_code CheckNamespaceOwnership(const std::string& dir);
+
+// The client's side of the same rule, before it connects to a port in `dir`:
+// in the default namespace, the root must belong to us or to root, and every
+// directory from the root down to `dir` to the root's owner (or root) and be
+// writable by no one else; else kAccessDenied (someone else created it to
+// squat names, and would answer in the server's place). `owner` is the
+// root's owner: the uid a server there must run as. An explicit
+// $ALPACA_LPC_DIR is trusted and leaves `owner` empty.
+std::error_code CheckNamespaceForClient(const std::string& dir, std::optional<uid_t>& owner);
 
 }  // namespace alpaca::lpc

@@ -184,5 +184,50 @@ TEST_F(LpcTest, ClientsDemandTheNamespaceOwnerAsServer) {
   EXPECT_EQ(planted->ReplyWaitReceive(nothing, std::chrono::seconds(0)), Status::kTimeout);
 }
 
+// Finding 9: the name belongs to whoever holds <socket>.lock. Another uid
+// must not be able to hold it.
+TEST_F(LpcTest, AnotherUidCannotHoldTheLockOfACrashedServer) {
+  REQUIRE_ROOT();
+  auto crashed = StartServer("locked");
+  crashed->Kill(SIGKILL);
+  ASSERT_EQ(crashed->Wait(), 128 + SIGKILL);
+  std::string lock = dir_ + "/RPC Control/locked.lock";
+  ASSERT_TRUE(std::filesystem::exists(lock));  // a crash leaves it behind
+
+  ChildProcess holder({AttackerPath(), "hold-lock", "--path", lock});
+  auto held = holder.ReadLine();
+  ASSERT_TRUE(held);
+  EXPECT_EQ(*held, "LOCK Permission denied");  // 0600: nobody cannot open it
+  auto restarted = StartServer("locked");      // fails unless it prints READY
+  std::unique_ptr<ClientPort> port;
+  EXPECT_FALSE(ClientPort::Connect("locked", Bytes("x"), {}, port));
+}
+
+TEST_F(LpcTest, ALockFileOthersCanOpenIsReplaced) {
+  REQUIRE_ROOT();
+  // A lock file others can read, as older versions left them, opened and
+  // held by uid 65534 before the server starts.
+  std::string directory = dir_ + "/RPC Control";
+  ASSERT_EQ(::mkdir(directory.c_str(), 0755), 0);
+  std::string lock = directory + "/loose.lock";
+  {
+    UniqueFd file(::open(lock.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    ASSERT_TRUE(file);
+    ASSERT_EQ(::fchmod(file.Get(), 0644), 0);  // whatever the umask
+  }
+  ChildProcess holder({AttackerPath(), "hold-lock", "--path", lock});
+  ASSERT_EQ(holder.ReadLine().value_or(""), "LOCK OK");
+
+  auto server = StartServer("loose");
+  std::unique_ptr<ClientPort> port;
+  EXPECT_FALSE(ClientPort::Connect("loose", Bytes("x"), {}, port));
+  struct stat st {};
+  ASSERT_EQ(::stat(lock.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  // The server holds the new lock: a second one is a name collision.
+  std::unique_ptr<ConnectionPort> second;
+  EXPECT_EQ(ConnectionPort::Create("loose", {}, {}, second), Status::kObjectNameCollision);
+}
+
 }  // namespace
 }  // namespace alpaca::lpc::testing

@@ -99,23 +99,43 @@ std::error_code ConnectionPort::Create(std::string_view name, const PortAttribut
 
   // The name belongs to whoever holds the lock file; a socket left by a dead
   // server is stale and replaced. The inode check closes the race with a
-  // holder that unlinks the lock file as it exits.
+  // holder that unlinks the lock file as it exits. Only a lock file of ours
+  // that no one else can open (0600) counts: another uid that could open it,
+  // even read-only, could hold its flock() and keep us from ever starting.
+  // Any other lock file (an older 0644 one, another owner's, a symlink) is
+  // replaced by a fresh one; a lock on the old inode then holds nothing.
+  auto replace = [&](const struct stat* seen) {
+    struct stat named {};
+    if (seen != nullptr && (::lstat(port->lock_path_.c_str(), &named) != 0 ||
+                            named.st_ino != seen->st_ino || named.st_dev != seen->st_dev)) {
+      return true;  // already replaced by someone else: look again
+    }
+    return ::unlink(port->lock_path_.c_str()) == 0 || errno == ENOENT;
+  };
   for (int attempt = 0;; ++attempt) {
+    if (attempt > 8) return Status::kObjectNameCollision;
     UniqueFd lock(
-        ::open(port->lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
-    if (!lock) return ErrnoCode(errno);
+        ::open(port->lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!lock) {
+      if ((errno == EACCES || errno == ELOOP) && replace(nullptr)) continue;
+      return ErrnoCode(errno);
+    }
+    struct stat held {};
+    if (::fstat(lock.Get(), &held) != 0) return ErrnoCode(errno);
+    if (held.st_uid != ::geteuid() || (held.st_mode & 077) != 0) {
+      if (!replace(&held)) return Status::kAccessDenied;
+      continue;
+    }
     if (RetryEintr([&] { return ::flock(lock.Get(), LOCK_EX | LOCK_NB); }) != 0) {
       if (errno == EWOULDBLOCK) return Status::kObjectNameCollision;
       return ErrnoCode(errno);
     }
-    struct stat held {
-    }, named{};
-    if (::fstat(lock.Get(), &held) == 0 && ::stat(port->lock_path_.c_str(), &named) == 0 &&
-        held.st_ino == named.st_ino && held.st_dev == named.st_dev) {
+    struct stat named {};
+    if (::stat(port->lock_path_.c_str(), &named) == 0 && held.st_ino == named.st_ino &&
+        held.st_dev == named.st_dev) {
       port->lock_file_ = std::move(lock);
       break;
     }
-    if (attempt > 8) return Status::kObjectNameCollision;
   }
   ::unlink(port->socket_path_.c_str());
 

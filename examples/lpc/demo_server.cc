@@ -5,9 +5,12 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
 #include <numeric>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "lpc/connection_port.h"
 
@@ -15,10 +18,32 @@ namespace lpc = alpaca::lpc;
 
 namespace {
 
-uint32_t Checksum(std::span<const std::byte> data) {
-  uint32_t sum = 0;
+uint32_t Checksum(std::span<const std::byte> data, uint32_t sum = 0) {
   for (std::byte b : data) sum = sum * 31 + static_cast<uint32_t>(b);
   return sum;
+}
+
+// A declared buffer's length is only the client's word (it may say 2^62):
+// refuse what is over this, and read the rest in pieces of kReadPiece, so
+// that what a client declares costs the server no memory.
+constexpr uint64_t kMaxDeclaredRead = uint64_t{256} << 20;
+constexpr uint64_t kReadPiece = uint64_t{64} << 10;
+
+std::string ReadDeclaredBuffer(lpc::ServerPort& port, const lpc::PortMessage& request) {
+  uint64_t length = request.DataInfo()[0].length;
+  if (length > kMaxDeclaredRead) {
+    return "declared buffer of " + std::to_string(length) + " bytes refused (limit " +
+           std::to_string(kMaxDeclaredRead) + ")";
+  }
+  std::vector<std::byte> piece(std::min(length, kReadPiece));
+  uint32_t sum = 0;
+  for (uint64_t at = 0; at < length; at += piece.size()) {
+    auto part = std::span(piece).first(std::min<uint64_t>(piece.size(), length - at));
+    if (auto ec = port.ReadRequestData(request, 0, at, part)) return "read failed: " + ec.message();
+    sum = Checksum(part, sum);
+  }
+  return "read " + std::to_string(length) + " bytes from your memory, checksum " +
+         std::to_string(sum);
 }
 
 std::string Describe(const lpc::PortMessage& m) {
@@ -74,11 +99,7 @@ int main(int argc, char** argv) {
         std::string answer;
         if (!in.message.DataInfo().empty()) {
           // The client declared a buffer: read it straight from its memory.
-          std::vector<std::byte> copy(in.message.DataInfo()[0].length);
-          auto ec = in.port->ReadRequestData(in.message, 0, 0, copy);
-          answer = ec ? "read failed: " + ec.message()
-                      : "read " + std::to_string(copy.size()) +
-                            " bytes from your memory, checksum " + std::to_string(Checksum(copy));
+          answer = ReadDeclaredBuffer(*in.port, in.message);
         } else if (data.size() <= lpc::PortMessage::kMaxInlineData) {
           answer.assign(reinterpret_cast<const char*>(data.data()), data.size());
           std::transform(answer.begin(), answer.end(), answer.begin(),

@@ -1,5 +1,5 @@
 // lpc_identity_attacker — the hostile local processes of the identity tests
-// (lpc_local_attacker_identity_test.cc): each a separate program, reporting
+// (lpc_local_attacker_identity_test.cc) and the demo test: each a separate program, reporting
 // on stdout one line per event so that the test orders everything on those
 // lines, never on time.
 //
@@ -21,6 +21,9 @@
 //   lpc_identity_attacker connect-as --uid U --name N
 //       as uid U in its default namespace: connects, calls once; prints
 //       "CONNECT <status>" and "REPLY <text or status>".
+//   lpc_identity_attacker declare-huge --name N
+//       connects and sends a request declaring a buffer of 2^62 bytes, then
+//       "hello"; prints "REPLY <text or status>" and "REPLY2 ...".
 //   lpc_identity_attacker hold-lock --path P
 //       opens the existing file P read-only and flock()s it; prints
 //       "LOCK OK" or "LOCK <errno text>", then waits to be killed.
@@ -210,6 +213,37 @@ int ConnectAs(uid_t uid, const std::string& port_name) {
   return 0;
 }
 
+int DeclareHuge(const std::string& port_name) {
+  lpc::ConnectOptions options;
+  options.allow_server_memory_access = true;
+  std::unique_ptr<lpc::ClientPort> port;
+  if (auto ec = lpc::ClientPort::Connect(port_name, {}, options, port)) {
+    Say("CONNECT_FAILED " + ec.message());
+    return 1;
+  }
+  auto call = [&](const char* label, lpc::PortMessage& request) {
+    lpc::PortMessage reply;
+    auto ec = port->RequestWaitReply(request, reply, std::chrono::seconds(20));
+    Say(std::string(label) + " " +
+        (ec ? "status " + ec.message()
+            : std::string(reinterpret_cast<const char*>(reply.Data().data()), reply.DataSize())));
+  };
+  // A real address, a length no process has: 2^62 bytes.
+  char here = 0;
+  lpc::DataInfoEntry entry;
+  entry.address = reinterpret_cast<uintptr_t>(&here);
+  entry.length = uint64_t{1} << 62;
+  entry.access = lpc::kDataRead;
+  lpc::PortMessage huge;
+  huge.SetData("huge");
+  huge.SetDataInfo(std::span(&entry, 1));
+  call("REPLY", huge);
+  lpc::PortMessage hello;
+  hello.SetData("hello");
+  call("REPLY2", hello);
+  return 0;
+}
+
 int HoldLock(const std::string& path) {
   DropToNobody();
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -245,6 +279,8 @@ int main(int argc, char** argv) {
   auto* connect_as = app.add_subcommand("connect-as", "a port client as another uid");
   connect_as->add_option("--uid", uid)->required();
   connect_as->add_option("--name", port_name)->required();
+  auto* declare_huge = app.add_subcommand("declare-huge", "declare a 2^62-byte buffer");
+  declare_huge->add_option("--name", port_name)->required();
   auto* hold_lock = app.add_subcommand("hold-lock", "flock a file as nobody");
   hold_lock->add_option("--path", path)->required();
   CLI11_PARSE(app, argc, argv);
@@ -253,5 +289,6 @@ int main(int argc, char** argv) {
   if (victim->parsed()) BeVictim();
   if (serve->parsed()) return Serve(uid, port_name, dir);
   if (connect_as->parsed()) return ConnectAs(uid, port_name);
+  if (declare_huge->parsed()) return DeclareHuge(port_name);
   return HoldLock(path);
 }

@@ -229,5 +229,18 @@ TEST_F(LpcTest, ALockFileOthersCanOpenIsReplaced) {
   EXPECT_EQ(ConnectionPort::Create("loose", {}, {}, second), Status::kObjectNameCollision);
 }
 
+// Finding 12: the example server trusted a declared buffer's length.
+TEST_F(LpcTest, DemoServerRefusesAHugeDeclaredBuffer) {
+  ChildProcess server({ALPACA_LPC_DEMO_SERVER_PATH, "--name", "demo", "--clients", "2"});
+  ASSERT_TRUE(server.WaitForLine("server: listening"));
+  ChildProcess attacker({AttackerPath(), "declare-huge", "--name", "demo"});
+  auto reply = attacker.ReadLine();
+  ASSERT_TRUE(reply) << "no reply: the server died?";
+  EXPECT_EQ(reply->rfind("REPLY declared buffer of 4611686018427387904 bytes refused", 0), 0u)
+      << *reply;
+  EXPECT_EQ(attacker.ReadLine().value_or(""), "REPLY2 HELLO");  // still serving
+  EXPECT_EQ(attacker.Wait(), 0);
+}
+
 }  // namespace
 }  // namespace alpaca::lpc::testing

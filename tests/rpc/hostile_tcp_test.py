@@ -141,6 +141,9 @@ def test_replies_never_read():
                             lambda st: st['tcp_connections'] == 0 and st['active_calls'] == 0)
     assert after['tcp_queued_bytes'] == 0, after
     assert after['tcp_peak_queued_bytes'] <= limit, after
+    print(f'  never-read: peak queued {paused["tcp_peak_queued_bytes"]} B (bound {bound}, '
+          f'limit {limit}); RSS {before["rss_kb"]} kB before, {paused["rss_kb"]} kB paused, '
+          f'{after["rss_kb"]} kB after close')
     assert after['rss_kb'] - before['rss_kb'] < 8 * 1024, (before, after)
     server.stop()
 
@@ -158,6 +161,7 @@ def test_descriptors_run_out():
         ptype, _, _, _ = rpc.greet(good, n + 1)
         assert ptype == rpc.RESPONSE
     errors = server.stats()['tcp_accept_errors']
+    print(f'  EMFILE: {errors} accept attempts failed while 200 calls were served')
     # A retry loop makes hundreds of thousands of attempts in the time 200
     # calls take; a backoff (10 ms doubling to 1 s) makes a handful.
     assert errors < 1000, f'accept retried {errors} times: a busy loop'

@@ -15,6 +15,8 @@
 //   lpc_fd_attacker hugetlb-section --name N [--as-nobody]
 //       offers a hugetlbfs memfd as the connection section ("CONNECT <status>")
 //       and, if the server maps it, takes its page away and uses a view
+//   lpc_fd_attacker sparse-sections --name N [--as-nobody]
+//       offers never-allocated memfds as connection and per-message sections
 //   lpc_fd_attacker handoff --name N       (run as root)
 //       connects, then uses the connection from a forked child of the same
 //       uid and from one running as 65534 ("CHILD_NOBODY <status>")
@@ -288,6 +290,57 @@ int HugetlbSection(const std::string& name) {
   HoldUntilKilled();
 }
 
+// A sealed memfd of `size` bytes whose pages were never allocated.
+UniqueFd SparseMemfd(size_t size) {
+  UniqueFd fd(::memfd_create("alpaca-sparse", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+  if (!fd || ::ftruncate(fd.Get(), static_cast<off_t>(size)) != 0) Die("memfd");
+  if (::fcntl(fd.Get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) != 0) Die("seal");
+  return fd;
+}
+
+// Finding 5: sections whose pages the attacker never allocated, as the
+// connection section ("CONNECT <status>") and as a request's per-message
+// section ("SECTION_REQUEST replied|disconnected|timeout"). Before the fix
+// the server mapped both and paid for every page it touched.
+int SparseSections(const std::string& name) {
+  constexpr size_t kSize = size_t{64} << 20;
+  {
+    UniqueFd section = SparseMemfd(kSize);
+    UniqueFd socket = ConnectRaw(name);
+    lpc::wire::ConnectRequest request;
+    request.flags = lpc::wire::kConnectHasSection;
+    request.section_size = kSize;
+    if (!SendWithFds(socket.Get(), &request, sizeof(request), {section.Get()})) Die("send");
+    Say("CONNECT " + std::to_string(ReadConnectStatus(socket.Get())));
+  }
+  UniqueFd socket = ConnectRaw(name);
+  lpc::wire::ConnectRequest request;  // no connection section
+  if (!SendWithFds(socket.Get(), &request, sizeof(request), {})) Die("send");
+  int status = ReadConnectStatus(socket.Get());
+  if (status != 0) {
+    Say("PLAIN_CONNECT " + std::to_string(status));
+    return 1;
+  }
+  UniqueFd data = SparseMemfd(kSize / 2);
+  lpc::wire::Frame frame{};
+  frame.message.type = lpc::MessageType::kRequest;
+  frame.message.message_id = 1;
+  frame.message.total_length = sizeof(lpc::PortMessageHeader);
+  frame.kind = lpc::wire::PayloadKind::kSection;
+  frame.payload_length = kSize / 2;
+  if (!SendWithFds(socket.Get(), &frame, sizeof(frame), {data.Get()})) Die("send frame");
+  pollfd p{socket.Get(), POLLIN, 0};
+  std::string outcome = "timeout";
+  if (::poll(&p, 1, 10000) == 1) {
+    char byte;
+    ssize_t n = ::recv(socket.Get(), &byte, 1, MSG_TRUNC);
+    outcome = n > 0 ? "replied" : "disconnected";
+  }
+  Say("SECTION_REQUEST " + outcome);
+  Say("DONE");
+  HoldUntilKilled();
+}
+
 // One request on `port`, bounded; the status as a number.
 int Call(lpc::ClientPort& port, const std::string& text) {
   lpc::PortMessage request, reply;
@@ -363,6 +416,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (nobody) DropToNobody();
   if (op == "refused-linger") return RefusedLinger(name, count, fds);
+  if (op == "sparse-sections") return SparseSections(name);
   if (op == "handoff") return Handoff(name);
   if (op == "setuid-like") return SetuidLike(name);
   if (op == "hugetlb-section") return HugetlbSection(name);

@@ -203,5 +203,21 @@ TEST_F(LpcTest, SetuidLikeClientIsServedAsItsEffectiveIds) {
   EXPECT_NE(line->find("uid=0 gid=0"), std::string::npos) << *line;
 }
 
+// Finding 5: sections whose pages the client never allocated are refused,
+// as the connection section and as a per-message section, so the server
+// never allocates pages on its own account for a client's section. Before
+// the fix both were mapped and the server paid for what it touched.
+TEST_F(LpcTest, SparseSectionsAreRefused) {
+  REQUIRE_ROOT();
+  auto server = StartServer("sparse", {"--threads", "2", "--allow-uid", "65534"});
+  auto attacker = StartAttacker({"sparse-sections", "--name", "sparse", "--as-nobody"});
+  EXPECT_EQ(attacker->WaitForLine("CONNECT").value_or("none"),
+            "CONNECT " + StatusText(Status::kSectionError));
+  EXPECT_EQ(attacker->WaitForLine("SECTION_REQUEST").value_or("none"),
+            "SECTION_REQUEST disconnected");
+  ASSERT_TRUE(attacker->WaitForLine("DONE"));
+  ExpectServed("sparse");
+}
+
 }  // namespace
 }  // namespace alpaca::lpc::testing

@@ -82,6 +82,8 @@ class Channel {
   void Shutdown();
 
   PortInformation Counters() const;
+  // Sleeps taken waiting for streamed data since the last call.
+  uint64_t TakeStreamWaits() { return stream_waits_.exchange(0, std::memory_order_relaxed); }
 
  private:
   void FillFrame(const PortMessage& message, MessageType type, uint32_t message_id, int32_t status,
@@ -101,6 +103,11 @@ class Channel {
   // Copies a streamed view out as it lands (destination null: just waits);
   // `ring`: the view is a ring stream (wire::kFrameRing).
   std::error_code CopyOutStreamed(std::byte* destination, uint64_t length, bool ring);
+  // Waits until the peer's progress word leaves `seen` or `until` passes
+  // (false): a short spin, then a futex sleep the sender ends.
+  bool WaitForPeerProgress(uint64_t seen, unsigned& idle_rounds, Clock::time_point until);
+  // After publishing progress: wakes a receiver that sleeps on it.
+  void WakeProgressWaiter();
   // What a client attaches as SCM_CREDENTIALS: null unless our real and
   // effective ids differed at connect (a setuid program), when the kernel's
   // default (the real ids) would not be the identity we connected as.
@@ -126,6 +133,7 @@ class Channel {
   std::array<std::byte, wire::kMaxFrameSize> receive_buffer_{};
 
   std::atomic<uint64_t> sent_{0}, received_{0}, section_messages_{0}, large_messages_{0};
+  std::atomic<uint64_t> stream_waits_{0};
 };
 
 }  // namespace alpaca::lpc

@@ -20,6 +20,10 @@
 
 namespace alpaca::lpc {
 
+// Default of Section::SetForeignBudget: as much as 4096 clients (the default
+// max_clients) with the default 1 MiB connection section map.
+inline constexpr size_t kDefaultForeignSectionBudget = size_t{4} << 30;
+
 class Section {
  public:
   Section() = default;
@@ -40,6 +44,14 @@ class Section {
   // close cannot block, so the section owns it as a plain descriptor.
   static std::error_code MapForeign(PeerFd fd, size_t map_size, bool writable, Section& out);
 
+  // All foreign mappings of this process together (connection sections and
+  // per-message sections being copied out) are held to a budget: past it,
+  // MapForeign is kQuotaExceeded. Foreign sections must be fully allocated
+  // by their creator when mapped, so what the budget bounds is what a peer
+  // could still make us allocate by punching holes afterwards.
+  static void SetForeignBudget(size_t bytes);
+  static size_t ForeignBytesMapped();
+
   bool Valid() const { return base_ != nullptr; }
   size_t Size() const { return size_; }
   int Fd() const { return fd_.Get(); }
@@ -53,10 +65,13 @@ class Section {
 
  private:
   void Unmap();
+  static bool ChargeForeignBytes(size_t bytes);
+  static void ReleaseForeignBytes(size_t bytes);
 
   UniqueFd fd_;
   std::byte* base_ = nullptr;
   size_t size_ = 0;
+  size_t foreign_charge_ = 0;  // bytes charged to the foreign budget
 };
 
 }  // namespace alpaca::lpc

@@ -5,6 +5,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <vector>
+
 #include "lpc/status.h"
 
 namespace alpaca::lpc {
@@ -44,6 +46,44 @@ TEST(Section, ForeignMappingRequiresTmpfs) {
   Section mapped;
   EXPECT_EQ(Section::MapForeign(PeerFd(huge.Release()), 2 << 20, false, mapped),
             Status::kSectionError);
+}
+
+TEST(Section, ForeignMappingRequiresAllocatedPages) {
+  // A sparse section would have us allocate (and be charged for) the pages
+  // we touch: refused, while a fully allocated one maps.
+  UniqueFd sparse(::memfd_create("sparse", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+  ASSERT_EQ(::ftruncate(sparse.Get(), 1 << 20), 0);
+  ASSERT_EQ(::fcntl(sparse.Get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW), 0);
+  Section mapped;
+  EXPECT_EQ(Section::MapForeign(PeerFd(::dup(sparse.Get())), 1 << 20, false, mapped),
+            Status::kSectionError);
+  // Write all but the last page: still refused; then all of it. (Writes,
+  // not fallocate: tmpfs reports fallocated pages never written as holes.)
+  std::vector<char> zeros(1 << 20);
+  ASSERT_EQ(::pwrite(sparse.Get(), zeros.data(), (1 << 20) - 4096, 0), (1 << 20) - 4096);
+  EXPECT_EQ(Section::MapForeign(PeerFd(::dup(sparse.Get())), 1 << 20, false, mapped),
+            Status::kSectionError);
+  EXPECT_FALSE(Section::MapForeign(PeerFd(::dup(sparse.Get())), (1 << 20) - 4096, false, mapped));
+  ASSERT_EQ(::pwrite(sparse.Get(), zeros.data(), 1 << 20, 0), 1 << 20);
+  EXPECT_FALSE(Section::MapForeign(PeerFd(::dup(sparse.Get())), 1 << 20, false, mapped));
+}
+
+TEST(Section, ForeignMappingsShareABudget) {
+  Section original;
+  ASSERT_FALSE(Section::Create(64 * 1024, "test", original));
+  size_t before = Section::ForeignBytesMapped();
+  Section::SetForeignBudget(before + 128 * 1024);
+  Section first, second, third;
+  EXPECT_FALSE(Section::MapForeign(PeerFd(::dup(original.Fd())), 64 * 1024, false, first));
+  EXPECT_FALSE(Section::MapForeign(PeerFd(::dup(original.Fd())), 64 * 1024, false, second));
+  EXPECT_EQ(Section::MapForeign(PeerFd(::dup(original.Fd())), 64 * 1024, false, third),
+            Status::kQuotaExceeded);
+  first = Section();  // unmapping gives its share back
+  EXPECT_FALSE(Section::MapForeign(PeerFd(::dup(original.Fd())), 64 * 1024, false, third));
+  second = Section();
+  third = Section();
+  EXPECT_EQ(Section::ForeignBytesMapped(), before);
+  Section::SetForeignBudget(kDefaultForeignSectionBudget);
 }
 
 TEST(Section, ForeignMappingChecksTheSize) {

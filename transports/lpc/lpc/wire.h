@@ -90,7 +90,11 @@ struct SectionControl {
   alignas(64) uint32_t client_to_server_consumed;  // written by the server
   alignas(64) uint32_t server_to_client_consumed;  // written by the client
   alignas(64) uint64_t client_to_server_progress;  // written by the client
+  // Non-zero while the receiver sleeps (futex) on the low half of the
+  // progress word above: the sender wakes it after publishing progress.
+  uint32_t client_to_server_receiver_waiting;      // written by the server
   alignas(64) uint64_t server_to_client_progress;  // written by the server
+  uint32_t server_to_client_receiver_waiting;      // written by the client
   // Ring streams: bytes of the current message the receiver copied out.
   // Reset to 0 by the sender before it announces a ring message (the
   // receiver is done with the previous one then); written by the receiver.

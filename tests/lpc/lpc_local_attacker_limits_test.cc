@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include "lpc_fixture.h"
@@ -85,6 +87,11 @@ class EchoServer {
   EchoServer& operator=(const EchoServer&) = delete;
 
   uint64_t Connects() const { return connects_.load(); }
+  // Waits until `n` clients have died (been cut off); false after 30 s.
+  bool WaitForDeaths(uint64_t n) {
+    std::unique_lock lock(mutex_);
+    return died_cv_.wait_for(lock, std::chrono::seconds(30), [&] { return died_ >= n; });
+  }
 
  private:
   void Run() {
@@ -100,6 +107,10 @@ class EchoServer {
       } else if (in.message.Type() == MessageType::kRequest) {
         reply.SetData(in.message.Data());
         (void)in.port->Reply(in.message, reply);
+      } else if (in.message.Type() == MessageType::kClientDied) {
+        std::lock_guard lock(mutex_);
+        ++died_;
+        died_cv_.notify_all();
       }
       in.port.reset();
     }
@@ -108,6 +119,9 @@ class EchoServer {
   ConnectionPort& port_;
   std::vector<std::thread> threads_;
   std::atomic<uint64_t> connects_{0};
+  std::mutex mutex_;
+  std::condition_variable died_cv_;
+  uint64_t died_ = 0;
 };
 
 ConnectOptions NoSection() {
@@ -232,6 +246,28 @@ TEST_F(LpcTest, MappedConnectionSectionsHoldNoServerDescriptor) {
   // The attacker's connects returned, so the server has mapped all 32.
   EXPECT_EQ(port->Query().connected_clients, 32u);
   EXPECT_EQ(OpenMemfds(), before);
+}
+
+// Finding 7: a receiver waiting for a stalled streamed view spun in
+// sched_yield (200% CPU with 40 stalled connections) for the whole stream
+// deadline. It now sleeps on a futex the sender wakes, and a stream that
+// publishes nothing for 200 ms is cut off, so a thread serving everyone is
+// not held for long by one peer. Counted, not timed: sleeps taken while
+// waiting (a spinning receiver takes one per round, millions).
+TEST_F(LpcTest, StalledStreamsSleepAndAreCutOff) {
+  REQUIRE_ROOT();
+  PortSecurity security;
+  security.allowed_uids = {65534};
+  auto port = CreatePort("stall-streams", {}, security);
+  EchoServer server(*port, 2);
+  std::unique_ptr<ClientPort> good;
+  ASSERT_FALSE(ClientPort::Connect("stall-streams", Bytes("good"), NoSection(), good));
+  auto attacker = StartAttacker("stall", "stall-streams", {"--count", "8", "--as-nobody"});
+  ASSERT_EQ(attacker->WaitForLine("STALLING").value_or(""), "STALLING 8");
+  ASSERT_TRUE(server.WaitForDeaths(8)) << "stalled streams were not cut off";
+  ExpectEcho(*good, "still served");
+  // A stall lasts ~200 ms in sleeps of at most 20 ms: about 10 per stream.
+  EXPECT_LE(port->Query().stream_waits, 8u * 100u);
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
 #include "lpc/channel.h"
 
+#include <linux/futex.h>
 #include <sched.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 
 #include <algorithm>
 #include <cstring>
@@ -220,7 +222,8 @@ std::error_code Channel::SendLarge(const PortMessage& message, wire::Frame& fram
         size_t chunk = std::min(wire::kStreamChunk, size - done);
         data.CopyTo(SendHalf() + done, done, chunk);
         done += chunk;
-        ProgressByUs().store(done, std::memory_order_release);
+        ProgressByUs().store(done, std::memory_order_seq_cst);
+        WakeProgressWaiter();
       }
       sent_.fetch_add(1, std::memory_order_relaxed);
       section_messages_.fetch_add(1, std::memory_order_relaxed);
@@ -494,15 +497,76 @@ std::error_code Channel::FillRing(const PortMessage& message) {
     idle_rounds = 0;
     data.CopyTo(SendHalf() + position, done, piece);
     done += piece;
-    ProgressByUs().store(done, std::memory_order_release);
+    ProgressByUs().store(done, std::memory_order_seq_cst);
+    WakeProgressWaiter();
   }
   return {};
+}
+
+namespace {
+
+// A stream whose sender publishes nothing for this long is cut off: the
+// receiving thread serves other clients too and must not wait out the whole
+// stream deadline for one that stopped.
+constexpr auto kStreamStall = std::chrono::milliseconds(200);
+// Longest single sleep: bounds the wait for a sender that published progress
+// without waking us (it always wakes us; this is only a backstop).
+constexpr auto kStreamSleep = std::chrono::milliseconds(20);
+
+long Futex(void* word, int op, uint32_t value, const timespec* timeout) {
+  return ::syscall(SYS_futex, word, op, value, timeout, nullptr, 0);
+}
+
+}  // namespace
+
+bool Channel::WaitForPeerProgress(uint64_t seen, unsigned& idle_rounds, Clock::time_point until) {
+  // Brief spin first: on two cores the sender is usually a chunk ahead.
+  if (++idle_rounds < 64) {
+    __builtin_ia32_pause();
+    return true;
+  }
+  auto now = Clock::now();
+  if (now > until) return false;
+  auto sleep = std::min<Clock::duration>(until - now, kStreamSleep);
+  auto* control = reinterpret_cast<wire::SectionControl*>(section_.Base());
+  bool server = side_ == ChannelSide::kServer;
+  // The futex word is the low half of the peer's progress (little endian).
+  void* word = server ? static_cast<void*>(&control->client_to_server_progress)
+                      : static_cast<void*>(&control->server_to_client_progress);
+  std::atomic_ref<uint32_t> waiting(server ? control->client_to_server_receiver_waiting
+                                           : control->server_to_client_receiver_waiting);
+  // Flag, then re-check: either the sender sees the flag after its store and
+  // wakes us, or we see its progress here (both seq_cst).
+  waiting.store(1, std::memory_order_seq_cst);
+  if (ProgressByPeer().load(std::memory_order_seq_cst) == seen) {
+    stream_waits_.fetch_add(1, std::memory_order_relaxed);
+    timespec timeout{};
+    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(sleep).count();
+    timeout.tv_sec = ns / 1000000000;
+    timeout.tv_nsec = ns % 1000000000;
+    // Not FUTEX_PRIVATE: the word is in memory shared with another process.
+    (void)Futex(word, FUTEX_WAIT, static_cast<uint32_t>(seen), &timeout);
+  }
+  waiting.store(0, std::memory_order_relaxed);
+  return true;
+}
+
+void Channel::WakeProgressWaiter() {
+  auto* control = reinterpret_cast<wire::SectionControl*>(section_.Base());
+  bool client = side_ == ChannelSide::kClient;
+  std::atomic_ref<uint32_t> waiting(client ? control->client_to_server_receiver_waiting
+                                           : control->server_to_client_receiver_waiting);
+  if (waiting.load(std::memory_order_seq_cst) == 0) return;  // nobody asleep: no syscall
+  void* word = client ? static_cast<void*>(&control->client_to_server_progress)
+                      : static_cast<void*>(&control->server_to_client_progress);
+  (void)Futex(word, FUTEX_WAKE, 1, nullptr);
 }
 
 std::error_code Channel::CopyOutStreamed(std::byte* destination, uint64_t length, bool ring) {
   // The progress word is the peer's: it may lie or stall. Values past the
   // length (or, in a ring, more than a half ahead of us) are a violation.
   auto deadline = StreamDeadline(length);
+  auto stalled_at = Clock::now() + kStreamStall;
   uint64_t copied = 0;
   unsigned idle_rounds = 0;
   while (copied < length) {
@@ -524,10 +588,14 @@ std::error_code Channel::CopyOutStreamed(std::byte* destination, uint64_t length
         if (ring) CopiedByUs().store(copied, std::memory_order_release);
       }
       idle_rounds = 0;
-      if (Clock::now() > deadline) return Status::kTimeout;
+      auto now = Clock::now();
+      if (now > deadline) return Status::kTimeout;
+      stalled_at = now + kStreamStall;
       continue;
     }
-    if (!WaitRound(idle_rounds, deadline)) return Status::kTimeout;
+    if (!WaitForPeerProgress(available, idle_rounds, std::min(deadline, stalled_at))) {
+      return Status::kTimeout;
+    }
   }
   return {};
 }

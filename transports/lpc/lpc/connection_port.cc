@@ -708,9 +708,9 @@ bool ConnectionPort::HandleClient(uint64_t token, ReceivedMessage& out) {
     default:
       break;
   }
-  if (auto copy_ec = port->channel_.FinishReceive(message)) {
-    return died(MessageType::kClientDied);
-  }
+  auto copy_ec = port->channel_.FinishReceive(message);
+  stream_waits_.fetch_add(port->channel_.TakeStreamWaits(), std::memory_order_relaxed);
+  if (copy_ec) return died(MessageType::kClientDied);
   Rearm(main_epoll_.Get(), port->channel_.Fd(), token);
   out.port = std::move(port);
   out.connection = {};
@@ -724,6 +724,7 @@ PortInformation ConnectionPort::Query() const {
   std::lock_guard lock(mutex_);
   info.connected_clients = client_count_;
   info.accept_failures = accept_failures_.load(std::memory_order_relaxed);
+  info.stream_waits = stream_waits_.load(std::memory_order_relaxed);
   return info;
 }
 

@@ -173,6 +173,7 @@ class ConnectionPort {
   bool pending_timer_armed_ = false;
   std::chrono::milliseconds accept_backoff_{0};  // 0: not backing off (guarded)
   std::atomic<uint64_t> accept_failures_{0};
+  std::atomic<uint64_t> stream_waits_{0};  // summed from the clients' channels
 };
 
 }  // namespace alpaca::lpc

@@ -92,6 +92,7 @@ struct PortInformation {
   size_t pool_usage = 0;                // server side: current MaxPoolUsage charge
   size_t connected_clients = 0;         // connection port only
   uint64_t accept_failures = 0;         // connection port only: failed accept() calls
+  uint64_t stream_waits = 0;            // connection port only: sleeps awaiting streamed data
 };
 
 }  // namespace alpaca::lpc

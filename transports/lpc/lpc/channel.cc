@@ -2,9 +2,9 @@
 
 #include <linux/futex.h>
 #include <sched.h>
-#include <unistd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>

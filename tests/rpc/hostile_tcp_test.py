@@ -32,10 +32,11 @@ RUNNING = []
 
 
 class Server:
-    def __init__(self, *args):
+    def __init__(self, *args, env=None):
         RUNNING.append(self)
         self.proc = subprocess.Popen([SERVER, '--port', '0', '--stats', *args],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                     env=None if env is None else {**os.environ, **env})
         line = self.proc.stdout.readline().split()
         assert line and line[0] == 'READY', 'server did not start'
         self.port = int(line[1])
@@ -144,7 +145,10 @@ def test_replies_never_read():
     print(f'  never-read: peak queued {paused["tcp_peak_queued_bytes"]} B (bound {bound}, '
           f'limit {limit}); RSS {before["rss_kb"]} kB before, {paused["rss_kb"]} kB paused, '
           f'{after["rss_kb"]} kB after close')
-    assert after['rss_kb'] - before['rss_kb'] < 8 * 1024, (before, after)
+    if after['sanitized']:
+        print('  RSS not compared: ASan holds freed memory in its quarantine')
+    else:
+        assert after['rss_kb'] - before['rss_kb'] < 8 * 1024, (before, after)
     server.stop()
 
 
@@ -153,6 +157,13 @@ def test_descriptors_run_out():
     spinning; open connections keep being served; new ones are accepted
     once descriptors are free again."""
     server = Server('--fd-headroom', '6')
+    if server.stats()['sanitized']:
+        # UBSan's vptr check probes memory through a pipe; with no
+        # descriptor free it cannot, and it stops the server at the next
+        # virtual call whatever the code does. The normal build runs this.
+        print('  SKIP under the sanitizers: UBSan needs a free descriptor')
+        server.stop()
+        return
     good = rpc.connect(server.port)
     rpc.bind(good)
     idle = [rpc.connect(server.port) for _ in range(16)]  # more than the headroom

@@ -7,8 +7,10 @@
 // 1. `cycles` connect/bind/call/disconnect cycles over ncacn_ip_tcp, then
 //    over ncalrpc; the server's RSS (after malloc_trim), descriptors and
 //    threads at the start, middle and end of each.
-// 2. The good client's calls alone (baseline), then the same number while
-//    every probe of bench/soak/hostile_peers.h runs against the server.
+// 2. The good client's calls alone (baseline) over each transport, then the
+//    same while every probe of bench/soak/hostile_peers.h (remote) and of
+//    bench/soak/local_attackers.h (local, as uid 65534 when run as root)
+//    runs against the server.
 // A table goes to stdout. With --check the exit status says whether RSS,
 // descriptors and threads stayed flat and the good client was served every
 // time (CI runs a short form so; the numbers are for people).
@@ -24,6 +26,7 @@
 #include <vector>
 
 #include "hostile_peers.h"
+#include "local_attackers.h"
 #include "rpc/client.h"
 #include "rpc/status.h"
 #include "server_process.h"
@@ -132,16 +135,27 @@ int main(int argc, char** argv) {
   std::size_t cycles = 100000;
   std::size_t hostile_calls = 20000;
   bool check = false;
+  std::string local_attacker;
+  std::string fd_attacker;
   CLI::App app{"soak: server resources over many clients, and a good client under attack"};
   app.add_option("--server", server_exe, "alpaca_test_server")->required();
   app.add_option("--cycles", cycles, "connect/bind/call/disconnect cycles per transport");
   app.add_option("--hostile-calls", hostile_calls, "good client calls, alone and under attack");
+  app.add_option("--local-attacker", local_attacker, "tests/lpc's lpc_local_attacker");
+  app.add_option("--fd-attacker", fd_attacker, "tests/lpc's lpc_fd_attacker");
   app.add_flag("--check", check, "exit 1 unless resources stayed flat and every good call passed");
   CLI11_PARSE(app, argc, argv);
 
   if (!std::getenv("ALPACA_LPC_DIR")) {
     std::string dir = (std::filesystem::temp_directory_path() / "alpaca-soak-XXXXXX").string();
     if (!::mkdtemp(dir.data())) return 2;
+    // The local attackers run as another uid: they must reach the port for
+    // the port's own access check to be what refuses them.
+    std::filesystem::permissions(
+        dir,
+        std::filesystem::perms::others_read | std::filesystem::perms::others_exec |
+            std::filesystem::perms::group_read | std::filesystem::perms::group_exec,
+        std::filesystem::perm_options::add);
     ::setenv("ALPACA_LPC_DIR", dir.c_str(), 1);
   }
   std::string endpoint = "soak-" + std::to_string(::getpid());
@@ -158,17 +172,25 @@ int main(int argc, char** argv) {
 
   GoodClientResult alone = GoodClient(tcp, hostile_calls);
 
+  GoodClientResult alone_local = GoodClient(local, hostile_calls);
+
   std::atomic<bool> stop{false};
   auto probes = soak::TcpProbes();
-  std::vector<std::atomic<std::uint64_t>> rounds(probes.size());
+  auto local_probes = soak::LocalProbes(local_attacker, fd_attacker, "\\RPC Control\\" + endpoint);
+  std::vector<std::atomic<std::uint64_t>> rounds(probes.size() + local_probes.size());
   std::vector<std::thread> attackers;
   snaps.push_back({"attack start", Settled(server)});
   for (std::size_t i = 0; i < probes.size(); ++i) {
     attackers.emplace_back([&, i] { probes[i].run(server.Port(), stop, rounds[i]); });
   }
+  for (std::size_t i = 0; i < local_probes.size(); ++i) {
+    attackers.emplace_back(
+        [&, i] { soak::RunLocalProbe(local_probes[i], stop, rounds[probes.size() + i]); });
+  }
   GoodClientResult attacked = GoodClient(tcp, hostile_calls, [&](std::size_t i) {
     if (i == hostile_calls / 2) snaps.push_back({"attack middle", server.Stats()});
   });
+  GoodClientResult attacked_local = GoodClient(local, hostile_calls);
   snaps.push_back({"attack end", server.Stats()});
   stop = true;
   for (auto& t : attackers) t.join();
@@ -177,24 +199,32 @@ int main(int argc, char** argv) {
   snaps.push_back({"after the attack", after});
 
   PrintSnapshots(snaps);
-  std::printf("\n%-26s %10s %10s %12s %12s\n", "good client (TCP)", "served", "failed", "p50 (us)",
+  std::printf("\n%-26s %10s %10s %12s %12s\n", "good client", "served", "failed", "p50 (us)",
               "p99 (us)");
-  std::printf("%-26s %10zu %10zu %12.1f %12.1f\n", "alone", alone.ok, alone.failed,
-              alone.Percentile(0.5), alone.Percentile(0.99));
-  std::printf("%-26s %10zu %10zu %12.1f %12.1f\n", "under attack", attacked.ok, attacked.failed,
-              attacked.Percentile(0.5), attacked.Percentile(0.99));
-  if (!attacked.first_error.empty())
-    std::printf("first failure: %s\n", attacked.first_error.c_str());
+  auto row = [](const char* what, GoodClientResult& r) {
+    std::printf("%-26s %10zu %10zu %12.1f %12.1f\n", what, r.ok, r.failed, r.Percentile(0.5),
+                r.Percentile(0.99));
+    if (!r.first_error.empty()) std::printf("  first failure: %s\n", r.first_error.c_str());
+  };
+  row("TCP alone", alone);
+  row("TCP under attack", attacked);
+  row("ncalrpc alone", alone_local);
+  row("ncalrpc under attack", attacked_local);
   std::printf("\n%-26s %10s\n", "probe", "attempts");
   for (std::size_t i = 0; i < probes.size(); ++i) {
     std::printf("%-26s %10llu\n", probes[i].name.c_str(),
                 static_cast<unsigned long long>(rounds[i].load()));
   }
+  for (std::size_t i = 0; i < local_probes.size(); ++i) {
+    std::printf("%-26s %10llu\n", local_probes[i].name.c_str(),
+                static_cast<unsigned long long>(rounds[probes.size() + i].load()));
+  }
   int rc = server.Stop();
   std::printf("\nserver exit status after SIGTERM: %d\n", rc);
 
   if (!check) return 0;
-  bool ok = rc == 0 && alone.failed == 0 && attacked.failed == 0;
+  bool ok = rc == 0 && alone.failed == 0 && attacked.failed == 0 && alone_local.failed == 0 &&
+            attacked_local.failed == 0;
   auto flat = [&](const nlohmann::json& a, const nlohmann::json& b, const char* what) {
     long ra = a.value("rss_kb", 0L);
     long rb = b.value("rss_kb", 0L);

@@ -141,7 +141,21 @@ void ExpectEcho(ClientPort& port, const std::string& text) {
 // stays queued and the listener readable. Retrying at every wakeup spun all
 // workers; the port now backs off (10 ms doubling to 1 s) and serves its
 // connected clients meanwhile.
+// The sanitizer builds (ALPACA_SANITIZE: ASan + UBSan) cannot run out of
+// descriptors: UBSan's vptr check probes memory through a pipe, and with no
+// descriptor free it stops the process at ordinary virtual calls.
+#if defined(__SANITIZE_ADDRESS__)
+#define ALPACA_TEST_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ALPACA_TEST_SANITIZED 1
+#endif
+#endif
+
 TEST_F(LpcTest, AcceptBacksOffWhenDescriptorsRunOut) {
+#ifdef ALPACA_TEST_SANITIZED
+  GTEST_SKIP() << "UBSan needs a free descriptor; the normal build runs this test";
+#endif
   PortAttributes attributes;
   attributes.max_pending_connections = 4096;  // descriptors, not the table, run out
   attributes.max_pending_per_uid = 4096;

@@ -26,12 +26,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   lpc::Section section;
   if (lpc::Section::Create(64 * 1024, "fuzz", section)) return 0;
-  alpaca::UniqueFd shared(::dup(section.Fd()));
+  lpc::PeerFd shared(::dup(section.Fd()));
   lpc::Section server_view;
   if (lpc::Section::MapForeign(std::move(shared), section.Size(), true, server_view)) return 0;
 
   // A stream never stalls here: progress below the length is raised to it,
-  // so that the 1-second stall limit does not dominate the run.
+  // so that the stall limit does not dominate the run.
   uint64_t progress;
   std::memcpy(&progress, data + 1, sizeof(progress));
   lpc::wire::Frame frame{};

@@ -33,7 +33,7 @@
 #include <string>
 #include <vector>
 
-#include "alpaca_test_interface.h"
+#include "test_interface.h"
 #include "lpc/client_port.h"
 #include "lpc/status.h"
 #include "rpc/lrpc_server.h"
@@ -286,7 +286,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   ::setenv("ALPACA_LPC_DIR", dir, 1);
   g_fixture = new Fixture;
   g_fixture->dir = dir;
-  g_fixture->core->interfaces.push_back(alpaca::fuzz::AlpacaTestRegistration());
+  g_fixture->core->interfaces.push_back(alpaca::rpc::testing::AlpacaTestRegistration());
   rpc::ServerOptions options;
   options.worker_threads = 1;
   options.max_call_bytes = kMaxCallBytes;

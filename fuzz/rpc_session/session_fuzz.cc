@@ -42,7 +42,7 @@
 #include <string>
 #include <vector>
 
-#include "alpaca_test_interface.h"
+#include "test_interface.h"
 #include "dcerpc/fragments.h"
 #include "dcerpc/pdu.h"
 #include "rpc/server_connection.h"
@@ -678,7 +678,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // A fresh core per input: admission counts and association groups from
   // one run must not leak into the next.
   auto core = std::make_shared<rpc::ServerCore>();
-  core->interfaces.push_back(alpaca::fuzz::AlpacaTestRegistration());
+  core->interfaces.push_back(alpaca::rpc::testing::AlpacaTestRegistration());
   core->interfaces.push_back(CounterRegistration());
   // Small enough that fragmented requests reach the limit.
   core->max_call_bytes = 12 * 1024;

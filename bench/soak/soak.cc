@@ -130,7 +130,20 @@ void PrintSnapshots(const std::vector<Snapshot>& snaps) {
 
 }  // namespace
 
+int Soak(int argc, char** argv);
+
 int main(int argc, char** argv) {
+  // Caught here so that the server process is stopped (by its owner's
+  // destructor, during unwinding) whatever goes wrong.
+  try {
+    return Soak(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "soak: %s\n", e.what());
+    return 1;
+  }
+}
+
+int Soak(int argc, char** argv) {
   std::string server_exe;
   std::size_t cycles = 100000;
   std::size_t hostile_calls = 20000;

@@ -33,7 +33,6 @@
 #include <string>
 #include <vector>
 
-#include "test_interface.h"
 #include "lpc/client_port.h"
 #include "lpc/status.h"
 #include "rpc/lrpc_server.h"

@@ -42,7 +42,6 @@
 #include <string>
 #include <vector>
 
-#include "test_interface.h"
 #include "dcerpc/fragments.h"
 #include "dcerpc/pdu.h"
 #include "rpc/server_connection.h"

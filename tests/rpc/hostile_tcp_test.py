@@ -52,15 +52,16 @@ class Server:
         return json.loads(line[6:])
 
     def wait_for(self, what, predicate, limit=600):
-        """Polls the counters until predicate(stats) holds (an event the
+        """Asks for the counters until predicate(stats) holds (an event the
         server reports); `limit` only bounds a hang."""
         deadline = time.monotonic() + limit
         while True:
             s = self.stats()
             if predicate(s):
                 return s
+            # Each stats() is a round trip through the server, which paces
+            # the poll; `deadline` only turns a hang into a failure.
             assert time.monotonic() < deadline, f'never happened: {what}; last {s}'
-            time.sleep(0.01)  # pacing the poll, not ordering events
 
     def good_call(self, source='127.0.0.1'):
         with rpc.connect(self.port, source) as s:

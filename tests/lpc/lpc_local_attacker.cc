@@ -8,6 +8,9 @@
 //       connect K raw sockets to the port and never say anything; with
 //       --wait-cut, report (CUT n) once the server has hung up all of them,
 //       or after 20 s how many it had
+//   lpc_local_attacker burst   --name N --count K [--as-nobody]
+//       connect K raw sockets without speaking (SILENT n), then on SIGUSR1
+//       send a connect request on each and report (ANSWERED accepted refused)
 //   lpc_local_attacker connect --name N --count K [--section S] [--as-nobody]
 //       open up to K real connections; stops at the first refusal
 //   lpc_local_attacker stall   --name N --count K [--as-nobody]
@@ -79,24 +82,59 @@ size_t WaitUntilCut(std::vector<alpaca::UniqueFd>& held) {
   return cut;
 }
 
-int Silent(const std::string& name, size_t count, bool wait_cut) {
+std::vector<alpaca::UniqueFd> ConnectRaw(const std::string& name, size_t count) {
+  std::vector<alpaca::UniqueFd> held;
   lpc::ResolvedPortName resolved;
   if (lpc::ResolvePortName(name, resolved)) {
     Say("RESOLVE_FAILED");
-    return 2;
+    std::exit(2);
   }
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   std::strncpy(addr.sun_path, resolved.socket_path.c_str(), sizeof(addr.sun_path) - 1);
-  std::vector<alpaca::UniqueFd> held;
   for (size_t i = 0; i < count; ++i) {
     alpaca::UniqueFd fd(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
     if (!fd) break;
     if (::connect(fd.Get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) break;
     held.push_back(std::move(fd));
   }
+  return held;
+}
+
+int Silent(const std::string& name, size_t count, bool wait_cut) {
+  std::vector<alpaca::UniqueFd> held = ConnectRaw(name, count);
   Say("SILENT " + std::to_string(held.size()));
   if (wait_cut) Say("CUT " + std::to_string(WaitUntilCut(held)));
+  HoldUntilReleased();
+}
+
+// Real clients preempted between connect() and their request: all of them
+// look silent to the server until they speak at once.
+int Burst(const std::string& name, size_t count) {
+  sigset_t usr1;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  sigprocmask(SIG_BLOCK, &usr1, nullptr);
+  std::vector<alpaca::UniqueFd> held = ConnectRaw(name, count);
+  Say("SILENT " + std::to_string(held.size()));
+  int signal = 0;
+  sigwait(&usr1, &signal);
+  lpc::wire::ConnectRequest request;
+  for (auto& fd : held) {
+    (void)!::send(fd.Get(), &request, sizeof(request), MSG_NOSIGNAL);
+  }
+  size_t accepted = 0;
+  size_t refused = 0;
+  for (auto& fd : held) {
+    lpc::wire::ConnectReply reply;
+    ssize_t got = ::recv(fd.Get(), &reply, sizeof(reply), 0);
+    if (got >= static_cast<ssize_t>(sizeof(reply)) && reply.status == 0) {
+      ++accepted;
+    } else {
+      ++refused;
+    }
+  }
+  Say("ANSWERED " + std::to_string(accepted) + " " + std::to_string(refused));
   HoldUntilReleased();
 }
 
@@ -161,7 +199,7 @@ int main(int argc, char** argv) {
   size_t section = size_t{1} << 20;
   bool nobody = false;
   bool wait_cut = false;
-  for (const char* op : {"silent", "connect", "stall"}) {
+  for (const char* op : {"silent", "burst", "connect", "stall"}) {
     auto* sub = app.add_subcommand(op);
     sub->add_option("--name", name)->required();
     sub->add_option("--count", count);
@@ -173,6 +211,7 @@ int main(int argc, char** argv) {
   if (nobody) DropToNobody();
   std::string op = app.get_subcommands().front()->get_name();
   if (op == "silent") return Silent(name, count, wait_cut);
+  if (op == "burst") return Burst(name, count);
   if (op == "connect") return Connect(name, count, section);
   return Stall(name, count);
 }

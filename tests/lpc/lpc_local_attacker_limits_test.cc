@@ -223,6 +223,52 @@ TEST_F(LpcTest, SilentAllowedUidGetsOnlyItsShareOfThePendingTable) {
   ExpectSilentCallersDoNotStarveOthers("pending-allowed", security);
 }
 
+// The shares must not refuse a burst of real clients of one uid: clients
+// preempted between connect() and their request look silent for a moment
+// (64 clients in threads on two cores saw RPC_S_SERVER_TOO_BUSY). Over its
+// share, an allowed uid borrows free entries of the table.
+TEST_F(LpcTest, BurstOfOneUidBorrowsFreePendingEntries) {
+  PortAttributes attributes;
+  attributes.pending_connection_timeout = std::chrono::minutes(10);  // no cut while we wait
+  auto port = CreatePort("pending-burst", attributes);
+  EchoServer server(*port, 2);
+  auto burst = StartAttacker("burst", "pending-burst", {"--count", "48"});
+  ASSERT_EQ(burst->WaitForLine("SILENT").value_or(""), "SILENT 48");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (port->Query().pending_connections < 48) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline)
+        << "pending: " << port->Query().pending_connections;
+    std::this_thread::yield();
+  }
+  burst->Kill(SIGUSR1);
+  EXPECT_EQ(burst->WaitForLine("ANSWERED").value_or(""), "ANSWERED 48 0");
+}
+
+// ... while a uid within its share takes borrowed entries back when the
+// table is full: 40 silent borrowers of uid 65534 fill an 8-entry table
+// (share 4), and the owner still gets its connects through.
+TEST_F(LpcTest, CallerWithinItsShareTakesBorrowedEntriesBack) {
+  REQUIRE_ROOT();
+  PortAttributes attributes;
+  attributes.max_pending_connections = 8;
+  attributes.max_pending_per_uid = 4;
+  attributes.pending_connection_timeout = std::chrono::minutes(10);  // only eviction frees entries
+  PortSecurity security;
+  security.allowed_uids = {65534};
+  auto port = CreatePort("pending-evict", attributes, security);
+  EchoServer server(*port, 2);
+  auto attacker = StartAttacker("silent", "pending-evict", {"--count", "40", "--as-nobody"});
+  ASSERT_EQ(attacker->WaitForLine("SILENT").value_or(""), "SILENT 40");
+  for (int i = 0; i < 8; ++i) {
+    std::unique_ptr<ClientPort> good;
+    ASSERT_EQ(ClientPort::Connect("pending-evict", Bytes("good"), NoSection(), good),
+              std::error_code{})
+        << "connect " << i;
+    ExpectEcho(*good, "served");
+  }
+  EXPECT_LE(port->Query().pending_connections, 8u);
+}
+
 // Finding 3: one uid could take every connection (max_clients) and, at two
 // descriptors per client, the server's descriptors. Now each uid may hold
 // max_clients_per_uid connections (default 1024, a quarter of max_clients).

@@ -326,6 +326,33 @@ void ConnectionPort::PurgeStalePending() {
   }
 }
 
+bool ConnectionPort::EvictSilentBorrower() {
+  auto victim = entries_.end();
+  for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+    const auto* pending = std::get_if<Pending>(&it->second.value);
+    if (pending == nullptr || pending->verdict ||
+        pending_by_uid_[pending->client.uid] <= attributes_.max_pending_per_uid) {
+      continue;
+    }
+    char byte;
+    if (::recv(pending->socket.Get(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0) continue;
+    if (victim == entries_.end() ||
+        pending->since < std::get<Pending>(victim->second.value).since) {
+      victim = it;
+    }
+  }
+  if (victim == entries_.end()) return false;
+  auto& pending = std::get<Pending>(victim->second.value);
+  int fd = pending.socket.Get();
+  ::epoll_ctl(main_epoll_.Get(), EPOLL_CTL_DEL, fd, nullptr);
+  ::epoll_ctl(connect_epoll_.Get(), EPOLL_CTL_DEL, fd, nullptr);
+  RejectSocket(fd, Status::kQuotaExceeded);
+  --PendingShare(pending);
+  entries_.erase(victim);  // the socket closes off-thread with it
+  --pending_count_;
+  return true;
+}
+
 size_t& ConnectionPort::PendingShare(const Pending& pending) {
   if (pending.verdict) return refused_pending_;
   return pending_by_uid_[pending.client.uid];
@@ -454,10 +481,15 @@ bool ConnectionPort::HandleListener(int epoll_fd) {
     size_t& share = PendingShare(pending);
     size_t share_limit =
         verdict ? attributes_.max_refused_pending : attributes_.max_pending_per_uid;
-    if (pending_count_ >= attributes_.max_pending_connections ||
-        (share >= share_limit && SilentPending(pending) >= share_limit)) {
-      // Over its share, a caller waits for nothing: the table stays free for
-      // other uids, and what allowed callers need is never held by refused ones.
+    bool over_share = share >= share_limit && SilentPending(pending) >= share_limit;
+    // An allowed uid past its share borrows free entries (a burst of real
+    // clients, preempted between connect() and their request, looks silent
+    // for a moment); a caller within its share takes a borrowed entry back
+    // when the table is full. Refused callers never borrow.
+    bool admit = pending_count_ < attributes_.max_pending_connections
+                     ? !(over_share && verdict)
+                     : !over_share && EvictSilentBorrower();
+    if (!admit) {
       RejectSocket(pending.socket.Get(), Status::kQuotaExceeded);
       continue;  // its socket closes with `pending`
     }
@@ -723,6 +755,7 @@ PortInformation ConnectionPort::Query() const {
   info.max_connect_info_length = attributes_.max_connect_info_length;
   std::lock_guard lock(mutex_);
   info.connected_clients = client_count_;
+  info.pending_connections = pending_count_;
   info.accept_failures = accept_failures_.load(std::memory_order_relaxed);
   info.stream_waits = stream_waits_.load(std::memory_order_relaxed);
   return info;

@@ -138,6 +138,9 @@ class ConnectionPort {
   // have are read as soon as a thread is free, so a burst of real clients
   // from one uid is not cut by its share (mutex_ held; only at the share).
   size_t SilentPending(const Pending& pending) const;
+  // Full table: disconnects the oldest silent entry of a uid holding more
+  // than its share (mutex_ held). False if there is none to take back.
+  bool EvictSilentBorrower();
   // Arms the handshake timer unless armed (mutex_ held); on expiry, silent
   // pending connections past the deadline are purged even if nobody new
   // connects.

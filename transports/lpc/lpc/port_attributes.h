@@ -91,6 +91,7 @@ struct PortInformation {
   uint64_t large_section_messages = 0;  // carried in a per-message section
   size_t pool_usage = 0;                // server side: current MaxPoolUsage charge
   size_t connected_clients = 0;         // connection port only
+  size_t pending_connections = 0;       // connection port only: accepted, request not yet read
   uint64_t accept_failures = 0;         // connection port only: failed accept() calls
   uint64_t stream_waits = 0;            // connection port only: sleeps awaiting streamed data
 };

@@ -17,6 +17,9 @@
 #
 # ALPACA_BUILD_LOCK=FILE runs the builds (only) under flock FILE, for
 # machines where several builds share the cores.
+# ALPACA_FUZZ_TARGETS="fuzz_a fuzz_b" runs only those targets, so a long
+# campaign can be split across machines or days; ALPACA_FUZZ_KEEP=1 resumes
+# from the scratch corpus of an earlier run instead of the committed one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -73,16 +76,25 @@ failed=0
 for line in "${targets[@]}"; do
   IFS=$'\t' read -r exe corpus extra <<<"$line"
   name=$(basename "$exe")
+  if [[ -n "${ALPACA_FUZZ_TARGETS:-}" && " ${ALPACA_FUZZ_TARGETS//,/ } " != *" $name "* ]]; then
+    continue
+  fi
   work=$run_root/$name
-  rm -rf "$work"
-  mkdir -p "$work/corpus" "$work/artifacts"
-  cp -R "$corpus/." "$work/corpus/"
+  if [[ "${ALPACA_FUZZ_KEEP:-0}" != 1 || ! -d "$work/corpus" ]]; then
+    rm -rf "$work"
+    mkdir -p "$work/corpus"
+    cp -R "$corpus/." "$work/corpus/"
+  fi
+  rm -rf "$work/artifacts"
+  mkdir -p "$work/artifacts"
   echo "== $name: ${seconds}s, seeds $(find "$corpus" -type f | wc -l)" >&2
   status=0
+  started=$(date +%s)
   # shellcheck disable=SC2086  # extra holds separate arguments
   (cd "$work" && "$exe" -max_total_time="$seconds" -runs=10000000 -timeout=60 \
     -print_final_stats=1 -artifact_prefix="$work/artifacts/" $extra corpus) \
     >"$work/log" 2>&1 || status=$?
+  took=$(($(date +%s) - started))
 
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -1)
   stats=$(grep -E '^#[0-9]+.*cov: ' "$work/log" | tail -1 || true)
@@ -104,11 +116,11 @@ for line in "${targets[@]}"; do
     [[ $status -ne 0 && ${#found[@]} -eq 0 ]] && finding="exit $status"
     echo "   findings in $dest" >&2
   fi
-  rows+=("$(printf '%-22s %12s %8s %8s %8s %10s  %s' "$name" "${execs:-?}" "${cov:-?}" \
-    "${ft:-?}" "$files" "${kib}KiB" "$finding")")
+  rows+=("$(printf '%-22s %12s %7ss %8s %8s %8s %10s  %s' "$name" "${execs:-?}" "$took" \
+    "${cov:-?}" "${ft:-?}" "$files" "${kib}KiB" "$finding")")
 done
 
-printf '\n%-22s %12s %8s %8s %8s %10s  %s\n' target executions cov ft corpus "" findings
+printf '\n%-22s %12s %8s %8s %8s %8s %10s  %s\n' target executions time cov ft corpus "" findings
 for row in "${rows[@]}"; do echo "$row"; done
 if [[ $failed -ne 0 ]]; then
   echo "fuzz.sh: findings copied to $findings_root" >&2

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string_view>
+#include <utility>
 
 namespace alpaca::lpc {
 
@@ -48,6 +49,24 @@ PortMessage& PortMessage::operator=(const PortMessage& other) {
     SetData(other.Data());
   }
   data_info_ = other.data_info_;
+  return *this;
+}
+
+PortMessage& PortMessage::operator=(PortMessage&& other) noexcept {
+  if (this == &other) return *this;
+  header_ = std::exchange(other.header_, {});
+  sender_ = std::exchange(other.sender_, {});
+  size_ = std::exchange(other.size_, 0);
+  borrowed_ = std::exchange(other.borrowed_, nullptr);
+  gather_ = std::move(other.gather_);
+  other.gather_.clear();
+  single_ = {};
+  other.single_ = {};
+  if (size_ <= kMaxInlineData) std::memcpy(inline_.data(), other.inline_.data(), size_);
+  large_ = std::move(other.large_);
+  large_capacity_ = std::exchange(other.large_capacity_, 0);
+  data_info_ = std::move(other.data_info_);
+  other.data_info_.clear();
   return *this;
 }
 

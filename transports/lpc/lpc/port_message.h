@@ -81,8 +81,10 @@ class PortMessage {
   PortMessage() = default;
   PortMessage(const PortMessage& other);
   PortMessage& operator=(const PortMessage& other);
-  PortMessage(PortMessage&&) noexcept = default;
-  PortMessage& operator=(PortMessage&&) noexcept = default;
+  // A moved-from message is empty (as after Clear) and may be reused: the
+  // defaults would leave its size and capacity naming a buffer it no longer has.
+  PortMessage(PortMessage&& other) noexcept { *this = std::move(other); }
+  PortMessage& operator=(PortMessage&& other) noexcept;
 
   const PortMessageHeader& Header() const { return header_; }
   PortMessageHeader& MutableHeader() { return header_; }

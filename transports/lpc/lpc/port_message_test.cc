@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <string>
 
 #include "lpc/status.h"
 
@@ -29,6 +30,29 @@ TEST(PortMessage, CopiesAreDeep) {
   PortMessage b = a;
   b.MutableData()[0] = std::byte{2};
   EXPECT_EQ(a.Data()[0], std::byte{1});
+}
+
+// A server thread reuses its message after handing the data elsewhere: a
+// moved-from message must be empty, not name a buffer it gave away.
+TEST(PortMessage, MovedFromMessageIsEmptyAndReusable) {
+  PortMessage large;
+  large.ResizeData(100000)[99999] = std::byte{7};
+  PortMessage taken = std::move(large);
+  EXPECT_EQ(taken.DataSize(), 100000u);
+  EXPECT_EQ(taken.Data()[99999], std::byte{7});
+  EXPECT_EQ(large.DataSize(), 0u);  // NOLINT(bugprone-use-after-move): the contract under test
+  auto again = large.ResizeData(50000);
+  ASSERT_NE(again.data(), nullptr);
+  again[49999] = std::byte{9};
+  EXPECT_EQ(large.Data()[49999], std::byte{9});
+
+  PortMessage small;
+  small.SetData("inline");
+  PortMessage moved;
+  moved = std::move(small);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(moved.Data().data()), moved.DataSize()),
+            "inline");
+  EXPECT_EQ(small.DataSize(), 0u);  // NOLINT(bugprone-use-after-move)
 }
 
 TEST(PortMessage, AtMostEightDeclaredBuffers) {

@@ -13,6 +13,11 @@
 //       send a connect request on each and report (ANSWERED accepted refused)
 //   lpc_local_attacker connect --name N --count K [--section S] [--as-nobody]
 //       open up to K real connections; stops at the first refusal
+//   lpc_local_attacker trickle --name N --count K [--as-nobody]
+//       open K connections (speaking the wire itself, to own the section's
+//       control page), announce on each a streamed view and publish its data
+//       a KiB at a time every few ms, nudging as the protocol asks; never
+//       finishes (TRICKLING n once every stream has moved)
 //   lpc_local_attacker stall   --name N --count K [--as-nobody]
 //       open K connections and announce on each a streamed view whose data
 //       never arrives
@@ -24,6 +29,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -34,6 +40,8 @@
 #include "base/unique_fd.h"
 #include "lpc/client_port.h"
 #include "lpc/port_name.h"
+#include "lpc/section.h"
+#include "lpc/socket_io.h"
 #include "lpc/status.h"
 #include "lpc/wire.h"
 
@@ -155,6 +163,69 @@ int Connect(const std::string& name, size_t count, size_t section) {
   HoldUntilReleased();
 }
 
+struct Trickler {
+  alpaca::UniqueFd socket;
+  lpc::Section section;
+  uint64_t published = 0;
+};
+
+int Trickle(const std::string& name, size_t count) {
+  constexpr uint64_t kLength = 400 * 1024;  // fits a 1 MiB section's half
+  std::vector<alpaca::UniqueFd> sockets = ConnectRaw(name, count);
+  std::vector<Trickler> held;
+  for (auto& socket : sockets) {
+    Trickler t;
+    t.socket = std::move(socket);
+    if (lpc::Section::Create(size_t{1} << 20, "attacker", t.section)) break;
+    lpc::wire::ConnectRequest request;
+    request.flags = lpc::wire::kConnectHasSection;
+    request.section_size = t.section.Size();
+    iovec part{&request, sizeof(request)};
+    if (lpc::SendPacket(t.socket.Get(), std::span(&part, 1), t.section.Fd(), false, std::nullopt)) {
+      break;
+    }
+    lpc::wire::ConnectReply reply;
+    if (::recv(t.socket.Get(), &reply, sizeof(reply), 0) < static_cast<ssize_t>(sizeof(reply)) ||
+        reply.status != 0) {
+      break;
+    }
+    lpc::wire::Frame frame{};
+    frame.message.total_length = sizeof(lpc::PortMessageHeader);
+    frame.message.type = lpc::MessageType::kRequest;
+    frame.message.message_id = 1;
+    frame.kind = lpc::wire::PayloadKind::kView;
+    frame.flags = lpc::wire::kFrameStreamed;
+    frame.payload_length = kLength;
+    frame.view_sequence = 1;
+    if (::send(t.socket.Get(), &frame, sizeof(frame), MSG_NOSIGNAL) !=
+        static_cast<ssize_t>(sizeof(frame))) {
+      break;
+    }
+    held.push_back(std::move(t));
+  }
+  bool announced = false;
+  for (;;) {
+    for (auto& t : held) {
+      if (t.published + 2048 >= kLength) continue;  // never the last byte
+      t.published += 1024;
+      auto* control = reinterpret_cast<lpc::wire::SectionControl*>(t.section.Base());
+      std::atomic_ref<uint64_t>(control->client_to_server_progress)
+          .store(t.published, std::memory_order_seq_cst);
+      std::atomic_ref<uint32_t> waiting(control->client_to_server_receiver_waiting);
+      if (waiting.exchange(0, std::memory_order_seq_cst) == lpc::wire::kReceiverParked) {
+        lpc::wire::Frame nudge{};
+        nudge.kind = lpc::wire::PayloadKind::kNudge;
+        (void)!::send(t.socket.Get(), &nudge, sizeof(nudge), MSG_NOSIGNAL | MSG_DONTWAIT);
+      }
+    }
+    if (!announced) {
+      Say("TRICKLING " + std::to_string(held.size()));
+      announced = true;
+    }
+    ::usleep(5000);  // the attacker's pace: well inside any stall limit
+  }
+}
+
 // A view frame announced as streamed (wire::kFrameStreamed) whose progress
 // word never moves: the receiver waits for data that never comes.
 int Stall(const std::string& name, size_t count) {
@@ -199,7 +270,7 @@ int main(int argc, char** argv) {
   size_t section = size_t{1} << 20;
   bool nobody = false;
   bool wait_cut = false;
-  for (const char* op : {"silent", "burst", "connect", "stall"}) {
+  for (const char* op : {"silent", "burst", "connect", "stall", "trickle"}) {
     auto* sub = app.add_subcommand(op);
     sub->add_option("--name", name)->required();
     sub->add_option("--count", count);
@@ -212,6 +283,7 @@ int main(int argc, char** argv) {
   std::string op = app.get_subcommands().front()->get_name();
   if (op == "silent") return Silent(name, count, wait_cut);
   if (op == "burst") return Burst(name, count);
+  if (op == "trickle") return Trickle(name, count);
   if (op == "connect") return Connect(name, count, section);
   return Stall(name, count);
 }

@@ -87,6 +87,10 @@ class EchoServer {
   EchoServer& operator=(const EchoServer&) = delete;
 
   uint64_t Connects() const { return connects_.load(); }
+  uint64_t Deaths() {
+    std::lock_guard lock(mutex_);
+    return died_;
+  }
   // Waits until `n` clients have died (been cut off); false after 30 s.
   bool WaitForDeaths(uint64_t n) {
     std::unique_lock lock(mutex_);
@@ -310,11 +314,10 @@ TEST_F(LpcTest, MappedConnectionSectionsHoldNoServerDescriptor) {
 
 // Finding 7: a receiver waiting for a stalled streamed view spun in
 // sched_yield (200% CPU with 40 stalled connections) for the whole stream
-// deadline. It now sleeps on a futex the sender wakes, and a stream that
-// publishes nothing for 200 ms is cut off, so a thread serving everyone is
-// not held for long by one peer. Counted, not timed: sleeps taken while
-// waiting (a spinning receiver takes one per round, millions).
-TEST_F(LpcTest, StalledStreamsSleepAndAreCutOff) {
+// deadline, and a thread serving everyone waited on one peer. Now a stream
+// whose data has not arrived is parked: no thread waits (no sleeps are
+// taken), and a timer cuts the client at the stream's deadline.
+TEST_F(LpcTest, StalledStreamsAreParkedAndCutOffAtTheirDeadline) {
   REQUIRE_ROOT();
   PortSecurity security;
   security.allowed_uids = {65534};
@@ -326,8 +329,29 @@ TEST_F(LpcTest, StalledStreamsSleepAndAreCutOff) {
   ASSERT_EQ(attacker->WaitForLine("STALLING").value_or(""), "STALLING 8");
   ASSERT_TRUE(server.WaitForDeaths(8)) << "stalled streams were not cut off";
   ExpectEcho(*good, "still served");
-  // A stall lasts ~200 ms in sleeps of at most 20 ms: about 10 per stream.
-  EXPECT_LE(port->Query().stream_waits, 8u * 100u);
+  EXPECT_EQ(port->Query().stream_waits, 0u);
+  EXPECT_EQ(port->Query().parked_streams, 0u);
+}
+
+// ... and a peer that trickles its stream (a KiB every 5 ms, inside any
+// stall limit) holds no thread either: with two server threads and eight
+// trickling streams, a good client is served, over and over, while every
+// stream is still in progress.
+TEST_F(LpcTest, TricklingStreamsHoldNoServerThread) {
+  REQUIRE_ROOT();
+  PortAttributes attributes;
+  attributes.stream_grace = std::chrono::minutes(10);  // none is cut during the test
+  PortSecurity security;
+  security.allowed_uids = {65534};
+  auto port = CreatePort("trickle-streams", attributes, security);
+  EchoServer server(*port, 2);
+  std::unique_ptr<ClientPort> good;
+  ASSERT_FALSE(ClientPort::Connect("trickle-streams", Bytes("good"), NoSection(), good));
+  auto attacker = StartAttacker("trickle", "trickle-streams", {"--count", "8", "--as-nobody"});
+  ASSERT_EQ(attacker->WaitForLine("TRICKLING").value_or(""), "TRICKLING 8");
+  for (int i = 0; i < 200; ++i) ExpectEcho(*good, "served meanwhile");
+  EXPECT_EQ(server.Deaths(), 0u);
+  EXPECT_EQ(port->Query().connected_clients, 9u);
 }
 
 }  // namespace

@@ -349,6 +349,22 @@ std::error_code Channel::ReceiveHeader(std::optional<Clock::time_point> deadline
   }
   wire::Frame frame;
   std::memcpy(&frame, receive_buffer_.data(), sizeof(frame));
+  info = {};
+  if (frame.kind == wire::PayloadKind::kNudge) {
+    // Only clients nudge, and a nudge carries nothing: any other byte set is
+    // a malformed frame.
+    static const wire::Frame kBareNudge = [] {
+      wire::Frame bare{};
+      bare.kind = wire::PayloadKind::kNudge;
+      return bare;
+    }();
+    if (side_ != ChannelSide::kServer || pending_fd_ || packet.size != sizeof(frame) ||
+        std::memcmp(&frame, &kBareNudge, sizeof(frame)) != 0) {
+      return Status::kInvalidMessage;
+    }
+    info.nudge = true;
+    return {};
+  }
   if (!ValidTypeFrom(side_, frame.message.type)) return Status::kInvalidMessage;
   if (frame.data_info_count > kMaxDataInfoEntries) return Status::kInvalidMessage;
   if (side_ == ChannelSide::kClient && frame.data_info_count != 0) return Status::kInvalidMessage;
@@ -411,6 +427,8 @@ std::error_code Channel::ReceiveHeader(std::optional<Clock::time_point> deadline
   out.SetDataInfo(entries);
   info.status = frame.status;
   info.payload_length = frame.payload_length;
+  info.streamed =
+      frame.kind == wire::PayloadKind::kView && (frame.flags & wire::kFrameStreamed) != 0;
   received_.fetch_add(1, std::memory_order_relaxed);
   return {};
 }
@@ -450,30 +468,20 @@ std::error_code Channel::FinishReceive(PortMessage& out) {
       large_messages_.fetch_add(1, std::memory_order_relaxed);
       return {};
     }
+    case wire::PayloadKind::kNudge:
+      break;  // carries no message (ReceiveHeader reported it)
   }
   return Status::kInvalidMessage;
 }
 
 namespace {
 
-// Whole streams must finish within a second plus the time their length
-// takes at a floor rate of 64 MiB/s: a hostile peer (even one that
-// trickles, or stops making room) holds a thread no longer.
-Clock::time_point StreamDeadline(uint64_t length) {
-  constexpr auto kStreamGrace = std::chrono::seconds(1);
+// Whole streams must finish within a grace (a second by default) plus the
+// time their length takes at a floor rate of 64 MiB/s: a hostile peer (even
+// one that trickles, or stops making room) holds its buffers no longer.
+Clock::time_point StreamDeadline(uint64_t length, std::chrono::milliseconds grace) {
   constexpr uint64_t kFloorBytesPerMs = uint64_t{64} << 10;
-  return Clock::now() + kStreamGrace + std::chrono::milliseconds(length / kFloorBytesPerMs);
-}
-
-// One round of waiting for the other core: spin briefly, then yield in case
-// the peer shares ours. False once the deadline passed.
-bool WaitRound(unsigned& idle_rounds, Clock::time_point deadline) {
-  if (++idle_rounds < 64) {
-    __builtin_ia32_pause();
-    return true;
-  }
-  sched_yield();
-  return (idle_rounds & 255) != 0 || Clock::now() <= deadline;
+  return Clock::now() + grace + std::chrono::milliseconds(length / kFloorBytesPerMs);
 }
 
 }  // namespace
@@ -481,17 +489,18 @@ bool WaitRound(unsigned& idle_rounds, Clock::time_point deadline) {
 std::error_code Channel::FillRing(const PortMessage& message) {
   Payload data(message);
   const size_t size = message.DataSize();
-  auto deadline = StreamDeadline(size);
+  auto deadline = StreamDeadline(size, limits_.stream_grace);
   uint64_t done = 0;
   unsigned idle_rounds = 0;
   while (done < size) {
     // What the receiver reports is its business: a receiver that lies only
     // gets its own data overwritten, never anything of ours.
-    uint64_t copied = std::min<uint64_t>(CopiedByPeer().load(std::memory_order_acquire), done);
+    uint64_t reported = CopiedByPeer().load(std::memory_order_acquire);
+    uint64_t copied = std::min<uint64_t>(reported, done);
     size_t position = done % half_size_;
     size_t piece = std::min({wire::kRingPiece, half_size_ - position, size - done});
     if (done + piece - copied > half_size_) {
-      if (!WaitRound(idle_rounds, deadline)) return Status::kTimeout;
+      if (!WaitForPeerCopied(reported, idle_rounds, deadline)) return Status::kTimeout;
       continue;
     }
     idle_rounds = 0;
@@ -519,27 +528,17 @@ long Futex(void* word, int op, uint32_t value, const timespec* timeout) {
 
 }  // namespace
 
-bool Channel::WaitForPeerProgress(uint64_t seen, unsigned& idle_rounds, Clock::time_point until) {
-  // Brief spin first: on two cores the sender is usually a chunk ahead.
-  if (++idle_rounds < 64) {
-    __builtin_ia32_pause();
-    return true;
-  }
-  auto now = Clock::now();
-  if (now > until) return false;
-  auto sleep = std::min<Clock::duration>(until - now, kStreamSleep);
-  auto* control = reinterpret_cast<wire::SectionControl*>(section_.Base());
-  bool server = side_ == ChannelSide::kServer;
-  // The futex word is the low half of the peer's progress (little endian).
-  void* word = server ? static_cast<void*>(&control->client_to_server_progress)
-                      : static_cast<void*>(&control->server_to_client_progress);
-  std::atomic_ref<uint32_t> waiting(server ? control->client_to_server_receiver_waiting
-                                           : control->server_to_client_receiver_waiting);
-  // Flag, then re-check: either the sender sees the flag after its store and
-  // wakes us, or we see its progress here (both seq_cst).
-  waiting.store(1, std::memory_order_seq_cst);
-  if (ProgressByPeer().load(std::memory_order_seq_cst) == seen) {
-    stream_waits_.fetch_add(1, std::memory_order_relaxed);
+namespace {
+
+// Sleeps on `word` (the low half of a progress or copied word in shared
+// memory) while it still reads `seen`, up to `sleep`; `waiting` is set around
+// it so the other side knows to wake us. Flag, then re-check: either the
+// other side sees the flag after its store and wakes us, or we see its store
+// here (both seq_cst).
+void SleepOnWord(std::atomic_ref<uint64_t> value, void* word, std::atomic_ref<uint32_t> waiting,
+                 uint64_t seen, Clock::duration sleep) {
+  waiting.store(wire::kReceiverSleeping, std::memory_order_seq_cst);
+  if (value.load(std::memory_order_seq_cst) == seen) {
     timespec timeout{};
     auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(sleep).count();
     timeout.tv_sec = ns / 1000000000;
@@ -548,6 +547,46 @@ bool Channel::WaitForPeerProgress(uint64_t seen, unsigned& idle_rounds, Clock::t
     (void)Futex(word, FUTEX_WAIT, static_cast<uint32_t>(seen), &timeout);
   }
   waiting.store(0, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+bool Channel::WaitForPeerProgress(uint64_t seen, unsigned& idle_rounds, Clock::time_point until) {
+  // Brief spin first: on two cores the sender is usually a chunk ahead.
+  if (++idle_rounds < 64) {
+    __builtin_ia32_pause();
+    return true;
+  }
+  auto now = Clock::now();
+  if (now > until) return false;
+  auto* control = reinterpret_cast<wire::SectionControl*>(section_.Base());
+  bool server = side_ == ChannelSide::kServer;
+  // The futex word is the low half of the peer's progress (little endian).
+  void* word = server ? static_cast<void*>(&control->client_to_server_progress)
+                      : static_cast<void*>(&control->server_to_client_progress);
+  std::atomic_ref<uint32_t> waiting(server ? control->client_to_server_receiver_waiting
+                                           : control->server_to_client_receiver_waiting);
+  stream_waits_.fetch_add(1, std::memory_order_relaxed);
+  SleepOnWord(ProgressByPeer(), word, waiting, seen,
+              std::min<Clock::duration>(until - now, kStreamSleep));
+  return true;
+}
+
+bool Channel::WaitForPeerCopied(uint64_t seen, unsigned& idle_rounds, Clock::time_point until) {
+  if (++idle_rounds < 64) {
+    __builtin_ia32_pause();
+    return true;
+  }
+  auto now = Clock::now();
+  if (now > until) return false;
+  auto* control = reinterpret_cast<wire::SectionControl*>(section_.Base());
+  bool client = side_ == ChannelSide::kClient;
+  void* word = client ? static_cast<void*>(&control->client_to_server_copied)
+                      : static_cast<void*>(&control->server_to_client_copied);
+  std::atomic_ref<uint32_t> waiting(client ? control->client_to_server_sender_waiting
+                                           : control->server_to_client_sender_waiting);
+  SleepOnWord(CopiedByPeer(), word, waiting, seen,
+              std::min<Clock::duration>(until - now, kStreamSleep));
   return true;
 }
 
@@ -556,16 +595,44 @@ void Channel::WakeProgressWaiter() {
   bool client = side_ == ChannelSide::kClient;
   std::atomic_ref<uint32_t> waiting(client ? control->client_to_server_receiver_waiting
                                            : control->server_to_client_receiver_waiting);
-  if (waiting.load(std::memory_order_seq_cst) == 0) return;  // nobody asleep: no syscall
+  uint32_t state = waiting.load(std::memory_order_seq_cst);
+  if (state == 0) return;  // nobody waits: no syscall
+  if (state == wire::kReceiverParked) {
+    // Only a server parks; a server never nudges whatever a client writes.
+    if (client && waiting.exchange(0, std::memory_order_seq_cst) == wire::kReceiverParked) {
+      SendNudge();
+    }
+    return;
+  }
   void* word = client ? static_cast<void*>(&control->client_to_server_progress)
                       : static_cast<void*>(&control->server_to_client_progress);
   (void)Futex(word, FUTEX_WAKE, 1, nullptr);
 }
 
+void Channel::WakeCopiedWaiter() {
+  auto* control = reinterpret_cast<wire::SectionControl*>(section_.Base());
+  bool server = side_ == ChannelSide::kServer;
+  std::atomic_ref<uint32_t> waiting(server ? control->client_to_server_sender_waiting
+                                           : control->server_to_client_sender_waiting);
+  if (waiting.load(std::memory_order_seq_cst) == 0) return;
+  void* word = server ? static_cast<void*>(&control->client_to_server_copied)
+                      : static_cast<void*>(&control->server_to_client_copied);
+  (void)Futex(word, FUTEX_WAKE, 1, nullptr);
+}
+
+void Channel::SendNudge() {
+  wire::Frame nudge{};
+  nudge.kind = wire::PayloadKind::kNudge;
+  iovec part{&nudge, sizeof(nudge)};
+  // A full queue needs no nudge: the server reads that queue, and reading
+  // it continues the stream first.
+  (void)SendPacket(socket_.Get(), std::span(&part, 1), -1, true, std::nullopt, Credentials());
+}
+
 std::error_code Channel::CopyOutStreamed(std::byte* destination, uint64_t length, bool ring) {
   // The progress word is the peer's: it may lie or stall. Values past the
   // length (or, in a ring, more than a half ahead of us) are a violation.
-  auto deadline = StreamDeadline(length);
+  auto deadline = StreamDeadline(length, limits_.stream_grace);
   auto stalled_at = Clock::now() + kStreamStall;
   uint64_t copied = 0;
   unsigned idle_rounds = 0;
@@ -585,7 +652,10 @@ std::error_code Channel::CopyOutStreamed(std::byte* destination, uint64_t length
           std::memcpy(destination + copied, ReceiveHalf() + position, piece);
         }
         copied += piece;
-        if (ring) CopiedByUs().store(copied, std::memory_order_release);
+        if (ring) {
+          CopiedByUs().store(copied, std::memory_order_seq_cst);
+          WakeCopiedWaiter();
+        }
       }
       idle_rounds = 0;
       auto now = Clock::now();
@@ -600,17 +670,103 @@ std::error_code Channel::CopyOutStreamed(std::byte* destination, uint64_t length
   return {};
 }
 
-void Channel::DiscardPayload() {
+void Channel::DiscardPayload(bool wait) {
   if (pending_frame_.kind == wire::PayloadKind::kView) {
     // A streamed view is still being written: acknowledge it only once the
     // sender is done, or its next message could land under this one.
-    if ((pending_frame_.flags & wire::kFrameStreamed) == 0 ||
-        !CopyOutStreamed(nullptr, pending_frame_.payload_length,
-                         (pending_frame_.flags & wire::kFrameRing) != 0)) {
+    bool streamed = (pending_frame_.flags & wire::kFrameStreamed) != 0;
+    if (!streamed || (wait && !CopyOutStreamed(nullptr, pending_frame_.payload_length,
+                                               (pending_frame_.flags & wire::kFrameRing) != 0))) {
       ConsumedByUs().store(pending_frame_.view_sequence, std::memory_order_release);
     }
   }
   pending_fd_.Reset();
+}
+
+void Channel::BeginInbound(PortMessage&& out, bool discard) {
+  inbound_.active = true;
+  inbound_.discard = discard;
+  inbound_.frame = pending_frame_;
+  inbound_.message = std::move(out);
+  if (!discard) (void)inbound_.message.ResizeData(pending_frame_.payload_length);
+  inbound_.copied = 0;
+  inbound_.deadline = StreamDeadline(pending_frame_.payload_length, limits_.stream_grace);
+}
+
+std::error_code Channel::ContinueInbound(Clock::time_point slice_end, StreamStep& step,
+                                         PortMessage& out) {
+  // As CopyOutStreamed, but a slice at a time: the progress word is the
+  // peer's and may lie or stall; values past the length (or, in a ring, more
+  // than a half ahead of us) are a violation.
+  const uint64_t length = inbound_.frame.payload_length;
+  const bool ring = (inbound_.frame.flags & wire::kFrameRing) != 0;
+  std::byte* destination = inbound_.discard ? nullptr : inbound_.message.MutableData().data();
+  auto* control = reinterpret_cast<wire::SectionControl*>(section_.Base());
+  std::atomic_ref<uint32_t>(control->client_to_server_receiver_waiting)
+      .store(0, std::memory_order_relaxed);
+  bool progressed = false;
+  unsigned idle_rounds = 0;
+  for (;;) {
+    auto now = Clock::now();
+    if (now > inbound_.deadline) return Status::kTimeout;
+    uint64_t copied = inbound_.copied;
+    uint64_t available = ProgressByPeer().load(std::memory_order_acquire);
+    if (available > length || available < copied) return Status::kInvalidMessage;
+    if (ring && available - copied > half_size_) return Status::kInvalidMessage;
+    if (available > copied) {
+      while (copied < available) {
+        size_t position = ring ? copied % half_size_ : copied;
+        size_t piece =
+            ring ? std::min<uint64_t>({available - copied, half_size_ - position, wire::kRingPiece})
+                 : available - copied;
+        if (destination != nullptr) {
+          std::memcpy(destination + copied, ReceiveHalf() + position, piece);
+        }
+        copied += piece;
+        if (ring) {
+          CopiedByUs().store(copied, std::memory_order_seq_cst);
+          WakeCopiedWaiter();
+        }
+      }
+      inbound_.copied = copied;
+      progressed = true;
+      idle_rounds = 0;
+      if (copied == length) {
+        ConsumedByUs().store(inbound_.frame.view_sequence, std::memory_order_release);
+        if (!inbound_.discard) section_messages_.fetch_add(1, std::memory_order_relaxed);
+        out = std::move(inbound_.message);
+        inbound_ = {};
+        step = StreamStep::kDone;
+        return {};
+      }
+      if (Clock::now() > slice_end) {
+        step = StreamStep::kMore;
+        return {};
+      }
+      continue;
+    }
+    // Nothing new. Only a stream that moved in this slice is waited for (a
+    // peer must publish data to earn a thread's time, never just nudge),
+    // and never past the slice.
+    if (!progressed ||
+        !WaitForPeerProgress(available, idle_rounds, std::min(slice_end, inbound_.deadline))) {
+      step = StreamStep::kWaiting;
+      return {};
+    }
+  }
+}
+
+bool Channel::ParkInbound() {
+  auto* control = reinterpret_cast<wire::SectionControl*>(section_.Base());
+  std::atomic_ref<uint32_t> waiting(control->client_to_server_receiver_waiting);
+  // Flag, then re-check, as SleepOnWord: either the client sees the flag
+  // after publishing and nudges, or we see what it published.
+  waiting.store(wire::kReceiverParked, std::memory_order_seq_cst);
+  if (ProgressByPeer().load(std::memory_order_seq_cst) != inbound_.copied) {
+    waiting.store(0, std::memory_order_relaxed);
+    return false;
+  }
+  return true;
 }
 
 void Channel::Shutdown() { ::shutdown(socket_.Get(), SHUT_RDWR); }

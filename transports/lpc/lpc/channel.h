@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <system_error>
@@ -28,12 +29,23 @@ struct ChannelLimits {
   size_t max_inline = PortMessage::kMaxInlineData;  // inline data either way
   size_t max_data_length = 0;                       // what the peer accepts
   size_t max_receive_length = 0;                    // what we accept
+  // A streamed view must be whole within this plus its length at 64 MiB/s.
+  std::chrono::milliseconds stream_grace{1000};
 };
 
 // What a validated incoming frame said besides the message itself.
 struct FrameInfo {
   int32_t status = 0;
   uint64_t payload_length = 0;
+  bool streamed = false;  // a streamed view: its data is still being written
+  bool nudge = false;     // no message: the peer published progress of a parked stream
+};
+
+// Where a server-side inbound stream stands after a slice of copying.
+enum class StreamStep {
+  kDone,     // every byte copied out; the message is complete
+  kWaiting,  // nothing more has arrived: park it until the peer nudges
+  kMore,     // the slice ended with data still arriving: queue it behind others
 };
 
 class Channel {
@@ -68,8 +80,25 @@ class Channel {
   std::error_code ReceiveHeader(std::optional<Clock::time_point> deadline, FrameInfo& info,
                                 PortMessage& out);
   std::error_code FinishReceive(PortMessage& out);
-  // Drops a received frame's payload without copying it (quota refusals).
-  void DiscardPayload();
+  // Drops a received frame's payload without copying it. `wait`: a streamed
+  // view is acknowledged only once its sender is done (blocking); without
+  // it the view is left unacknowledged (the connection is going away).
+  void DiscardPayload(bool wait = true);
+
+  // Server side: a streamed view is not copied on one thread until it ends,
+  // since the thread serves other clients too. BeginInbound takes the frame
+  // ReceiveHeader just returned (and `out`, the message it started) as the
+  // inbound stream; `discard`: copy nothing (a quota refusal), just wait for
+  // the sender to finish. ContinueInbound copies what has arrived for at
+  // most until `slice_end`; kDone moves the message into `out`.
+  // ParkInbound asks the peer to nudge us (a kNudge frame on the socket) when
+  // it publishes more; false when more has arrived meanwhile (not parked).
+  bool HasInbound() const { return inbound_.active; }
+  void BeginInbound(PortMessage&& out, bool discard);
+  std::error_code ContinueInbound(Clock::time_point slice_end, StreamStep& step, PortMessage& out);
+  bool ParkInbound();
+  bool InboundDiscarded() const { return inbound_.discard; }
+  Clock::time_point InboundDeadline() const { return inbound_.deadline; }
 
   // Server side: the connection belongs to the identity that connected
   // (SO_PEERCRED: effective uid and gid). From then on every frame must carry
@@ -106,8 +135,16 @@ class Channel {
   // Waits until the peer's progress word leaves `seen` or `until` passes
   // (false): a short spin, then a futex sleep the sender ends.
   bool WaitForPeerProgress(uint64_t seen, unsigned& idle_rounds, Clock::time_point until);
-  // After publishing progress: wakes a receiver that sleeps on it.
+  // After publishing progress: wakes a receiver that sleeps on it, or
+  // nudges one that parked the stream (client side).
   void WakeProgressWaiter();
+  // Ring sender: waits until the receiver's copied word leaves `seen` (a
+  // short spin, then a futex sleep the receiver ends); false past `until`.
+  bool WaitForPeerCopied(uint64_t seen, unsigned& idle_rounds, Clock::time_point until);
+  // Ring receiver: after publishing how much it copied, wakes a sender that
+  // sleeps on it.
+  void WakeCopiedWaiter();
+  void SendNudge();
   // What a client attaches as SCM_CREDENTIALS: null unless our real and
   // effective ids differed at connect (a setuid program), when the kernel's
   // default (the real ids) would not be the identity we connected as.
@@ -131,6 +168,18 @@ class Channel {
   wire::Frame pending_frame_{};
   PeerFd pending_fd_;
   std::array<std::byte, wire::kMaxFrameSize> receive_buffer_{};
+
+  // The server's parked streamed view (see BeginInbound); touched only by
+  // the thread that holds the connection (EPOLLONESHOT or the ready queue).
+  struct Inbound {
+    bool active = false;
+    bool discard = false;
+    wire::Frame frame{};
+    PortMessage message;
+    uint64_t copied = 0;
+    Clock::time_point deadline{};
+  };
+  Inbound inbound_;
 
   std::atomic<uint64_t> sent_{0}, received_{0}, section_messages_{0}, large_messages_{0};
   std::atomic<uint64_t> stream_waits_{0};

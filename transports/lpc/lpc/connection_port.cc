@@ -27,6 +27,11 @@ constexpr uint64_t kListenerToken = 0;
 constexpr uint64_t kCloseToken = 1;
 constexpr uint64_t kAcceptTimerToken = 2;
 constexpr uint64_t kPendingTimerToken = 3;
+constexpr uint64_t kReadyToken = 4;
+constexpr uint64_t kStreamTimerToken = 5;
+// Longest a thread copies one client's streamed view before it lets the
+// others' messages go first (about 10 MiB at memory speed).
+constexpr auto kStreamSlice = std::chrono::milliseconds(2);
 
 // Accept backoff while descriptors or memory are short, as the TCP listener
 // does: without it the still-readable listener wakes every worker at once.
@@ -159,9 +164,20 @@ std::error_code ConnectionPort::Create(std::string_view name, const PortAttribut
   port->close_event_.Reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   port->accept_timer_.Reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
   port->pending_timer_.Reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+  port->ready_event_.Reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE));
+  port->stream_timer_.Reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
   if (!port->main_epoll_ || !port->connect_epoll_ || !port->close_event_ || !port->accept_timer_ ||
-      !port->pending_timer_) {
+      !port->pending_timer_ || !port->ready_event_ || !port->stream_timer_) {
     return ErrnoCode(errno);
+  }
+  {
+    // Level-triggered: each ready_ entry is one count, taken by one waiter.
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = kReadyToken;
+    ::epoll_ctl(port->main_epoll_.Get(), EPOLL_CTL_ADD, port->ready_event_.Get(), &ev);
+    ev.data.u64 = kStreamTimerToken;
+    ::epoll_ctl(port->main_epoll_.Get(), EPOLL_CTL_ADD, port->stream_timer_.Get(), &ev);
   }
   port->ArmBoth(port->listener_.Get(), kListenerToken, true);
   for (int epfd : {port->main_epoll_.Get(), port->connect_epoll_.Get()}) {
@@ -283,6 +299,19 @@ std::error_code ConnectionPort::WaitLoop(int epoll_fd, Filter filter, ReceivedMe
       HandleBackoffTimer();
     } else if (token == kPendingTimerToken) {
       HandlePendingTimer();
+    } else if (token == kStreamTimerToken) {
+      HandleStreamTimer();
+    } else if (token == kReadyToken) {
+      uint64_t count = 0;
+      if (::read(ready_event_.Get(), &count, sizeof(count)) != sizeof(count)) continue;
+      uint64_t ready = 0;
+      {
+        std::lock_guard lock(mutex_);
+        if (ready_.empty()) continue;
+        ready = ready_.front();
+        ready_.pop_front();
+      }
+      produced = HandleClient(ready, out);
     } else if (token == kListenerToken) {
       produced = HandleListener(epoll_fd);
     } else if (filter == Filter::kConnectionsOnly) {
@@ -614,6 +643,7 @@ std::error_code ConnectionPort::Accept(ConnectionRequest&& request,
   limits.max_inline = attributes_.max_message_length;
   limits.max_data_length = attributes_.max_data_length;
   limits.max_receive_length = attributes_.max_data_length;
+  limits.stream_grace = attributes_.stream_grace;
   auto port = std::make_shared<ServerPort>(
       std::move(request.socket_).Take(), std::move(request.section_), limits, request.client_,
       std::move(request.connect_info_), attributes_.max_pool_usage, std::move(context));
@@ -677,6 +707,7 @@ void ConnectionPort::DropClient(const std::shared_ptr<ServerPort>& port) {
   ::epoll_ctl(main_epoll_.Get(), EPOLL_CTL_DEL, port->channel_.Fd(), nullptr);
   port->channel_.Shutdown();
   std::lock_guard lock(mutex_);
+  parked_.erase(port->token_);
   if (entries_.erase(port->token_) != 0) {
     --client_count_;
     --clients_by_uid_[port->client_.uid];
@@ -701,12 +732,48 @@ bool ConnectionPort::HandleClient(uint64_t token, ReceivedMessage& out) {
     out.connection = {};
     return true;
   };
+  auto deliver = [&] {
+    ParkOrRearm(port);
+    out.port = std::move(port);
+    out.connection = {};
+    return true;
+  };
+  Channel& channel = port->channel_;
+  PortMessage& message = out.message;
+  // One slice of a streamed view: what it ends in decides where the
+  // connection waits next (nothing holds this thread for one peer).
+  auto continue_stream = [&](bool& produced) {
+    bool discard = channel.InboundDiscarded();
+    StreamStep step;
+    auto ec = channel.ContinueInbound(Clock::now() + kStreamSlice, step, message);
+    stream_waits_.fetch_add(channel.TakeStreamWaits(), std::memory_order_relaxed);
+    if (ec) {
+      produced = died(MessageType::kClientDied);
+      return true;
+    }
+    if (step == StreamStep::kDone && !discard) {
+      produced = deliver();
+      return true;
+    }
+    if (step == StreamStep::kMore) {
+      QueueReady(token);
+      produced = false;
+      return true;
+    }
+    return false;  // done discarding, or parked: read what woke us
+  };
+
+  if (channel.HasInbound()) {
+    ForgetStreamDeadline(token);
+    bool produced = false;
+    if (continue_stream(produced)) return produced;
+  }
 
   FrameInfo info;
-  PortMessage& message = out.message;
-  auto ec = port->channel_.ReceiveHeader(Clock::now(), info, message);
-  if (ec == Status::kTimeout) {
-    Rearm(main_epoll_.Get(), port->channel_.Fd(), token);
+  auto ec = channel.ReceiveHeader(Clock::now(), info, message);
+  if (ec == Status::kTimeout || (!ec && info.nudge)) {
+    // Nothing (or a nudge, already answered above; a stale one is harmless).
+    ParkOrRearm(port);
     return false;
   }
   // End of stream without a close message means the process went away; a
@@ -715,17 +782,24 @@ bool ConnectionPort::HandleClient(uint64_t token, ReceivedMessage& out) {
   if (ec) return died(MessageType::kClientDied);
   if (message.Sender().pid == 0) message.SetSender(port->client_);
   message.MutableHeader().process_id = static_cast<uint32_t>(message.Sender().pid);
+  // A sender has one view slot: a second streamed view before the first is
+  // whole is a protocol violation.
+  if (info.streamed && channel.HasInbound()) return died(MessageType::kClientDied);
 
   switch (message.Type()) {
     case MessageType::kRequest: {
       auto admission = port->AdmitRequest(message.MessageId(), info.payload_length);
       if (admission == ServerPort::Admission::kDuplicate) return died(MessageType::kClientDied);
       if (admission == ServerPort::Admission::kOverQuota) {
-        port->channel_.DiscardPayload();
+        if (info.streamed) {
+          channel.BeginInbound({}, true);  // acknowledged once its sender is done
+        } else {
+          channel.DiscardPayload();
+        }
         PortMessage refusal;
-        (void)port->channel_.Send(refusal, MessageType::kReply, message.MessageId(),
-                                  static_cast<int32_t>(Status::kQuotaExceeded), true, std::nullopt);
-        Rearm(main_epoll_.Get(), port->channel_.Fd(), token);
+        (void)channel.Send(refusal, MessageType::kReply, message.MessageId(),
+                           static_cast<int32_t>(Status::kQuotaExceeded), true, std::nullopt);
+        ParkOrRearm(port);
         return false;
       }
       break;
@@ -734,19 +808,99 @@ bool ConnectionPort::HandleClient(uint64_t token, ReceivedMessage& out) {
       port->ForgetRequest(message.MessageId());
       break;
     case MessageType::kPortClosed:
-      port->channel_.DiscardPayload();
+      channel.DiscardPayload(false);
       port->closed_by_peer_ = true;
       return died(MessageType::kPortClosed);
     default:
       break;
   }
-  auto copy_ec = port->channel_.FinishReceive(message);
-  stream_waits_.fetch_add(port->channel_.TakeStreamWaits(), std::memory_order_relaxed);
+  if (info.streamed) {
+    channel.BeginInbound(std::move(message), false);
+    bool produced = false;
+    if (continue_stream(produced)) return produced;
+    ParkOrRearm(port);
+    return false;
+  }
+  auto copy_ec = channel.FinishReceive(message);
+  stream_waits_.fetch_add(channel.TakeStreamWaits(), std::memory_order_relaxed);
   if (copy_ec) return died(MessageType::kClientDied);
-  Rearm(main_epoll_.Get(), port->channel_.Fd(), token);
-  out.port = std::move(port);
-  out.connection = {};
-  return true;
+  return deliver();
+}
+
+void ConnectionPort::ParkOrRearm(const std::shared_ptr<ServerPort>& port) {
+  Channel& channel = port->channel_;
+  if (!channel.HasInbound()) {
+    Rearm(main_epoll_.Get(), channel.Fd(), port->token_);
+    return;
+  }
+  if (!channel.ParkInbound()) {
+    QueueReady(port->token_);
+    return;
+  }
+  auto deadline = channel.InboundDeadline();
+  {
+    std::lock_guard lock(mutex_);
+    parked_[port->token_] = deadline;
+    if (!stream_timer_at_ || deadline < *stream_timer_at_) {
+      auto since_epoch =
+          std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch()).count();
+      itimerspec spec{};
+      spec.it_value.tv_sec = since_epoch / 1000000000;
+      spec.it_value.tv_nsec = since_epoch % 1000000000;
+      if (spec.it_value.tv_sec == 0 && spec.it_value.tv_nsec == 0) spec.it_value.tv_nsec = 1;
+      ::timerfd_settime(stream_timer_.Get(), TFD_TIMER_ABSTIME, &spec, nullptr);
+      stream_timer_at_ = deadline;
+    }
+  }
+  Rearm(main_epoll_.Get(), channel.Fd(), port->token_);
+}
+
+void ConnectionPort::QueueReady(uint64_t token) {
+  {
+    std::lock_guard lock(mutex_);
+    ready_.push_back(token);
+  }
+  uint64_t one = 1;
+  (void)!::write(ready_event_.Get(), &one, sizeof(one));
+}
+
+void ConnectionPort::ForgetStreamDeadline(uint64_t token) {
+  std::lock_guard lock(mutex_);
+  parked_.erase(token);
+}
+
+void ConnectionPort::HandleStreamTimer() {
+  uint64_t expirations = 0;
+  if (::read(stream_timer_.Get(), &expirations, sizeof(expirations)) != sizeof(expirations)) return;
+  std::lock_guard lock(mutex_);
+  auto now = Clock::now();
+  stream_timer_at_.reset();
+  std::optional<Clock::time_point> next;
+  for (auto it = parked_.begin(); it != parked_.end();) {
+    if (it->second <= now) {
+      // Past its deadline: shut the socket so that its next wake (now) finds
+      // the stream late and cuts the client, on a thread, as any death.
+      auto entry = entries_.find(it->first);
+      if (entry != entries_.end()) {
+        if (auto* port = std::get_if<std::shared_ptr<ServerPort>>(&entry->second.value)) {
+          (*port)->channel_.Shutdown();
+        }
+      }
+      it = parked_.erase(it);
+      continue;
+    }
+    if (!next || it->second < *next) next = it->second;
+    ++it;
+  }
+  if (next) {
+    auto since_epoch =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(next->time_since_epoch()).count();
+    itimerspec spec{};
+    spec.it_value.tv_sec = since_epoch / 1000000000;
+    spec.it_value.tv_nsec = since_epoch % 1000000000;
+    ::timerfd_settime(stream_timer_.Get(), TFD_TIMER_ABSTIME, &spec, nullptr);
+    stream_timer_at_ = next;
+  }
 }
 
 PortInformation ConnectionPort::Query() const {
@@ -756,6 +910,7 @@ PortInformation ConnectionPort::Query() const {
   std::lock_guard lock(mutex_);
   info.connected_clients = client_count_;
   info.pending_connections = pending_count_;
+  info.parked_streams = parked_.size();
   info.accept_failures = accept_failures_.load(std::memory_order_relaxed);
   info.stream_waits = stream_waits_.load(std::memory_order_relaxed);
   return info;

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -126,6 +127,14 @@ class ConnectionPort {
   bool HandleListener(int epoll_fd);
   bool HandlePending(int epoll_fd, uint64_t token, ReceivedMessage& out);
   bool HandleClient(uint64_t token, ReceivedMessage& out);
+  // A client with a parked inbound stream waits on its socket for a nudge
+  // (with its deadline on the stream timer); one whose stream has data now
+  // goes to the ready queue. Otherwise its socket is re-armed.
+  void ParkOrRearm(const std::shared_ptr<ServerPort>& port);
+  // Hands the connection to the next free thread, behind what epoll has.
+  void QueueReady(uint64_t token);
+  void ForgetStreamDeadline(uint64_t token);
+  void HandleStreamTimer();
   void DropClient(const std::shared_ptr<ServerPort>& port);
   void ArmBoth(int fd, uint64_t token, bool add);
   void Rearm(int epoll_fd, int fd, uint64_t token);
@@ -163,6 +172,8 @@ class ConnectionPort {
   UniqueFd close_event_;    // eventfd in both sets; signalled by Close()
   UniqueFd pending_timer_;  // timerfd in both sets: the connect handshake deadline
   UniqueFd accept_timer_;   // timerfd in both sets: re-arms the listener after a backoff
+  UniqueFd ready_event_;    // semaphore eventfd in main: one count per ready_ entry
+  UniqueFd stream_timer_;   // timerfd in main: the earliest parked stream deadline
   std::atomic<bool> closed_{false};
 
   mutable std::mutex mutex_;
@@ -174,7 +185,10 @@ class ConnectionPort {
   std::unordered_map<uid_t, size_t> clients_by_uid_;  // connected clients per uid
   size_t refused_pending_ = 0;                        // refused callers' pending entries
   bool pending_timer_armed_ = false;
-  std::chrono::milliseconds accept_backoff_{0};  // 0: not backing off (guarded)
+  std::deque<uint64_t> ready_;                              // clients to continue
+  std::unordered_map<uint64_t, Clock::time_point> parked_;  // token -> stream deadline
+  std::optional<Clock::time_point> stream_timer_at_;        // when stream_timer_ fires
+  std::chrono::milliseconds accept_backoff_{0};             // 0: not backing off (guarded)
   std::atomic<uint64_t> accept_failures_{0};
   std::atomic<uint64_t> stream_waits_{0};  // summed from the clients' channels
 };

@@ -51,6 +51,10 @@ struct PortAttributes {
   // The connect handshake: a client sends its request right after connect();
   // one that has said nothing by then is disconnected.
   std::chrono::milliseconds pending_connection_timeout{1000};
+  // A client's streamed view (a large message written while the server
+  // copies it out) must be complete within this plus its length at 64 MiB/s,
+  // or the client is cut off. No server thread waits for it meanwhile.
+  std::chrono::milliseconds stream_grace{1000};
 };
 
 // Who may connect (checked on every connect against the kernel's view of the
@@ -94,6 +98,7 @@ struct PortInformation {
   size_t pending_connections = 0;       // connection port only: accepted, request not yet read
   uint64_t accept_failures = 0;         // connection port only: failed accept() calls
   uint64_t stream_waits = 0;            // connection port only: sleeps awaiting streamed data
+  size_t parked_streams = 0;            // connection port only: streamed views awaiting data
 };
 
 }  // namespace alpaca::lpc

@@ -13,7 +13,9 @@
 namespace alpaca::lpc::wire {
 
 inline constexpr uint32_t kMagic = 0x43504c41;  // "ALPC"
-inline constexpr uint16_t kVersion = 1;
+// 2: parked inbound streams (kNudge frames, the *_receiver_waiting value 2
+// and the ring senders' futex words).
+inline constexpr uint16_t kVersion = 2;
 inline constexpr uint16_t kConnectHasSection = 1;
 // Upper bound on connect info a client will send, whatever the server allows.
 inline constexpr size_t kMaxConnectInfo = 64 * 1024;
@@ -46,6 +48,10 @@ enum class PayloadKind : uint8_t {
   kInline = 0,   // data follows the frame header
   kView = 1,     // data sits in the sender's half of the connection section
   kSection = 2,  // data sits in a per-message memfd passed with SCM_RIGHTS
+  // No message: a client's "I published progress" for a streamed view the
+  // server parked (receiver_waiting == kReceiverParked). A bare Frame, all
+  // other fields zero.
+  kNudge = 3,
 };
 
 struct Frame {
@@ -90,17 +96,25 @@ struct SectionControl {
   alignas(64) uint32_t client_to_server_consumed;  // written by the server
   alignas(64) uint32_t server_to_client_consumed;  // written by the client
   alignas(64) uint64_t client_to_server_progress;  // written by the client
-  // Non-zero while the receiver sleeps (futex) on the low half of the
-  // progress word above: the sender wakes it after publishing progress.
+  // kReceiverSleeping while the receiver sleeps (futex) on the low half of
+  // the progress word above: the sender wakes it after publishing progress.
+  // kReceiverParked: the server parked the stream and no thread waits; the
+  // client sends a kNudge frame after publishing progress.
   uint32_t client_to_server_receiver_waiting;      // written by the server
   alignas(64) uint64_t server_to_client_progress;  // written by the server
   uint32_t server_to_client_receiver_waiting;      // written by the client
   // Ring streams: bytes of the current message the receiver copied out.
   // Reset to 0 by the sender before it announces a ring message (the
   // receiver is done with the previous one then); written by the receiver.
-  alignas(64) uint64_t client_to_server_copied;    // written by the server
-  alignas(64) uint64_t server_to_client_copied;    // written by the client
+  alignas(64) uint64_t client_to_server_copied;  // written by the server
+  // Non-zero while a ring sender sleeps (futex) on the low half of the
+  // copied word above, waiting for room: the receiver wakes it.
+  uint32_t client_to_server_sender_waiting;      // written by the client
+  alignas(64) uint64_t server_to_client_copied;  // written by the client
+  uint32_t server_to_client_sender_waiting;      // written by the server
 };
+inline constexpr uint32_t kReceiverSleeping = 1;
+inline constexpr uint32_t kReceiverParked = 2;
 static_assert(sizeof(SectionControl) <= kControlSize);
 
 inline constexpr size_t kMinSectionSize = kControlSize + 2 * 4096;

@@ -305,11 +305,16 @@ TEST_F(LpcTest, MappedConnectionSectionsHoldNoServerDescriptor) {
   auto port = CreatePort("section-fd");
   EchoServer server(*port, 2);
   size_t before = OpenMemfds();
+  size_t fds_before = OpenFds();
   auto attacker = StartAttacker("connect", "section-fd", {"--count", "32"});  // 1 MiB sections
   ASSERT_EQ(attacker->WaitForLine("CONNECTED").value_or(""), "CONNECTED 32 0");
   // The attacker's connects returned, so the server has mapped all 32.
   EXPECT_EQ(port->Query().connected_clients, 32u);
   EXPECT_EQ(OpenMemfds(), before);
+  // One descriptor per client, its socket: the client's memory is opened
+  // only for a client that allows memory access. (+1: the pipe from the
+  // attacker's stdout.)
+  EXPECT_EQ(OpenFds(), fds_before + 1 + 32);
 }
 
 // Finding 7: a receiver waiting for a stalled streamed view spun in

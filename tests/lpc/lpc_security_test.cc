@@ -3,6 +3,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <array>
+
 #include "lpc_fixture.h"
 #include "pattern.h"
 
@@ -112,7 +114,9 @@ TEST_F(LpcTest, UndeclaredRangesAndAccessAreRefused) {
 TEST_F(LpcTest, UnmappedClientMemoryIsAPartialCopy) {
   auto server = StartServer("rw-unmapped");
   std::unique_ptr<ClientPort> port;
-  ASSERT_FALSE(ClientPort::Connect("rw-unmapped", Bytes("x"), {}, port));
+  ConnectOptions options;
+  options.allow_server_memory_access = true;
+  ASSERT_FALSE(ClientPort::Connect("rw-unmapped", Bytes("x"), options, port));
   // Declare a range and unmap its second page before the server reads.
   long page = ::sysconf(_SC_PAGESIZE);
   void* area =
@@ -125,6 +129,20 @@ TEST_F(LpcTest, UnmappedClientMemoryIsAPartialCopy) {
   ASSERT_FALSE(port->RequestWaitReply(request, reply));
   EXPECT_EQ(Text(reply.Data()), "ERR kPartialCopy");
   ::munmap(area, page);
+}
+
+// Memory access is the client's to give, at connect: without it the server
+// may not read a declared buffer, and holds no descriptor on its memory.
+TEST_F(LpcTest, MemoryAccessNeedsTheClientsConsent) {
+  auto server = StartServer("rw-consent");
+  std::unique_ptr<ClientPort> port;
+  ASSERT_FALSE(ClientPort::Connect("rw-consent", Bytes("x"), {}, port));
+  std::array<std::byte, 64> buffer{};
+  PortMessage request, reply;
+  request.SetData("read:64");
+  request.DeclareBuffer(std::span<const std::byte>(buffer));
+  ASSERT_FALSE(port->RequestWaitReply(request, reply));
+  EXPECT_EQ(Text(reply.Data()), "ERR kAccessDenied");
 }
 
 TEST_F(LpcTest, KernelRefusalOfMemoryAccessIsAccessDenied) {

@@ -72,12 +72,16 @@ std::error_code ClientPort::Connect(std::string_view name, std::span<const std::
     }
   }
 
-  if (required_server_uid) {
-    // SO_PEERCRED of a connected, not yet accepted socket names the process
-    // that called listen(): check it before sending anything.
-    ClientIdentity listener;
-    if (auto ec = PeerIdentity(socket.Get(), listener)) return ec;
-    if (listener.uid != *required_server_uid) return Status::kAccessDenied;
+  // SO_PEERCRED of a connected, not yet accepted socket names the process
+  // that called listen(): check it before sending anything.
+  ClientIdentity listener;
+  if (auto ec = PeerIdentity(socket.Get(), listener)) return ec;
+  if (required_server_uid && listener.uid != *required_server_uid) return Status::kAccessDenied;
+  if (options.allow_server_memory_access) {
+    // The server opens our memory when it accepts, so under Yama
+    // (ptrace_scope=1) it must be named before the request goes out. Without
+    // Yama this fails with EINVAL and the normal uid rules apply.
+    (void)::prctl(PR_SET_PTRACER, static_cast<unsigned long>(listener.pid), 0, 0, 0);
   }
 
   Section section;
@@ -87,6 +91,7 @@ std::error_code ClientPort::Connect(std::string_view name, std::span<const std::
   }
   wire::ConnectRequest request;
   request.flags = section.Valid() ? wire::kConnectHasSection : 0;
+  if (options.allow_server_memory_access) request.flags |= wire::kConnectAllowsMemoryAccess;
   request.connect_info_length = static_cast<uint32_t>(connect_info.size());
   request.section_size = section.Size();
   iovec parts[2] = {{&request, sizeof(request)},
@@ -114,11 +119,6 @@ std::error_code ClientPort::Connect(std::string_view name, std::span<const std::
 
   ClientIdentity server;
   if (auto ec = PeerIdentity(socket.Get(), server)) return ec;
-  if (options.allow_server_memory_access) {
-    // Under Yama ptrace_scope=1 a process may only read our memory if we name
-    // it; without Yama this fails with EINVAL and the normal uid rules apply.
-    (void)::prctl(PR_SET_PTRACER, static_cast<unsigned long>(server.pid), 0, 0, 0);
-  }
   ChannelLimits limits;
   limits.max_inline = std::min<size_t>(reply.max_message_length, PortMessage::kMaxInlineData);
   limits.max_data_length = reply.max_data_length;

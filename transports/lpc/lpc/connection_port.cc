@@ -597,7 +597,8 @@ bool ConnectionPort::HandlePending(int epoll_fd, uint64_t token, ReceivedMessage
     return false;
   }
   bool wants_section = (request.flags & wire::kConnectHasSection) != 0;
-  if (wants_section != packet.fd.Valid() || (request.flags & ~wire::kConnectHasSection) != 0) {
+  constexpr uint16_t kKnownFlags = wire::kConnectHasSection | wire::kConnectAllowsMemoryAccess;
+  if (wants_section != packet.fd.Valid() || (request.flags & ~kKnownFlags) != 0) {
     RejectSocket(fd, Status::kInvalidMessage);
     return false;
   }
@@ -616,6 +617,7 @@ bool ConnectionPort::HandlePending(int epoll_fd, uint64_t token, ReceivedMessage
     }
   }
   connection.client_ = pending.client;
+  connection.allows_memory_access_ = (request.flags & wire::kConnectAllowsMemoryAccess) != 0;
   auto info = std::span(buffer.data() + sizeof(request), request.connect_info_length);
   connection.connect_info_.assign(info.begin(), info.end());
   connection.socket_ = std::move(pending.socket);
@@ -647,6 +649,12 @@ std::error_code ConnectionPort::Accept(ConnectionRequest&& request,
   auto port = std::make_shared<ServerPort>(
       std::move(request.socket_).Take(), std::move(request.section_), limits, request.client_,
       std::move(request.connect_info_), attributes_.max_pool_usage, std::move(context));
+  // Only a client that allowed it costs a second descriptor (its memory).
+  if (request.allows_memory_access_) {
+    port->OpenClientMemory();
+  } else {
+    port->client_memory_error_ = Status::kAccessDenied;
+  }
   // Served as the identity that connected, and only as long as that identity
   // is the one sending (see docs/lpc.md, "Identity is per connection").
   port->channel_.BindPeerIdentity(port->client_);

@@ -44,6 +44,8 @@ class ConnectionRequest {
   const ClientIdentity& Client() const { return client_; }
   std::span<const std::byte> ConnectInfo() const { return connect_info_; }
   size_t SectionSize() const { return section_.Valid() ? section_.Size() : 0; }
+  // The client allowed NtReadRequestData / NtWriteRequestData at connect.
+  bool AllowsMemoryAccess() const { return allows_memory_access_; }
   bool Valid() const { return socket_.Valid(); }
 
  private:
@@ -52,6 +54,7 @@ class ConnectionRequest {
   Section section_;
   ClientIdentity client_;
   std::vector<std::byte> connect_info_;
+  bool allows_memory_access_ = false;
 };
 
 // What ReplyWaitReceive returns: a message and the port it came from.

@@ -73,7 +73,9 @@ struct ConnectOptions {
   size_t section_size = size_t{1} << 20;
   Timeout timeout = std::chrono::seconds(30);
   // Let the server read/write buffers declared in requests
-  // (NtReadRequestData / NtWriteRequestData) via PR_SET_PTRACER.
+  // (NtReadRequestData / NtWriteRequestData): the server is named with
+  // PR_SET_PTRACER and told at connect. Without it those calls fail with
+  // kAccessDenied and the connection costs the server one descriptor.
   bool allow_server_memory_access = false;
   // NtSecureConnectPort's RequiredServerSid: refuse (kAccessDenied) a server
   // not running as this uid, checked before any connect info is sent. Unset:

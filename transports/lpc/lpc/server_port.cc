@@ -28,9 +28,7 @@ ServerPort::ServerPort(UniqueFd socket, Section section, ChannelLimits limits,
       connect_info_(std::move(connect_info)),
       max_pool_usage_(max_pool_usage),
       context_(std::move(context)),
-      pool_usage_(channel_.GetSection().Size()) {
-  OpenClientMemory();
-}
+      pool_usage_(channel_.GetSection().Size()) {}
 
 void ServerPort::OpenClientMemory() {
   // Called at accept, while the connecting process waits for its reply. A

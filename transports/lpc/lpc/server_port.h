@@ -49,7 +49,9 @@ class ServerPort {
   // NtReadRequestData / NtWriteRequestData: copies between our memory and
   // buffer `index` that the client declared in `request` (still pending),
   // at `offset`. kInvalidDataInfo for an undeclared range or access,
-  // kAccessDenied when the kernel refuses (ptrace policy) or the request was
+  // kAccessDenied when the client did not allow it at connect
+  // (ConnectOptions::allow_server_memory_access), the kernel refuses (ptrace
+  // policy) or the request was
   // sent by another process than the one that connected (a forked child
   // sharing the connection), kPartialCopy when the client's memory is not
   // all there, kPortDisconnected once the connecting process has exited or

@@ -17,6 +17,11 @@ inline constexpr uint32_t kMagic = 0x43504c41;  // "ALPC"
 // and the ring senders' futex words).
 inline constexpr uint16_t kVersion = 2;
 inline constexpr uint16_t kConnectHasSection = 1;
+// The client lets the server read and write the buffers it declares (it
+// named the server with PR_SET_PTRACER before sending the request). Only
+// then does the server open the client's memory: one descriptor per client
+// otherwise.
+inline constexpr uint16_t kConnectAllowsMemoryAccess = 2;
 // Upper bound on connect info a client will send, whatever the server allows.
 inline constexpr size_t kMaxConnectInfo = 64 * 1024;
 

@@ -41,8 +41,9 @@ struct CallContext {
   std::uint16_t opnum = 0;
   std::optional<Uuid> object;
   std::uint32_t call_id = 0;
-  // Set when the client cancelled, orphaned or stopped waiting for the call;
-  // long-running handlers poll it and may return status::kNcaFaultCancel.
+  // Set when the client cancelled, orphaned or stopped waiting for the call,
+  // and notified: a long-running handler can check it, or block until it is
+  // set with `cancelled.wait(false)`, and may return status::kNcaFaultCancel.
   const std::atomic<bool>& cancelled;
   // The client's association: its context handles.
   Association& association;

@@ -209,6 +209,7 @@ void LrpcEndpoint::Serve() {
         if (auto it = connection->running.find(message.MessageId());
             it != connection->running.end()) {
           *it->second = true;
+          it->second->notify_all();  // under mu: the call is still running
         }
         break;
       }

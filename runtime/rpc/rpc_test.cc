@@ -23,9 +23,28 @@ using namespace std::chrono_literals;
 
 const InterfaceId kEcho{UuidFromLiteral("6e0cf6a2-4c6f-4b57-9d43-7d0d8f7e2a10"), 1, 2};
 
+// What the slow method reports, so that tests order events on it (never on
+// sleeps): calls started, and calls that saw their cancel.
+struct SlowCalls {
+  std::atomic<int> started{0};
+  std::atomic<int> cancelled{0};
+};
+
+void Bump(std::atomic<int>& counter) {
+  ++counter;
+  counter.notify_all();
+}
+
+// Blocks until `counter` reaches `n` (a test that never gets there is cut by
+// ctest's timeout).
+void WaitFor(const std::atomic<int>& counter, int n) {
+  for (int seen = counter.load(); seen < n; seen = counter.load()) counter.wait(seen);
+}
+
 // opnum 0: u32 Add(u32 a, u32 b); 1: bytes Echo(bytes) (conformant array);
-// 2: throws; 3: sleeps until cancelled or 2 s; 4: unused (nullptr).
-InterfaceRegistration EchoInterface(std::atomic<int>* cancelled_seen = nullptr) {
+// 2: throws; 3: runs until the client cancels it or goes away; 4: unused
+// (nullptr).
+InterfaceRegistration EchoInterface(SlowCalls* slow = nullptr) {
   InterfaceRegistration r;
   r.id = kEcho;
   r.methods.resize(5);
@@ -46,10 +65,11 @@ InterfaceRegistration EchoInterface(std::atomic<int>* cancelled_seen = nullptr) 
   r.methods[2] = [](CallContext&, ndr::Decoder&, ndr::Encoder&) -> std::uint32_t {
     throw std::runtime_error("boom");
   };
-  r.methods[3] = [cancelled_seen](CallContext& call, ndr::Decoder&, ndr::Encoder&) {
-    for (int i = 0; i < 200 && !call.cancelled; ++i) std::this_thread::sleep_for(10ms);
-    if (call.cancelled && cancelled_seen) ++*cancelled_seen;
-    return call.cancelled ? status::kNcaFaultCancel : status::kOk;
+  r.methods[3] = [slow](CallContext& call, ndr::Decoder&, ndr::Encoder&) {
+    if (slow != nullptr) Bump(slow->started);
+    call.cancelled.wait(false);
+    if (slow != nullptr) Bump(slow->cancelled);
+    return status::kNcaFaultCancel;
   };
   return r;
 }
@@ -57,7 +77,7 @@ InterfaceRegistration EchoInterface(std::atomic<int>* cancelled_seen = nullptr) 
 struct RpcServerClient : ::testing::Test {
   ServerOptions options;
   std::unique_ptr<Server> server;
-  std::atomic<int> cancelled_seen{0};
+  SlowCalls slow;
   std::string binding;
 
   void Start(InterfaceRegistration r) {
@@ -158,14 +178,14 @@ TEST_F(RpcServerClient, SecurityCallbackSeesCaller) {
 }
 
 TEST_F(RpcServerClient, TimeoutAndCancelReachServer) {
-  Start(EchoInterface(&cancelled_seen));
+  Start(EchoInterface(&slow));
   Client c(binding, kEcho);
   CallOptions o;
-  o.timeout = 100ms;
+  o.timeout = 100ms;  // the call runs until cancelled: it can only time out
   EXPECT_EQ(StatusOf([&] { c.Call(3, {}, o); }), status::kTimeout);
   std::atomic<bool> cancel{false};
   std::thread t([&] {
-    std::this_thread::sleep_for(100ms);
+    WaitFor(slow.started, 2);  // the second call is running on the server
     cancel = true;
   });
   CallOptions o2;
@@ -174,8 +194,8 @@ TEST_F(RpcServerClient, TimeoutAndCancelReachServer) {
   t.join();
   // Both abandoned calls saw the cancel, and the connection still works.
   EXPECT_EQ(Add(c, 5, 6), 11u);
-  for (int i = 0; i < 100 && cancelled_seen < 2; ++i) std::this_thread::sleep_for(10ms);
-  EXPECT_EQ(cancelled_seen, 2);
+  WaitFor(slow.cancelled, 2);
+  EXPECT_EQ(slow.cancelled, 2);
 }
 
 // A response that arrives after its call timed out, cut in the middle of a
@@ -193,7 +213,8 @@ TEST(Client, TimeoutInsideAPduKeepsTheConnectionInStep) {
   std::uint16_t port = ntohs(addr.sin_port);
 
   // A hand-made server: answers the bind, then the first request with a
-  // response split by a pause, then the second at once.
+  // response split in two around the client's timeout, then the second at once.
+  std::atomic<bool> timed_out{false};
   std::thread server([&] {
     int fd = ::accept(listener, nullptr, nullptr);
     auto read_pdu = [&] {
@@ -225,41 +246,69 @@ TEST(Client, TimeoutInsideAPduKeepsTheConnectionInStep) {
       auto response = dcerpc::BuildResponseFragments(call_id(request), 0, stub, 5840)[0];
       if (k == 0) {
         (void)!::send(fd, response.data(), 10, 0);
-        std::this_thread::sleep_for(300ms);
+        timed_out.wait(false);
         (void)!::send(fd, response.data() + 10, response.size() - 10, 0);
       } else {
         (void)!::send(fd, response.data(), response.size(), 0);
       }
     }
-    std::this_thread::sleep_for(200ms);
+    // Until the client hangs up (whatever it still sends is read and dropped).
+    std::uint8_t sink[512];
+    while (::recv(fd, sink, sizeof(sink), 0) > 0) {
+    }
     ::close(fd);
   });
-  Client c("ncacn_ip_tcp:127.0.0.1[" + std::to_string(port) + "]", kEcho);
-  CallOptions quick;
-  quick.timeout = 100ms;
-  EXPECT_EQ(StatusOf([&] { c.Call(0, {}, quick); }), status::kTimeout);
-  std::this_thread::sleep_for(400ms);  // the rest of the late response arrives
-  auto reply = c.Call(0, {});
-  ASSERT_EQ(reply.size(), 4u);
-  EXPECT_EQ(reply[0], 41);
+  {
+    Client c("ncacn_ip_tcp:127.0.0.1[" + std::to_string(port) + "]", kEcho);
+    CallOptions quick;
+    quick.timeout = 100ms;
+    EXPECT_EQ(StatusOf([&] { c.Call(0, {}, quick); }), status::kTimeout);
+    timed_out = true;  // now the rest of the late response is sent
+    timed_out.notify_all();
+    auto reply = c.Call(0, {});
+    ASSERT_EQ(reply.size(), 4u);
+    EXPECT_EQ(reply[0], 41);
+  }
   server.join();
   ::close(listener);
 }
 
 TEST_F(RpcServerClient, MaxConcurrentCallsAndGracefulStop) {
   options.max_concurrent_calls = 1;
-  Start(EchoInterface());
+  options.stop_grace = 10min;  // Stop waits for the call however slow the machine
+  // opnum 3 here runs until the test releases it, then succeeds.
+  std::atomic<int> started{0};
+  std::atomic<bool> release{false};
+  auto r = EchoInterface();
+  r.methods[3] = [&](CallContext&, ndr::Decoder&, ndr::Encoder&) {
+    Bump(started);
+    release.wait(false);
+    return status::kOk;
+  };
+  Start(std::move(r));
   Client slow(binding, kEcho), fast(binding, kEcho);
   std::uint32_t slow_status = 1;
   std::thread t([&] { slow_status = StatusOf([&] { slow.Call(3, {}); }); });
-  std::this_thread::sleep_for(200ms);
+  WaitFor(started, 1);
   EXPECT_EQ(StatusOf([&] { Add(fast, 1, 1); }), status::kNcaServerTooBusy);
-  // Stop waits for the running call (2 s sleep) to finish with success.
-  auto start = std::chrono::steady_clock::now();
-  server->Stop();
+  std::atomic<bool> stopped{false};
+  std::thread stopper([&] {
+    server->Stop();
+    stopped = true;
+  });
+  // Stop has begun once the listener no longer takes new clients (until
+  // then a new client is only refused as too busy).
+  for (;;) {
+    Client probe(binding, kEcho);
+    if (StatusOf([&] { Add(probe, 1, 1); }) != status::kNcaServerTooBusy) break;
+  }
+  // ... and it waits for the running call, which then finishes with success.
+  EXPECT_FALSE(stopped.load());
+  release = true;
+  release.notify_all();
   t.join();
+  stopper.join();
   EXPECT_EQ(slow_status, 0u);
-  EXPECT_GT(std::chrono::steady_clock::now() - start, 1s);
   EXPECT_NE(StatusOf([&] { Add(fast, 1, 1); }), 0u);
 }
 

@@ -81,6 +81,7 @@ void ServerConnection::OnMessage(std::vector<std::uint8_t> message) {
       std::lock_guard lock(mu_);
       if (auto it = running_.find(h.call_id); it != running_.end()) {
         it->second->cancelled = true;
+        it->second->cancelled.notify_all();  // under mu_: the call is still running
         if (h.ptype == PacketType::kOrphaned) it->second->orphaned = true;
       }
       if (h.ptype == PacketType::kOrphaned && assembling_ && assembling_->call_id == h.call_id) {
@@ -104,6 +105,7 @@ void ServerConnection::OnClosed() {
     std::lock_guard lock(mu_);
     for (auto& [id, call] : running_) {
       call->cancelled = true;
+      call->cancelled.notify_all();
       call->orphaned = true;
     }
   }

@@ -4,12 +4,15 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <stdexcept>
 #include <thread>
+
+#include "base/unique_fd.h"
 
 extern char** environ;
 
@@ -86,14 +89,20 @@ void ChildProcess::Kill(int signal) {
 
 int ChildProcess::Wait(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
+  // A pidfd becomes readable when the child exits: woken by the exit, not
+  // by polling waitpid.
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0)));
   while (!reaped_) {
     pid_t r = ::waitpid(pid_, &status_, WNOHANG);
     if (r == pid_) {
       reaped_ = true;
       break;
     }
-    if (std::chrono::steady_clock::now() > deadline) return -1;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || !pidfd) return -1;
+    pollfd exited{pidfd.Get(), POLLIN, 0};
+    (void)::poll(&exited, 1, static_cast<int>(left.count()));
   }
   if (WIFEXITED(status_)) return WEXITSTATUS(status_);
   if (WIFSIGNALED(status_)) return 128 + WTERMSIG(status_);

@@ -88,6 +88,7 @@ void HandleRequest(lpc::ConnectionPort& port, lpc::ReceivedMessage& in, lpc::Por
   reply.Clear();
   if (text == "hold") return;
   if (text.rfind("sleep:", 0) == 0) {
+    Say("SLEEPING");  // the request has arrived: tests may now kill or close
     std::this_thread::sleep_for(std::chrono::milliseconds(std::stoi(text.substr(6))));
     reply.SetData("slept");
   } else if (text.rfind("read:", 0) == 0) {

@@ -3,7 +3,9 @@
 // before.
 #include <dirent.h>
 
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include "lpc_fixture.h"
@@ -53,6 +55,11 @@ class Server {
   }
   std::atomic<int> closed{0};
   std::atomic<int> requests{0};
+  // Waits until `n` clients have closed or died; false after `timeout`.
+  bool WaitClosed(int n, std::chrono::seconds timeout) {
+    std::unique_lock lock(mutex_);
+    return closed_cv_.wait_for(lock, timeout, [&] { return closed.load() >= n; });
+  }
 
  private:
   void Run() {
@@ -72,9 +79,12 @@ class Server {
           ++requests;
           break;
         case MessageType::kPortClosed:
-        case MessageType::kClientDied:
+        case MessageType::kClientDied: {
+          std::lock_guard lock(mutex_);
           ++closed;
+          closed_cv_.notify_all();
           break;
+        }
         default:
           break;
       }
@@ -83,6 +93,8 @@ class Server {
   }
   ConnectionPort& port_;
   std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::condition_variable closed_cv_;
   std::vector<std::thread> threads_;
 };
 
@@ -98,10 +110,7 @@ TEST_F(LpcTest, HundredClientsAtOnce) {
     EXPECT_EQ(c->WaitForLine("ECHO", std::chrono::seconds(60)).value_or("none"), "ECHO_OK 20");
     EXPECT_EQ(c->Wait(), 0);
   }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (server.closed < 100 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  EXPECT_TRUE(server.WaitClosed(100, std::chrono::seconds(20)));
   EXPECT_EQ(server.closed.load(), 100);
   EXPECT_EQ(server.requests.load(), 2000);
   EXPECT_EQ(port->Query().connected_clients, 0u);
@@ -111,10 +120,7 @@ TEST_F(LpcTest, TenThousandConnectCyclesLeakNothing) {
   auto port = CreatePort("churn");
   Server server(*port);
   auto wait_closed = [&](int n) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (server.closed < n && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    EXPECT_TRUE(server.WaitClosed(n, std::chrono::seconds(60)));
     ASSERT_EQ(server.closed.load(), n);
   };
   // Warm up allocator caches and thread stacks before measuring.

@@ -3,6 +3,7 @@
 // [string] wchar_t*, struct, [in,out] pointers, unique NULL/non-NULL, a
 // fault), then optionally `--clients N --calls M` concurrent clients with
 // every result checked. Exit status 0 only if every check passed.
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -115,25 +116,20 @@ void Stress(const std::string& binding, const ClientOptions& options, int client
 }  // namespace
 
 int main(int argc, char** argv) {
+  CLI::App app{"alpaca_test_client: checks alpaca_test_server's methods over a binding"};
   std::string binding;
   std::string expect_protseq;
   ClientOptions options;
   int clients = 0, calls = 0;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--binding")) binding = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--epm-port")) options.epmapper_port = static_cast<std::uint16_t>(std::stoi(argv[i + 1]));
-    else if (!std::strcmp(argv[i], "--clients")) clients = std::stoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--calls")) calls = std::stoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--expect-protseq")) expect_protseq = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--no-local-upgrade") && !std::strcmp(argv[i + 1], "1")) {
-      options.local_upgrade = LocalUpgrade::kNever;
-    }
-  }
-  if (binding.empty()) {
-    std::fprintf(stderr, "usage: %s --binding B [--epm-port N] [--clients N --calls M] "
-                 "[--expect-protseq P] [--no-local-upgrade 1]\n", argv[0]);
-    return 2;
-  }
+  int no_local_upgrade = 0;
+  app.add_option("--binding", binding, "string binding of the server")->required();
+  app.add_option("--epm-port", options.epmapper_port, "endpoint mapper port");
+  app.add_option("--clients", clients, "concurrent clients for the stress part");
+  app.add_option("--calls", calls, "calls per client");
+  app.add_option("--expect-protseq", expect_protseq, "protocol sequence the binding must choose");
+  app.add_option("--no-local-upgrade", no_local_upgrade, "1: never upgrade TCP to ncalrpc");
+  CLI11_PARSE(app, argc, argv);
+  if (no_local_upgrade == 1) options.local_upgrade = LocalUpgrade::kNever;
   try {
     Functional(binding, options, expect_protseq);
     if (clients > 0) Stress(binding, options, clients, calls);

@@ -1,5 +1,8 @@
 // The interop test interface, with a hand-written server stub and client
-// proxy (what idlc will generate). Its IDL, for the record:
+// proxy. Hand-written on purpose: it encodes NDR independently of idlc, so
+// the interop tests (Impacket, tshark, Wine) check the runtime without a
+// generator bug hiding on both ends; idlc's output is checked by the
+// conformance tests. Its IDL, for the record:
 //
 //   [uuid(4b8d1f2e-7a3c-4e5b-9c0d-1a2b3c4d5e6f), version(1.0)]
 //   interface AlpacaTest {

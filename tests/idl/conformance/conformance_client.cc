@@ -14,6 +14,7 @@
 
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -336,32 +337,22 @@ void Contexts(ConformanceClient& c, const std::string& binding,
 }  // namespace
 
 int main(int argc, char** argv) {
+  CLI::App app{"conformance_client: checks conformance.idl against conformance_server"};
   std::string binding, expect;
   alpaca::rpc::ClientOptions options;
   int hold = -1, live = -1;
   long as_uid = -1;
-  bool expect_denied = false;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--binding") {
-      binding = value;
-    } else if (flag == "--expect-protseq") {
-      expect = value;
-    } else if (flag == "--no-local-upgrade") {
-      options.local_upgrade = alpaca::rpc::LocalUpgrade::kNever;
-    } else if (flag == "--hold") {
-      hold = std::stoi(value);
-    } else if (flag == "--live") {
-      live = std::stoi(value);
-    } else if (flag == "--as-uid") {
-      as_uid = std::stol(value);
-    } else if (flag == "--expect-denied") {
-      expect_denied = value == "1";
-    } else {
-      std::fprintf(stderr, "conformance_client: unknown option %s\n", flag.c_str());
-      return 2;
-    }
-  }
+  int expect_denied = 0;
+  std::string no_local_upgrade;
+  app.add_option("--binding", binding, "string binding of the server")->required();
+  app.add_option("--expect-protseq", expect, "protocol sequence the binding must choose");
+  app.add_option("--no-local-upgrade", no_local_upgrade, "any value: never upgrade to ncalrpc");
+  app.add_option("--hold", hold, "open this many counters and hold them until killed");
+  app.add_option("--live", live, "wait until the server has this many live counters");
+  app.add_option("--as-uid", as_uid, "switch to this uid (and gid) first");
+  app.add_option("--expect-denied", expect_denied, "1: the security callback must refuse us");
+  CLI11_PARSE(app, argc, argv);
+  if (app.count("--no-local-upgrade") > 0) options.local_upgrade = alpaca::rpc::LocalUpgrade::kNever;
   if (as_uid >= 0 &&
       (::setgid(static_cast<gid_t>(as_uid)) != 0 || ::setuid(static_cast<uid_t>(as_uid)) != 0)) {
     std::perror("conformance_client: dropping privileges");
@@ -377,7 +368,7 @@ int main(int argc, char** argv) {
       for (auto& h : held) c.OpenCounter(0, h);
       std::printf("HOLDING\n");
       std::fflush(stdout);
-      for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
+      for (;;) ::pause();  // until the test kills us
     }
     if (live >= 0) {
       std::int32_t rundowns = 0, now = -1;

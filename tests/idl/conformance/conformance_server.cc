@@ -2,6 +2,7 @@
 // the generated server stub, on ncalrpc (--ncalrpc NAME) and ncacn_ip_tcp
 // (--port N, 0: any) until SIGTERM. Prints "READY <tcp port> 0" once
 // listening, for run_with_server.py.
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -12,24 +13,15 @@
 #include "rpc/server.h"
 
 int main(int argc, char** argv) {
+  CLI::App app{"conformance_server: conformance.idl over ncalrpc and ncacn_ip_tcp"};
   std::string port = "0", ncalrpc;
-  bool everyone = false;
+  int everyone = 0;
   long deny_uid = -1;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--port") {
-      port = value;
-    } else if (flag == "--ncalrpc") {
-      ncalrpc = value;
-    } else if (flag == "--everyone") {
-      everyone = value == "1";
-    } else if (flag == "--deny-uid") {
-      deny_uid = std::stol(value);
-    } else {
-      std::fprintf(stderr, "conformance_server: unknown option %s\n", flag.c_str());
-      return 2;
-    }
-  }
+  app.add_option("--port", port, "TCP port (0: any)");
+  app.add_option("--ncalrpc", ncalrpc, "also listen on this ncalrpc endpoint");
+  app.add_option("--everyone", everyone, "1: any local uid may call over ncalrpc");
+  app.add_option("--deny-uid", deny_uid, "the security callback refuses this uid");
+  CLI11_PARSE(app, argc, argv);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
@@ -39,7 +31,7 @@ int main(int argc, char** argv) {
     alpaca::rpc::ServerOptions options;
     options.tcp_address = "0.0.0.0";
     options.max_call_bytes = 64u << 20;
-    options.local_security.allow_everyone = everyone;
+    options.local_security.allow_everyone = everyone == 1;
     alpaca::rpc::Server server(options);
     server.UseProtseqEp("ncacn_ip_tcp", port);
     if (!ncalrpc.empty()) server.UseProtseqEp("ncalrpc", ncalrpc);

@@ -33,15 +33,31 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         break;
       }
-      case PacketType::kBindAck: { BindAckPdu a; (void)ParseBindAck(pdu, h, a); break; }
-      case PacketType::kBindNak: { BindNakPdu n; (void)ParseBindNak(pdu, h, n); break; }
-      case PacketType::kFault: { FaultPdu f; (void)ParseFault(pdu, h, f); break; }
-      case PacketType::kResponse: { ResponsePdu r; (void)ParseResponse(pdu, h, r); break; }
+      case PacketType::kBindAck: {
+        BindAckPdu a;
+        (void)ParseBindAck(pdu, h, a);
+        break;
+      }
+      case PacketType::kBindNak: {
+        BindNakPdu n;
+        (void)ParseBindNak(pdu, h, n);
+        break;
+      }
+      case PacketType::kFault: {
+        FaultPdu f;
+        (void)ParseFault(pdu, h, f);
+        break;
+      }
+      case PacketType::kResponse: {
+        ResponsePdu r;
+        (void)ParseResponse(pdu, h, r);
+        break;
+      }
       case PacketType::kRequest: {
         RequestPdu r;
         if (ParseRequest(pdu, h, r)) break;
-        if (reassembler.Add(h.pfc_flags & kPfcFirstFrag, h.pfc_flags & kPfcLastFrag,
-                            r.alloc_hint, r.stub)) {
+        if (reassembler.Add(h.pfc_flags & kPfcFirstFrag, h.pfc_flags & kPfcLastFrag, r.alloc_hint,
+                            r.stub)) {
           reassembler.Take();
         } else if (reassembler.Complete()) {
           auto stub = reassembler.Take();

@@ -54,8 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   lpc::ChannelLimits limits;
   limits.max_data_length = 1 << 20;
   limits.max_receive_length = 1 << 20;
-  lpc::Channel channel(std::move(ours), std::move(server_view), lpc::ChannelSide::kServer,
-                       limits);
+  lpc::Channel channel(std::move(ours), std::move(server_view), lpc::ChannelSide::kServer, limits);
   lpc::FrameInfo info;
   lpc::PortMessage message;
   if (!channel.ReceiveHeader(lpc::Clock::now(), info, message)) {

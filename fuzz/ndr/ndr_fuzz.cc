@@ -24,22 +24,55 @@ void ListNode(Decoder& d) {
 
 void RunOp(Decoder& d, std::uint8_t op, int nesting) {
   switch (op % 18) {
-    case 0: d.Read<std::uint8_t>(); break;
-    case 1: d.Read<std::uint16_t>(); break;
-    case 2: d.Read<std::uint32_t>(); break;
-    case 3: d.Read<std::uint64_t>(); break;
-    case 4: d.Read<double>(); break;
-    case 5: d.ReadEnum16(); break;
-    case 6: { std::vector<std::uint32_t> v; d.ReadConformantArray(v); break; }
-    case 7: { std::vector<std::uint16_t> v; d.ReadConformantVaryingArray(v); break; }
-    case 8: { std::string s; d.ReadString(s); break; }
-    case 9: { std::u16string s; d.ReadWideString(s); break; }
-    case 10: d.ReadUuid(); break;
-    case 11: d.ReadContextHandle(); break;
+    case 0:
+      d.Read<std::uint8_t>();
+      break;
+    case 1:
+      d.Read<std::uint16_t>();
+      break;
+    case 2:
+      d.Read<std::uint32_t>();
+      break;
+    case 3:
+      d.Read<std::uint64_t>();
+      break;
+    case 4:
+      d.Read<double>();
+      break;
+    case 5:
+      d.ReadEnum16();
+      break;
+    case 6: {
+      std::vector<std::uint32_t> v;
+      d.ReadConformantArray(v);
+      break;
+    }
+    case 7: {
+      std::vector<std::uint16_t> v;
+      d.ReadConformantVaryingArray(v);
+      break;
+    }
+    case 8: {
+      std::string s;
+      d.ReadString(s);
+      break;
+    }
+    case 9: {
+      std::u16string s;
+      d.ReadWideString(s);
+      break;
+    }
+    case 10:
+      d.ReadUuid();
+      break;
+    case 11:
+      d.ReadContextHandle();
+      break;
     case 12: {
       std::uint32_t id = 0;
       bool first = false;
-      if (d.ReadFullPointer(id, first) && first) d.Defer([](Decoder& dd) { dd.Read<std::uint32_t>(); });
+      if (d.ReadFullPointer(id, first) && first)
+        d.Defer([](Decoder& dd) { dd.Read<std::uint32_t>(); });
       break;
     }
     case 13: {
@@ -47,8 +80,12 @@ void RunOp(Decoder& d, std::uint8_t op, int nesting) {
       if (d.ReadUniquePointer()) d.Defer(ListNode);
       break;
     }
-    case 14: d.FlushDeferred(); break;
-    case 15: d.Align(8); break;
+    case 14:
+      d.FlushDeferred();
+      break;
+    case 15:
+      d.Align(8);
+      break;
     case 16: {
       Decoder::DepthGuard guard(d);
       if (nesting < 100) RunOp(d, static_cast<std::uint8_t>(op / 18), nesting + 1);

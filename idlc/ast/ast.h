@@ -18,13 +18,27 @@ struct TypeSpec;
 struct Declarator;
 struct Attribute;
 
-enum class ExprKind { kInteger, kFloat, kString, kChar, kBool, kNull, kName, kUnary, kBinary, kTernary,
-                      kCast, kSizeof, kMember, kIndex };
+enum class ExprKind {
+  kInteger,
+  kFloat,
+  kString,
+  kChar,
+  kBool,
+  kNull,
+  kName,
+  kUnary,
+  kBinary,
+  kTernary,
+  kCast,
+  kSizeof,
+  kMember,
+  kIndex
+};
 
 struct Expr {
   ExprKind kind = ExprKind::kInteger;
   Location loc;
-  std::string text;       // literal text, identifier name, operator or member name
+  std::string text;  // literal text, identifier name, operator or member name
   std::uint64_t integer = 0;
   std::vector<ExprPtr> operands;
   std::shared_ptr<const TypeSpec> type;  // cast and sizeof
@@ -64,8 +78,8 @@ struct TagType {
   std::string tag;  // empty for anonymous
   Location loc;
   bool has_body = false;
-  std::vector<Field> fields;        // struct
-  std::vector<UnionArm> arms;       // union
+  std::vector<Field> fields;   // struct
+  std::vector<UnionArm> arms;  // union
   std::vector<Enumerator> enumerators;
   // Encapsulated union: union switch (type name) arm_name { ... }
   bool encapsulated = false;
@@ -81,9 +95,9 @@ struct TypeSpec {
   bool is_const = false;
   // kBase: normalised words, e.g. "unsigned long", "__int64", "void".
   std::string name;
-  std::shared_ptr<const TagType> tag;        // kTag
-  std::shared_ptr<const TypeSpec> element;   // kPipe, kSafeArray
-  int element_pointers = 0;                  // kSafeArray
+  std::shared_ptr<const TagType> tag;       // kTag
+  std::shared_ptr<const TypeSpec> element;  // kPipe, kSafeArray
+  int element_pointers = 0;                 // kSafeArray
 };
 
 struct Param;
@@ -121,11 +135,11 @@ struct Field {
   Location loc;
 };
 struct UnionArm {
-  std::vector<ExprPtr> cases;   // encapsulated: case labels
+  std::vector<ExprPtr> cases;  // encapsulated: case labels
   bool is_default = false;
   bool has_labels = false;
   Attributes attrs;
-  bool empty = false;           // case 1: ;
+  bool empty = false;  // case 1: ;
   TypeSpec type;
   Declarator decl;
   Location loc;
@@ -134,8 +148,21 @@ struct UnionArm {
 struct Definition;
 using Definitions = std::vector<Definition>;
 
-enum class DefKind { kImport, kImportlib, kCppQuote, kInterface, kDispinterface, kCoclass, kLibrary,
-                     kModule, kTypedef, kConst, kDeclaration, kWinrt, kIgnored };
+enum class DefKind {
+  kImport,
+  kImportlib,
+  kCppQuote,
+  kInterface,
+  kDispinterface,
+  kCoclass,
+  kLibrary,
+  kModule,
+  kTypedef,
+  kConst,
+  kDeclaration,
+  kWinrt,
+  kIgnored
+};
 
 struct CoclassMember {
   Attributes attrs;
@@ -158,10 +185,10 @@ struct Definition {
   bool forward = false;
   std::string base;
   Location base_loc;
-  Definitions items;             // interface, library, module bodies
-  std::vector<Field> properties; // dispinterface
-  std::vector<Field> methods;    // dispinterface
-  std::string disp_interface;    // dispinterface X { interface Y; }
+  Definitions items;              // interface, library, module bodies
+  std::vector<Field> properties;  // dispinterface
+  std::vector<Field> methods;     // dispinterface
+  std::string disp_interface;     // dispinterface X { interface Y; }
   std::vector<CoclassMember> members;
   // kTypedef / kDeclaration / kConst
   TypeSpec type;

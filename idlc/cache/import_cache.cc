@@ -120,8 +120,7 @@ bool ImportCache::Load(const std::string& path, SourceManager& sources, ast::Fil
       ++stats_.rejected;
       return false;
     }
-    if (!ReadFileText(file_path, content) || content.size() != size ||
-        HashBytes(content) != hash) {
+    if (!ReadFileText(file_path, content) || content.size() != size || HashBytes(content) != hash) {
       ++stats_.stale;
       return false;
     }

@@ -1,7 +1,6 @@
 #include "idlc/diag/diagnostics.h"
 
 #include <filesystem>
-
 #include <fstream>
 #include <utility>
 
@@ -51,7 +50,8 @@ void DiagnosticSink::Emit(Severity severity, Location loc, std::string message) 
   Report(std::move(diagnostic));
 }
 
-void DiagnosticSink::ErrorWithNote(Location loc, std::string message, Location note_loc, std::string note) {
+void DiagnosticSink::ErrorWithNote(Location loc, std::string message, Location note_loc,
+                                   std::string note) {
   Diagnostic diagnostic;
   diagnostic.severity = Severity::kError;
   diagnostic.loc = loc;
@@ -73,9 +73,12 @@ namespace {
 
 const char* SeverityName(Severity severity) {
   switch (severity) {
-    case Severity::kNote: return "note";
-    case Severity::kWarning: return "warning";
-    case Severity::kError: return "error";
+    case Severity::kNote:
+      return "note";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kError:
+      return "error";
   }
   return "error";
 }

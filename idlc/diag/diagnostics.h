@@ -46,7 +46,9 @@ class DiagnosticSink {
   virtual void Report(Diagnostic diagnostic) = 0;
 
   void Error(Location loc, std::string message) { Emit(Severity::kError, loc, std::move(message)); }
-  void Warning(Location loc, std::string message) { Emit(Severity::kWarning, loc, std::move(message)); }
+  void Warning(Location loc, std::string message) {
+    Emit(Severity::kWarning, loc, std::move(message));
+  }
   // An error with a note pointing at an earlier location.
   void ErrorWithNote(Location loc, std::string message, Location note_loc, std::string note);
 

@@ -14,47 +14,76 @@ std::string Lower(std::string text) {
 
 const char* KindName(TypeKind kind) {
   switch (kind) {
-    case TypeKind::kVoid: return "void";
-    case TypeKind::kBase: return "base";
-    case TypeKind::kPointer: return "pointer";
-    case TypeKind::kArray: return "array";
-    case TypeKind::kStruct: return "struct";
-    case TypeKind::kUnion: return "union";
-    case TypeKind::kEnum: return "enum";
-    case TypeKind::kAlias: return "alias";
-    case TypeKind::kInterface: return "interface";
-    case TypeKind::kFunction: return "function";
-    case TypeKind::kPipe: return "pipe";
+    case TypeKind::kVoid:
+      return "void";
+    case TypeKind::kBase:
+      return "base";
+    case TypeKind::kPointer:
+      return "pointer";
+    case TypeKind::kArray:
+      return "array";
+    case TypeKind::kStruct:
+      return "struct";
+    case TypeKind::kUnion:
+      return "union";
+    case TypeKind::kEnum:
+      return "enum";
+    case TypeKind::kAlias:
+      return "alias";
+    case TypeKind::kInterface:
+      return "interface";
+    case TypeKind::kFunction:
+      return "function";
+    case TypeKind::kPipe:
+      return "pipe";
   }
   return "void";
 }
 
 const char* PointerName(PointerKind kind) {
   switch (kind) {
-    case PointerKind::kDefault: return "default";
-    case PointerKind::kRef: return "ref";
-    case PointerKind::kUnique: return "unique";
-    case PointerKind::kFull: return "ptr";
+    case PointerKind::kDefault:
+      return "default";
+    case PointerKind::kRef:
+      return "ref";
+    case PointerKind::kUnique:
+      return "unique";
+    case PointerKind::kFull:
+      return "ptr";
   }
   return "default";
 }
 
 const char* BaseName(const Type& type) {
   switch (type.base) {
-    case BaseKind::kChar: return "char";
-    case BaseKind::kWChar: return "wchar_t";
-    case BaseKind::kSmall: return "small";
-    case BaseKind::kShort: return "short";
-    case BaseKind::kLong: return "long";
-    case BaseKind::kHyper: return "hyper";
-    case BaseKind::kInt: return "int";
-    case BaseKind::kInt3264: return "int3264";
-    case BaseKind::kByte: return "byte";
-    case BaseKind::kBoolean: return "boolean";
-    case BaseKind::kFloat: return "float";
-    case BaseKind::kDouble: return "double";
-    case BaseKind::kHandle: return "handle_t";
-    case BaseKind::kErrorStatus: return "error_status_t";
+    case BaseKind::kChar:
+      return "char";
+    case BaseKind::kWChar:
+      return "wchar_t";
+    case BaseKind::kSmall:
+      return "small";
+    case BaseKind::kShort:
+      return "short";
+    case BaseKind::kLong:
+      return "long";
+    case BaseKind::kHyper:
+      return "hyper";
+    case BaseKind::kInt:
+      return "int";
+    case BaseKind::kInt3264:
+      return "int3264";
+    case BaseKind::kByte:
+      return "byte";
+    case BaseKind::kBoolean:
+      return "boolean";
+    case BaseKind::kFloat:
+      return "float";
+    case BaseKind::kDouble:
+      return "double";
+    case BaseKind::kHandle:
+      return "handle_t";
+    case BaseKind::kErrorStatus:
+      return "error_status_t";
   }
   return "int";
 }
@@ -82,7 +111,9 @@ Json Params(const std::vector<Param>& params) {
   for (const Param& p : params) {
     Json param;
     param["name"] = p.name;
-    param["direction"] = p.direction == Direction::kIn ? "in" : p.direction == Direction::kOut ? "out" : "inout";
+    param["direction"] = p.direction == Direction::kIn    ? "in"
+                         : p.direction == Direction::kOut ? "out"
+                                                          : "inout";
     if (p.retval) param["retval"] = true;
     param["type"] = TypeRef(*p.type);
     if (!p.attrs.empty()) param["attributes"] = Attributes(p.attrs);
@@ -159,7 +190,8 @@ Json TypeDefinition(const Type& type) {
     out["fields"] = Fields(type.fields);
   } else if (type.kind == TypeKind::kEnum) {
     Json values = Json::array();
-    for (const Enumerator& e : type.enumerators) values.push_back(Json{{"name", e.name}, {"value", e.value}});
+    for (const Enumerator& e : type.enumerators)
+      values.push_back(Json{{"name", e.name}, {"value", e.value}});
     out["values"] = std::move(values);
   } else if (type.kind == TypeKind::kUnion) {
     out["encapsulated"] = type.encapsulated;
@@ -216,7 +248,8 @@ Json ModelToJson(const Model& model, bool include_imported) {
     i["name"] = iface->name;
     i["kind"] = iface->dispinterface ? "dispinterface" : "interface";
     i["uuid"] = Lower(iface->uuid);
-    i["version"] = std::to_string(iface->version_major) + "." + std::to_string(iface->version_minor);
+    i["version"] =
+        std::to_string(iface->version_major) + "." + std::to_string(iface->version_minor);
     i["object"] = iface->object;
     i["local"] = iface->local;
     i["base"] = iface->base != nullptr ? iface->base->name : "";
@@ -242,7 +275,8 @@ Json ModelToJson(const Model& model, bool include_imported) {
   Json coclasses = Json::array();
   for (const Coclass& c : model.coclasses) {
     if (!c.from_main_file && !include_imported) continue;
-    coclasses.push_back(Json{{"name", c.name}, {"uuid", Lower(c.uuid)}, {"interfaces", c.interfaces}});
+    coclasses.push_back(
+        Json{{"name", c.name}, {"uuid", Lower(c.uuid)}, {"interfaces", c.interfaces}});
   }
   out["coclasses"] = std::move(coclasses);
   Json libraries = Json::array();

@@ -483,8 +483,8 @@ void CodecEmitter::Decode(const Shape& s, const std::string& lvalue, const std::
         p_.Print("$d$.$body$($n$, $x$);\n", vars);
         return;
       }
-      std::string m = CountVar("max", mine ? mine->max : "",
-                               top ? dec + ".ReadConformance()" : hoisted);
+      std::string m =
+          CountVar("max", mine ? mine->max : "", top ? dec + ".ReadConformance()" : hoisted);
       vars["m"] = m;
       p_.Print("$d$.$body$($m$, $x$);\n", vars);
       if (s.size_is) {
@@ -515,8 +515,8 @@ void CodecEmitter::Decode(const Shape& s, const std::string& lvalue, const std::
         }
         case ArrayKind::kConformant:
         case ArrayKind::kConformantVarying: {
-          std::string m = CountVar("max", mine ? mine->max : "",
-                                   top ? dec + ".ReadConformance()" : hoisted);
+          std::string m =
+              CountVar("max", mine ? mine->max : "", top ? dec + ".ReadConformance()" : hoisted);
           vars["m"] = m;
           checks.push_back("alpaca::rpc::stub::Correlate(" + dec + ", " + m + ", " +
                            Expr(s.size_is, scope) + ");");
@@ -581,8 +581,8 @@ void CodecEmitter::DecodePointer(const Shape& s, const std::string& lvalue, cons
   // A top-level pointee is decoded inside the pointer's `if`: its wire
   // counts are declared before it, and its checks apply when it is present.
   Counts counts;
-  bool nested = top && s.pointer != PointerKind::kRef &&
-                (s.target->IsConformant() || s.target->IsVarying());
+  bool nested =
+      top && s.pointer != PointerKind::kRef && (s.target->IsConformant() || s.target->IsVarying());
   if (nested) {
     counts.max = Fresh("max");
     counts.count = Fresh("count");

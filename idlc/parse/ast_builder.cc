@@ -53,7 +53,8 @@ void AstBuilder::AppendText(antlr4::Token* token, std::string& out) const {
   // IdlTokenSource's indices are byte offsets into the text: a slice, no
   // std::string per token.
   if (token->getStopIndex() < utf8_.size() && token->getStartIndex() <= token->getStopIndex()) {
-    out.append(utf8_.substr(token->getStartIndex(), token->getStopIndex() - token->getStartIndex() + 1));
+    out.append(
+        utf8_.substr(token->getStartIndex(), token->getStopIndex() - token->getStartIndex() + 1));
     return;
   }
   out += token->getText();
@@ -89,12 +90,25 @@ std::string UnquoteString(const std::string& literal) {
     if (c == '\\' && i + 1 < close) {
       char next = literal[++i];
       switch (next) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case '\\': out += '\\'; break;
-        case '"': out += '"'; break;
-        case '\'': out += '\''; break;
-        default: out += '\\'; out += next; break;
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '"':
+          out += '"';
+          break;
+        case '\'':
+          out += '\'';
+          break;
+        default:
+          out += '\\';
+          out += next;
+          break;
       }
     } else {
       out += c;
@@ -108,7 +122,8 @@ AstBuilder::AstBuilder(const LineMap& lines, antlr4::TokenStream& tokens, std::s
 
 Location AstBuilder::Loc(antlr4::Token* token) const {
   if (token == nullptr) return Location{};
-  return lines_.Map(static_cast<int>(token->getLine()), static_cast<int>(token->getCharPositionInLine()));
+  return lines_.Map(static_cast<int>(token->getLine()),
+                    static_cast<int>(token->getCharPositionInLine()));
 }
 
 ast::Definitions AstBuilder::Build(P::FileContext* file) {
@@ -158,7 +173,8 @@ ast::Definition AstBuilder::Definition(P::DefinitionContext* ctx) {
     def.loc = Loc(mod);
     def.name = Text(mod->ident());
     def.name_loc = Loc(mod->ident());
-    for (P::InterfaceItemContext* item : mod->interfaceItem()) def.items.push_back(InterfaceItem(item));
+    for (P::InterfaceItemContext* item : mod->interfaceItem())
+      def.items.push_back(InterfaceItem(item));
   } else if (body->typedefDecl() != nullptr) {
     def = Typedef(body->typedefDecl());
   } else if (body->declaration() != nullptr) {
@@ -500,7 +516,8 @@ std::shared_ptr<const ast::TagType> AstBuilder::TagDecl(P::TagDeclContext* ctx) 
   return tag;
 }
 
-ast::Field AstBuilder::Field(P::TypeSpecContext* type, P::AttributesContext* attrs, P::DeclaratorContext* decl) {
+ast::Field AstBuilder::Field(P::TypeSpecContext* type, P::AttributesContext* attrs,
+                             P::DeclaratorContext* decl) {
   ast::Field field;
   if (attrs != nullptr) field.attrs = Attributes(attrs);
   field.type = TypeSpec(type);
@@ -581,9 +598,9 @@ namespace {
 // C's binary operators, tighter binding higher; all associate to the left.
 int Precedence(const std::string& op) {
   static const std::pair<const char*, int> kLevels[] = {
-      {"*", 10}, {"/", 10}, {"%", 10}, {"+", 9},  {"-", 9},  {"<<", 8}, {">>", 8},
-      {"<", 7},  {">", 7},  {"<=", 7}, {">=", 7}, {"==", 6}, {"!=", 6}, {"&", 5},
-      {"^", 4},  {"|", 3},  {"&&", 2}, {"||", 1}};
+      {"*", 10}, {"/", 10}, {"%", 10}, {"+", 9},  {"-", 9},  {"<<", 8},
+      {">>", 8}, {"<", 7},  {">", 7},  {"<=", 7}, {">=", 7}, {"==", 6},
+      {"!=", 6}, {"&", 5},  {"^", 4},  {"|", 3},  {"&&", 2}, {"||", 1}};
   for (const auto& [text, level] : kLevels) {
     if (op == text) return level;
   }
@@ -724,8 +741,8 @@ ast::ExprPtr AstBuilder::Literal(antlr4::Token* token) {
     case P::INTEGER: {
       out->kind = ExprKind::kInteger;
       std::string digits = out->text;
-      while (!digits.empty() && (digits.back() == 'u' || digits.back() == 'U' || digits.back() == 'l' ||
-                                 digits.back() == 'L')) {
+      while (!digits.empty() && (digits.back() == 'u' || digits.back() == 'U' ||
+                                 digits.back() == 'l' || digits.back() == 'L')) {
         digits.pop_back();
       }
       out->integer = std::strtoull(digits.c_str(), nullptr, 0);

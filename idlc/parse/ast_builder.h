@@ -44,7 +44,8 @@ class AstBuilder {
   ast::Attributes Attributes(P::AttributesContext* ctx);
   ast::TypeSpec TypeSpec(P::TypeSpecContext* ctx);
   std::shared_ptr<const ast::TagType> TagDecl(P::TagDeclContext* ctx);
-  ast::Field Field(P::TypeSpecContext* type, P::AttributesContext* attrs, P::DeclaratorContext* decl);
+  ast::Field Field(P::TypeSpecContext* type, P::AttributesContext* attrs,
+                   P::DeclaratorContext* decl);
   ast::Declarator Declarator(P::DeclaratorContext* ctx);
   std::vector<ast::Declarator> Declarators(P::DeclaratorListContext* ctx);
   ast::Param Param(P::ParamContext* ctx);

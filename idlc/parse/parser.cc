@@ -186,7 +186,8 @@ bool ParseIdl(const PreprocessedFile& input, DiagnosticSink& sink, ast::File& ou
   parser.removeErrorListeners();
   // Fast path: SLL prediction, bail on the first error; only a file with a
   // syntax error (or a real SLL conflict) pays for full LL with recovery.
-  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+      antlr4::atn::PredictionMode::SLL);
   parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
   auto too_deep = [&](const NestedTooDeeply& e) {
     antlr4::Token* at = e.token;

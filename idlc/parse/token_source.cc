@@ -31,7 +31,9 @@ bool IsHex(unsigned char c) {
 // Looked up by std::string_view: no string built for every identifier.
 struct WordHash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view word) const { return std::hash<std::string_view>{}(word); }
+  std::size_t operator()(std::string_view word) const {
+    return std::hash<std::string_view>{}(word);
+  }
 };
 
 struct Literals {

@@ -20,7 +20,8 @@ Analyzer::Analyzer(Model& model, DiagnosticSink& sink) : model_(model), sink_(si
     if (found == values_.end()) return std::nullopt;
     return found->second.value;
   };
-  const_scope_.size_of = [this](const ast::TypeSpec& spec, int pointers) -> std::optional<std::int64_t> {
+  const_scope_.size_of = [this](const ast::TypeSpec& spec,
+                                int pointers) -> std::optional<std::int64_t> {
     if (pointers > 0) return 8;
     const Type* type = ResolveSpec(spec, Context{});
     return SizeOf(*type);
@@ -50,8 +51,10 @@ void Analyzer::Run(const std::vector<SourceUnit>& units) {
   // implicit forward declaration); naming a non-interface type is an error.
   for (const PendingMember& member : coclass_members_) {
     auto name = names_.find(member.name);
-    if (interfaces_.count(member.name) == 0 && name != names_.end() && name->second.type != error_type_) {
-      sink_.Error(member.loc, "'" + member.name + "' in coclass '" + member.coclass + "' is not an interface");
+    if (interfaces_.count(member.name) == 0 && name != names_.end() &&
+        name->second.type != error_type_) {
+      sink_.Error(member.loc,
+                  "'" + member.name + "' in coclass '" + member.coclass + "' is not an interface");
     }
   }
 }
@@ -59,14 +62,17 @@ void Analyzer::Run(const std::vector<SourceUnit>& units) {
 bool Analyzer::DeclareName(const std::string& name, Location loc, const Type* type) {
   auto [it, inserted] = names_.emplace(name, NameEntry{type, loc});
   if (inserted) return true;
-  sink_.ErrorWithNote(loc, "redefinition of '" + name + "'", it->second.loc, "previously defined here");
+  sink_.ErrorWithNote(loc, "redefinition of '" + name + "'", it->second.loc,
+                      "previously defined here");
   return false;
 }
 
-bool Analyzer::DeclareValue(const std::string& name, Location loc, std::optional<std::int64_t> value) {
+bool Analyzer::DeclareValue(const std::string& name, Location loc,
+                            std::optional<std::int64_t> value) {
   auto [it, inserted] = values_.emplace(name, ValueEntry{value, loc});
   if (inserted) return true;
-  sink_.ErrorWithNote(loc, "redefinition of '" + name + "'", it->second.loc, "previously defined here");
+  sink_.ErrorWithNote(loc, "redefinition of '" + name + "'", it->second.loc,
+                      "previously defined here");
   return false;
 }
 
@@ -89,9 +95,15 @@ void Analyzer::Definitions(const ast::Definitions& defs, const Context& ctx) {
       case ast::DefKind::kCppQuote:
         if (ctx.is_main) model_.cpp_quotes.push_back(def.strings.empty() ? "" : def.strings[0]);
         break;
-      case ast::DefKind::kInterface: DefineInterface(def, ctx); break;
-      case ast::DefKind::kDispinterface: DefineDispinterface(def, ctx); break;
-      case ast::DefKind::kCoclass: DefineCoclass(def, ctx); break;
+      case ast::DefKind::kInterface:
+        DefineInterface(def, ctx);
+        break;
+      case ast::DefKind::kDispinterface:
+        DefineDispinterface(def, ctx);
+        break;
+      case ast::DefKind::kCoclass:
+        DefineCoclass(def, ctx);
+        break;
       case ast::DefKind::kLibrary: {
         Library library;
         library.name = def.name;
@@ -113,9 +125,15 @@ void Analyzer::Definitions(const ast::Definitions& defs, const Context& ctx) {
         Definitions(def.items, inner);
         break;
       }
-      case ast::DefKind::kTypedef: DefineTypedef(def, ctx); break;
-      case ast::DefKind::kConst: DefineConst(def, ctx); break;
-      case ast::DefKind::kDeclaration: Declaration(def, ctx); break;
+      case ast::DefKind::kTypedef:
+        DefineTypedef(def, ctx);
+        break;
+      case ast::DefKind::kConst:
+        DefineConst(def, ctx);
+        break;
+      case ast::DefKind::kDeclaration:
+        Declaration(def, ctx);
+        break;
     }
   }
 }
@@ -133,8 +151,8 @@ void Analyzer::DefineInterface(const ast::Definition& def, const Context& ctx) {
   } else {
     auto name_found = names_.find(def.name);
     if (name_found != names_.end()) {
-      sink_.ErrorWithNote(def.name_loc, "redefinition of '" + def.name + "'", name_found->second.loc,
-                          "previously defined here");
+      sink_.ErrorWithNote(def.name_loc, "redefinition of '" + def.name + "'",
+                          name_found->second.loc, "previously defined here");
       return;
     }
     iface = &model_.interface_arena.emplace_back();
@@ -153,7 +171,8 @@ void Analyzer::DefineInterface(const ast::Definition& def, const Context& ctx) {
   iface->attrs = Attributes(def.attrs);
   iface->object = FindAttribute(iface->attrs, "object") != nullptr;
   iface->local = FindAttribute(iface->attrs, "local") != nullptr;
-  if (const Attribute* uuid = FindAttribute(iface->attrs, "uuid"); uuid != nullptr && !uuid->args.empty()) {
+  if (const Attribute* uuid = FindAttribute(iface->attrs, "uuid");
+      uuid != nullptr && !uuid->args.empty()) {
     iface->uuid = uuid->args[0].text;
   }
   CheckInterfaceAttributes(*iface, def);
@@ -161,7 +180,8 @@ void Analyzer::DefineInterface(const ast::Definition& def, const Context& ctx) {
     auto base = interfaces_.find(def.base);
     if (base == interfaces_.end()) {
       if (names_.count(def.base) != 0) {
-        sink_.Error(def.base_loc, "base of interface '" + def.name + "' is not an interface: '" + def.base + "'");
+        sink_.Error(def.base_loc,
+                    "base of interface '" + def.name + "' is not an interface: '" + def.base + "'");
       } else {
         sink_.Error(def.base_loc, "unknown base interface '" + def.base + "'");
       }
@@ -169,13 +189,14 @@ void Analyzer::DefineInterface(const ast::Definition& def, const Context& ctx) {
       sink_.Error(def.base_loc, "interface '" + def.name + "' cannot derive from itself");
     } else {
       iface->base = base->second;
-      iface->inherited_methods = base->second->inherited_methods +
-                                 static_cast<int>(std::count_if(base->second->methods.begin(),
-                                                                base->second->methods.end(),
-                                                                [](const Method& m) { return m.call_as.empty(); }));
+      iface->inherited_methods =
+          base->second->inherited_methods +
+          static_cast<int>(std::count_if(base->second->methods.begin(), base->second->methods.end(),
+                                         [](const Method& m) { return m.call_as.empty(); }));
     }
   } else if (iface->object && !iface->local && !iface->uuid.empty() && def.name != "IUnknown") {
-    sink_.Error(def.name_loc, "object interface '" + def.name + "' must derive from another interface");
+    sink_.Error(def.name_loc,
+                "object interface '" + def.name + "' must derive from another interface");
   }
   Context inner = ctx;
   inner.interface = iface;
@@ -306,24 +327,33 @@ void Analyzer::Declaration(const ast::Definition& def, const Context& ctx) {
   const Type* base = ResolveSpec(def.type, ctx);
   AttributeList attrs = Attributes(def.attrs);
   for (const ast::Declarator& decl : def.declarators) {
-    if (decl.name.empty() && decl.suffixes.empty() && decl.pointers.empty()) continue;  // struct X {...};
-    bool is_function = !decl.suffixes.empty() && decl.suffixes.back().kind == ast::Suffix::Kind::kFunction &&
+    if (decl.name.empty() && decl.suffixes.empty() && decl.pointers.empty())
+      continue;  // struct X {...};
+    bool is_function = !decl.suffixes.empty() &&
+                       decl.suffixes.back().kind == ast::Suffix::Kind::kFunction &&
                        decl.inner == nullptr;
     if (ctx.interface != nullptr && is_function) {
-      Method method = MakeMethod(decl, ApplyDeclarator(base, ast::Declarator{"", decl.loc, decl.pointers, {}, nullptr, nullptr}, {}, ctx), attrs);
+      Method method = MakeMethod(
+          decl,
+          ApplyDeclarator(base, ast::Declarator{"", decl.loc, decl.pointers, {}, nullptr, nullptr},
+                          {}, ctx),
+          attrs);
       method.params = Params(decl.suffixes.back().params, ctx);
-      auto clash = std::find_if(ctx.interface->methods.begin(), ctx.interface->methods.end(), [&](const Method& m) {
-        auto prop = [](const Method& x) {
-          for (const char* p : {"propget", "propput", "propputref"}) {
-            if (FindAttribute(x.attrs, p) != nullptr) return std::string(p);
-          }
-          return std::string();
-        };
-        return m.name == method.name && prop(m) == prop(method);
-      });
+      auto clash = std::find_if(ctx.interface->methods.begin(), ctx.interface->methods.end(),
+                                [&](const Method& m) {
+                                  auto prop = [](const Method& x) {
+                                    for (const char* p : {"propget", "propput", "propputref"}) {
+                                      if (FindAttribute(x.attrs, p) != nullptr)
+                                        return std::string(p);
+                                    }
+                                    return std::string();
+                                  };
+                                  return m.name == method.name && prop(m) == prop(method);
+                                });
       if (clash != ctx.interface->methods.end()) {
-        sink_.ErrorWithNote(method.loc, "redefinition of method '" + method.name + "' in interface '" +
-                                            ctx.interface->name + "'",
+        sink_.ErrorWithNote(method.loc,
+                            "redefinition of method '" + method.name + "' in interface '" +
+                                ctx.interface->name + "'",
                             clash->loc, "previously defined here");
         continue;
       }
@@ -337,14 +367,16 @@ void Analyzer::Declaration(const ast::Definition& def, const Context& ctx) {
   }
 }
 
-Method Analyzer::MakeMethod(const ast::Declarator& decl, const Type* return_type, AttributeList attrs) {
+Method Analyzer::MakeMethod(const ast::Declarator& decl, const Type* return_type,
+                            AttributeList attrs) {
   Method method;
   method.name = decl.name;
   method.loc = decl.loc;
   method.return_type = return_type;
   method.attrs = std::move(attrs);
   method.local = FindAttribute(method.attrs, "local") != nullptr;
-  if (const Attribute* call_as = FindAttribute(method.attrs, "call_as"); call_as != nullptr && !call_as->args.empty()) {
+  if (const Attribute* call_as = FindAttribute(method.attrs, "call_as");
+      call_as != nullptr && !call_as->args.empty()) {
     method.call_as = call_as->args[0].text;
   }
   return method;
@@ -359,8 +391,9 @@ void Analyzer::AssignOpnums(Interface& iface) {
   }
   for (Method& method : iface.methods) {
     if (method.call_as.empty()) continue;
-    auto target = std::find_if(iface.methods.begin(), iface.methods.end(),
-                               [&](const Method& m) { return m.call_as.empty() && m.name == method.call_as; });
+    auto target = std::find_if(iface.methods.begin(), iface.methods.end(), [&](const Method& m) {
+      return m.call_as.empty() && m.name == method.call_as;
+    });
     if (target == iface.methods.end()) {
       sink_.Error(method.loc, "call_as target '" + method.call_as + "' of '" + method.name +
                                   "' is not a method of '" + iface.name + "'");

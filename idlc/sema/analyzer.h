@@ -6,8 +6,8 @@
 #pragma once
 
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -67,8 +67,8 @@ class Analyzer {
   void DefineStruct(Type& type, const ast::TagType& tag, const Context& ctx);
   void DefineUnion(Type& type, const ast::TagType& tag, const Context& ctx);
   void DefineEnum(Type& type, const ast::TagType& tag);
-  const Type* ApplyDeclarator(const Type* base, const ast::Declarator& decl, const AttributeList& attrs,
-                              const Context& ctx, bool top = true);
+  const Type* ApplyDeclarator(const Type* base, const ast::Declarator& decl,
+                              const AttributeList& attrs, const Context& ctx, bool top = true);
   std::vector<Param> Params(const std::vector<ast::Param>& params, const Context& ctx);
   AttributeList Attributes(const ast::Attributes& attrs);
   Type* NewType(TypeKind kind);
@@ -79,20 +79,20 @@ class Analyzer {
   void CheckInterfaceAttributes(const Interface& iface, const ast::Definition& def);
   void CheckUuid(const Attribute& attr);
   void CheckMethod(const Method& method, const Interface& iface);
-  void CheckDeclAttributes(const std::string& owner, const std::string& name, Location loc, const Type* type,
-                           const AttributeList& attrs, const std::vector<Field>* fields,
-                           const std::vector<Param>* params);
+  void CheckDeclAttributes(const std::string& owner, const std::string& name, Location loc,
+                           const Type* type, const AttributeList& attrs,
+                           const std::vector<Field>* fields, const std::vector<Param>* params);
   void CheckUnionCases(const Type& union_type, const Type* switch_type, Location loc);
   void CheckByValueRecursion(const Type& type, const Field& field);
 
   Model& model_;
   DiagnosticSink& sink_;
-  std::map<std::string, NameEntry> names_;   // typedefs and interfaces
-  std::map<std::string, Type*> tags_;        // "struct x", "union x", "enum x"
-  std::map<std::string, ValueEntry> values_; // constants and enumerators
+  std::map<std::string, NameEntry> names_;    // typedefs and interfaces
+  std::map<std::string, Type*> tags_;         // "struct x", "union x", "enum x"
+  std::map<std::string, ValueEntry> values_;  // constants and enumerators
   std::map<std::string, Interface*> interfaces_;
   std::map<std::string, const Type*> base_types_;
-  std::vector<const Type*> defining_;        // structs being defined (recursion check)
+  std::vector<const Type*> defining_;              // structs being defined (recursion check)
   std::map<std::string, const ast::File*> files_;  // by path, for imports
   std::set<std::string> analyzed_;
   struct PendingMember {

@@ -27,10 +27,21 @@ std::optional<std::int64_t> Analyzer::SizeOf(const Type& type) const {
       return 4;
     case TypeKind::kBase:
       switch (t.base) {
-        case BaseKind::kChar: case BaseKind::kSmall: case BaseKind::kByte: case BaseKind::kBoolean: return 1;
-        case BaseKind::kWChar: case BaseKind::kShort: return 2;
-        case BaseKind::kHyper: case BaseKind::kDouble: case BaseKind::kInt3264: case BaseKind::kHandle: return 8;
-        default: return 4;
+        case BaseKind::kChar:
+        case BaseKind::kSmall:
+        case BaseKind::kByte:
+        case BaseKind::kBoolean:
+          return 1;
+        case BaseKind::kWChar:
+        case BaseKind::kShort:
+          return 2;
+        case BaseKind::kHyper:
+        case BaseKind::kDouble:
+        case BaseKind::kInt3264:
+        case BaseKind::kHandle:
+          return 8;
+        default:
+          return 4;
       }
     case TypeKind::kArray:
       if (t.array_size && t.target != nullptr) {
@@ -105,9 +116,10 @@ const Type* Analyzer::ResolveBase(const std::string& words, Location loc) {
   } else {
     type->base = BaseKind::kInt;  // int, or a lone signed/unsigned
   }
-  if ((is_signed || is_unsigned) && (type->kind == TypeKind::kVoid || type->base == BaseKind::kFloat ||
-                                     type->base == BaseKind::kDouble || type->base == BaseKind::kHandle ||
-                                     type->base == BaseKind::kBoolean)) {
+  if ((is_signed || is_unsigned) &&
+      (type->kind == TypeKind::kVoid || type->base == BaseKind::kFloat ||
+       type->base == BaseKind::kDouble || type->base == BaseKind::kHandle ||
+       type->base == BaseKind::kBoolean)) {
     sink_.Error(loc, "'" + words + "' is not a valid type");
   }
   base_types_[words] = type;
@@ -179,7 +191,8 @@ Type* Analyzer::ResolveTag(const ast::TagType& tag, const Context& ctx) {
   }
   if (!tag.has_body) return type;
   if (type->complete) {
-    sink_.ErrorWithNote(tag.loc, "redefinition of '" + key + "'", type->loc, "previously defined here");
+    sink_.ErrorWithNote(tag.loc, "redefinition of '" + key + "'", type->loc,
+                        "previously defined here");
     return type;
   }
   type->loc = tag.loc;
@@ -202,7 +215,8 @@ void Analyzer::DefineStruct(Type& type, const ast::TagType& tag, const Context& 
     field.name = ast_field.decl.name;
     field.loc = ast_field.decl.name.empty() ? ast_field.loc : ast_field.decl.loc;
     field.attrs = Attributes(ast_field.attrs);
-    field.type = ApplyDeclarator(ResolveSpec(ast_field.type, ctx), ast_field.decl, field.attrs, ctx);
+    field.type =
+        ApplyDeclarator(ResolveSpec(ast_field.type, ctx), ast_field.decl, field.attrs, ctx);
     for (const Field& previous : type.fields) {
       if (!field.name.empty() && previous.name == field.name) {
         sink_.ErrorWithNote(field.loc, "duplicate field '" + field.name + "'", previous.loc,
@@ -217,7 +231,8 @@ void Analyzer::DefineStruct(Type& type, const ast::TagType& tag, const Context& 
   }
   std::string owner = type.name.empty() ? "struct" : "struct '" + type.name + "'";
   for (const Field& field : type.fields) {
-    CheckDeclAttributes(owner, field.name, field.loc, field.type, field.attrs, &type.fields, nullptr);
+    CheckDeclAttributes(owner, field.name, field.loc, field.type, field.attrs, &type.fields,
+                        nullptr);
   }
   defining_.pop_back();
 }
@@ -230,7 +245,8 @@ void Analyzer::DefineUnion(Type& type, const ast::TagType& tag, const Context& c
     type.switch_name = tag.switch_name;
     if (!type.switch_type->IsInteger() && type.switch_type != error_type_) {
       sink_.Error(tag.switch_type->loc, "switch type of " +
-                                            (type.name.empty() ? std::string("anonymous union") : "union '" + type.name + "'") +
+                                            (type.name.empty() ? std::string("anonymous union")
+                                                               : "union '" + type.name + "'") +
                                             " is not an integer or enum type");
     }
   }
@@ -278,14 +294,15 @@ void Analyzer::DefineEnum(Type& type, const ast::TagType& tag) {
   }
 }
 
-const Type* Analyzer::ApplyDeclarator(const Type* base, const ast::Declarator& decl, const AttributeList& attrs,
-                                      const Context& ctx, bool top) {
+const Type* Analyzer::ApplyDeclarator(const Type* base, const ast::Declarator& decl,
+                                      const AttributeList& attrs, const Context& ctx, bool top) {
   const Type* type = base;
   for (std::size_t i = 0; i < decl.pointers.size(); ++i) {
     Type* pointer = NewType(TypeKind::kPointer);
     pointer->target = type;
     pointer->loc = decl.loc;
-    bool outermost = top && decl.inner == nullptr && decl.suffixes.empty() && i + 1 == decl.pointers.size();
+    bool outermost =
+        top && decl.inner == nullptr && decl.suffixes.empty() && i + 1 == decl.pointers.size();
     if (outermost) {
       if (FindAttribute(attrs, "ref") != nullptr) pointer->pointer = PointerKind::kRef;
       if (FindAttribute(attrs, "unique") != nullptr) pointer->pointer = PointerKind::kUnique;
@@ -355,13 +372,15 @@ AttributeList Analyzer::Attributes(const ast::Attributes& attrs) {
     Attribute a;
     a.name = attr.name;
     a.loc = attr.loc;
-    if (!IsKnownAttribute(attr.name)) sink_.Warning(attr.loc, "unknown attribute '" + attr.name + "'");
+    if (!IsKnownAttribute(attr.name))
+      sink_.Warning(attr.loc, "unknown attribute '" + attr.name + "'");
     for (const ast::AttrArg& arg : attr.args) {
       AttrValue value;
       value.text = arg.text;
       value.expr = arg.expr;
       if (arg.kind == ast::AttrArg::Kind::kUuid) {
-        for (char& c : value.text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (char& c : value.text)
+          c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       } else if (arg.expr && arg.expr->kind == ast::ExprKind::kString) {
         value.text = arg.expr->text;
       }

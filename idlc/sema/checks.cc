@@ -28,11 +28,13 @@ bool IsVersion(const std::string& text) {
 }
 
 // Attributes whose arguments name parameters or fields.
-constexpr const char* kSizeAttributes[] = {"size_is", "length_is", "max_is", "min_is", "first_is", "last_is",
-                                           "switch_is", "iid_is"};
+constexpr const char* kSizeAttributes[] = {"size_is",  "length_is", "max_is",    "min_is",
+                                           "first_is", "last_is",   "switch_is", "iid_is"};
 
 std::string Quote(const std::string& name) { return "'" + name + "'"; }
-std::string UnionName(const std::string& name) { return name.empty() ? "anonymous union" : "union '" + name + "'"; }
+std::string UnionName(const std::string& name) {
+  return name.empty() ? "anonymous union" : "union '" + name + "'";
+}
 
 }  // namespace
 
@@ -49,30 +51,37 @@ void Analyzer::CheckInterfaceAttributes(const Interface& iface, const ast::Defin
       CheckUuid(attr);
     } else if (attr.name == "version") {
       if (attr.args.size() != 1 || !IsVersion(attr.args[0].text)) {
-        sink_.Error(attr.loc, "invalid version " + Quote(attr.args.empty() ? "" : attr.args[0].text));
+        sink_.Error(attr.loc,
+                    "invalid version " + Quote(attr.args.empty() ? "" : attr.args[0].text));
       }
     } else if (attr.name == "pointer_default") {
       if (attr.args.size() != 1 || (attr.args[0].text != "ref" && attr.args[0].text != "unique" &&
                                     attr.args[0].text != "ptr")) {
-        sink_.Error(attr.loc, "invalid pointer_default " + Quote(attr.args.empty() ? "" : attr.args[0].text) +
+        sink_.Error(attr.loc, "invalid pointer_default " +
+                                  Quote(attr.args.empty() ? "" : attr.args[0].text) +
                                   ": expected ref, unique or ptr");
       }
     }
   }
   (void)def;
   auto& mutable_iface = const_cast<Interface&>(iface);  // still under construction
-  if (const Attribute* version = FindAttribute(iface.attrs, "version"); version != nullptr && !version->args.empty()) {
+  if (const Attribute* version = FindAttribute(iface.attrs, "version");
+      version != nullptr && !version->args.empty()) {
     const std::string& text = version->args[0].text;
     std::size_t dot = text.find('.');
-    mutable_iface.version_major = static_cast<std::uint16_t>(std::strtoul(text.c_str(), nullptr, 10));
+    mutable_iface.version_major =
+        static_cast<std::uint16_t>(std::strtoul(text.c_str(), nullptr, 10));
     if (dot != std::string::npos) {
-      mutable_iface.version_minor = static_cast<std::uint16_t>(std::strtoul(text.c_str() + dot + 1, nullptr, 10));
+      mutable_iface.version_minor =
+          static_cast<std::uint16_t>(std::strtoul(text.c_str() + dot + 1, nullptr, 10));
     }
   }
-  if (const Attribute* pd = FindAttribute(iface.attrs, "pointer_default"); pd != nullptr && !pd->args.empty()) {
+  if (const Attribute* pd = FindAttribute(iface.attrs, "pointer_default");
+      pd != nullptr && !pd->args.empty()) {
     const std::string& text = pd->args[0].text;
-    mutable_iface.pointer_default = text == "ref" ? PointerKind::kRef : text == "ptr" ? PointerKind::kFull
-                                                                                       : PointerKind::kUnique;
+    mutable_iface.pointer_default = text == "ref"   ? PointerKind::kRef
+                                    : text == "ptr" ? PointerKind::kFull
+                                                    : PointerKind::kUnique;
   }
 }
 
@@ -87,27 +96,29 @@ void Analyzer::CheckMethod(const Method& method, const Interface& iface) {
     const Param& param = method.params[i];
     const std::string pname = param.name.empty() ? "#" + std::to_string(i + 1) : param.name;
     if (param.retval && param.direction == Direction::kIn) {
-      sink_.Error(param.loc, "retval parameter " + Quote(pname) + " of method " + Quote(method.name) +
-                                 " is not an out parameter");
+      sink_.Error(param.loc, "retval parameter " + Quote(pname) + " of method " +
+                                 Quote(method.name) + " is not an out parameter");
     }
     if (!remoted) continue;
-    if (param.direction != Direction::kIn && !param.type->IsPointerLike() && param.type != error_type_ &&
-        param.type->StripAliases().kind != TypeKind::kInterface) {
+    if (param.direction != Direction::kIn && !param.type->IsPointerLike() &&
+        param.type != error_type_ && param.type->StripAliases().kind != TypeKind::kInterface) {
       sink_.Error(param.loc, "out parameter " + Quote(pname) + " of method " + Quote(method.name) +
                                  " is not a pointer");
     }
-    CheckDeclAttributes("method '" + method.name + "'", pname, param.loc, param.type, param.attrs, nullptr,
-                        &method.params);
+    CheckDeclAttributes("method '" + method.name + "'", pname, param.loc, param.type, param.attrs,
+                        nullptr, &method.params);
   }
 }
 
 void Analyzer::CheckDeclAttributes(const std::string& owner, const std::string& name, Location loc,
-                                   const Type* type, const AttributeList& attrs, const std::vector<Field>* fields,
+                                   const Type* type, const AttributeList& attrs,
+                                   const std::vector<Field>* fields,
                                    const std::vector<Param>* params) {
   if (type == error_type_) return;
   for (const Attribute& attr : attrs) {
-    bool sizing = std::find_if(std::begin(kSizeAttributes), std::end(kSizeAttributes),
-                               [&](const char* a) { return attr.name == a; }) != std::end(kSizeAttributes);
+    bool sizing =
+        std::find_if(std::begin(kSizeAttributes), std::end(kSizeAttributes),
+                     [&](const char* a) { return attr.name == a; }) != std::end(kSizeAttributes);
     if (attr.name == "string") {
       // [string] must end, through pointers and arrays, at a character type.
       const Type* t = &type->StripAliases();
@@ -118,13 +129,15 @@ void Analyzer::CheckDeclAttributes(const std::string& owner, const std::string& 
       }
       if (t == error_type_) continue;  // already reported as an unknown type
       if (!layered || !t->IsCharacter()) {
-        sink_.Error(attr.loc, "[string] attribute on " + Quote(name) + " which is not a character array or pointer");
+        sink_.Error(attr.loc, "[string] attribute on " + Quote(name) +
+                                  " which is not a character array or pointer");
       }
       continue;
     }
     if (attr.name == "range" && attr.args.size() == 2 && attr.args[0].value && attr.args[1].value &&
         *attr.args[0].value > *attr.args[1].value) {
-      sink_.Error(attr.loc, "invalid range for " + Quote(name) + ": minimum is greater than maximum");
+      sink_.Error(attr.loc,
+                  "invalid range for " + Quote(name) + ": minimum is greater than maximum");
       continue;
     }
     if (!sizing) continue;
@@ -133,10 +146,11 @@ void Analyzer::CheckDeclAttributes(const std::string& owner, const std::string& 
       continue;
     }
     if (params == nullptr && fields == nullptr) continue;  // typedef: checked where used
-    if ((attr.name == "size_is" || attr.name == "length_is" || attr.name == "max_is" || attr.name == "first_is" ||
-         attr.name == "last_is" || attr.name == "min_is") &&
+    if ((attr.name == "size_is" || attr.name == "length_is" || attr.name == "max_is" ||
+         attr.name == "first_is" || attr.name == "last_is" || attr.name == "min_is") &&
         !type->IsPointerLike()) {
-      sink_.Error(attr.loc, attr.name + " on " + Quote(name) + " which is neither a pointer nor an array");
+      sink_.Error(attr.loc,
+                  attr.name + " on " + Quote(name) + " which is neither a pointer nor an array");
       continue;
     }
     for (const AttrValue& arg : attr.args) {
@@ -156,18 +170,19 @@ void Analyzer::CheckDeclAttributes(const std::string& owner, const std::string& 
         }
         if (ref_type == nullptr) {
           if (values_.count(ref->text) != 0) continue;  // a constant
-          sink_.Error(ref->loc, attr.name + " of " + Quote(name) + " refers to " + Quote(ref->text) +
-                                    ", which is not a " + (params != nullptr ? "parameter of " : "field of ") +
-                                    owner);
+          sink_.Error(ref->loc, attr.name + " of " + Quote(name) + " refers to " +
+                                    Quote(ref->text) + ", which is not a " +
+                                    (params != nullptr ? "parameter of " : "field of ") + owner);
           continue;
         }
         if (ref_type == error_type_) continue;
         const Type* t = &ref_type->StripAliases();
-        while (t->kind == TypeKind::kPointer && t->target != nullptr) t = &t->target->StripAliases();
+        while (t->kind == TypeKind::kPointer && t->target != nullptr)
+          t = &t->target->StripAliases();
         bool ok = attr.name == "iid_is" ? true : t->IsInteger();
         if (!ok) {
-          sink_.Error(ref->loc, attr.name + " of " + Quote(name) + " refers to " + Quote(ref->text) +
-                                    ", which is not an integer");
+          sink_.Error(ref->loc, attr.name + " of " + Quote(name) + " refers to " +
+                                    Quote(ref->text) + ", which is not an integer");
         }
       }
     }
@@ -181,14 +196,17 @@ void Analyzer::CheckDeclAttributes(const std::string& owner, const std::string& 
         const Type* switch_type = nullptr;
         for (const ast::Expr* ref : refs) {
           if (params != nullptr) {
-            for (const Param& p : *params) if (p.name == ref->text) switch_type = p.type;
+            for (const Param& p : *params)
+              if (p.name == ref->text) switch_type = p.type;
           } else {
-            for (const Field& f : *fields) if (f.name == ref->text) switch_type = f.type;
+            for (const Field& f : *fields)
+              if (f.name == ref->text) switch_type = f.type;
           }
         }
         if (switch_type != nullptr) {
           const Type* s = &switch_type->StripAliases();
-          while (s->kind == TypeKind::kPointer && s->target != nullptr) s = &s->target->StripAliases();
+          while (s->kind == TypeKind::kPointer && s->target != nullptr)
+            s = &s->target->StripAliases();
           if (s->IsInteger()) CheckUnionCases(*t, s, attr.loc);
         }
       }
@@ -206,9 +224,10 @@ void Analyzer::CheckUnionCases(const Type& union_type, const Type* switch_type, 
     for (std::int64_t value : c.values) {
       for (const auto& [previous, previous_loc] : seen) {
         if (previous == value) {
-          sink_.ErrorWithNote(where, "duplicate case value " + std::to_string(value) + " in " +
-                                         UnionName(union_type.name),
-                              previous_loc, "previously used here");
+          sink_.ErrorWithNote(
+              where,
+              "duplicate case value " + std::to_string(value) + " in " + UnionName(union_type.name),
+              previous_loc, "previously used here");
         }
       }
       seen.emplace_back(value, where);
@@ -216,24 +235,27 @@ void Analyzer::CheckUnionCases(const Type& union_type, const Type* switch_type, 
         bool found = std::any_of(s.enumerators.begin(), s.enumerators.end(),
                                  [&](const Enumerator& e) { return e.value == value; });
         if (!found) {
-          sink_.Error(where, "case value " + std::to_string(value) + " is not a value of switch type " +
+          sink_.Error(where, "case value " + std::to_string(value) +
+                                 " is not a value of switch type " +
                                  Quote(switch_type->Spelling()));
         }
       } else if (s.kind == TypeKind::kBase) {
-        int bits = s.base == BaseKind::kSmall || s.base == BaseKind::kChar || s.base == BaseKind::kByte ||
-                           s.base == BaseKind::kBoolean
+        int bits = s.base == BaseKind::kSmall || s.base == BaseKind::kChar ||
+                           s.base == BaseKind::kByte || s.base == BaseKind::kBoolean
                        ? 8
                    : s.base == BaseKind::kShort || s.base == BaseKind::kWChar ? 16
                    : s.base == BaseKind::kHyper                               ? 64
                                                                               : 32;
         if (bits < 64) {
           std::int64_t min = s.is_unsigned ? 0 : -(std::int64_t{1} << (bits - 1));
-          std::int64_t max = s.is_unsigned ? (std::int64_t{1} << bits) - 1 : (std::int64_t{1} << (bits - 1)) - 1;
+          std::int64_t max =
+              s.is_unsigned ? (std::int64_t{1} << bits) - 1 : (std::int64_t{1} << (bits - 1)) - 1;
           // Allow the unsigned spelling of negative values (0xffffffff for -1).
-          bool fits = (value >= min && value <= max) || (!s.is_unsigned && value >= 0 && value <= (std::int64_t{1} << bits) - 1);
+          bool fits = (value >= min && value <= max) ||
+                      (!s.is_unsigned && value >= 0 && value <= (std::int64_t{1} << bits) - 1);
           if (!fits) {
-            sink_.Error(where, "case value " + std::to_string(value) + " does not fit switch type " +
-                                   Quote(switch_type->Spelling()));
+            sink_.Error(where, "case value " + std::to_string(value) +
+                                   " does not fit switch type " + Quote(switch_type->Spelling()));
           }
         }
       }
@@ -243,11 +265,13 @@ void Analyzer::CheckUnionCases(const Type& union_type, const Type* switch_type, 
 
 void Analyzer::CheckByValueRecursion(const Type& type, const Field& field) {
   const Type* t = &field.type->StripAliases();
-  while (t->kind == TypeKind::kArray && t->target != nullptr && t->array_size) t = &t->target->StripAliases();
+  while (t->kind == TypeKind::kArray && t->target != nullptr && t->array_size)
+    t = &t->target->StripAliases();
   if ((t->kind == TypeKind::kStruct || t->kind == TypeKind::kUnion) &&
       std::find(defining_.begin(), defining_.end(), t) != defining_.end()) {
     std::string what = type.name.empty() ? "anonymous type" : Quote(type.name);
-    sink_.Error(field.loc, "field " + Quote(field.name) + " makes " + what + " contain itself by value");
+    sink_.Error(field.loc,
+                "field " + Quote(field.name) + " makes " + what + " contain itself by value");
   }
 }
 

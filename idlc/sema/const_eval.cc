@@ -31,12 +31,15 @@ class Evaluator {
       case ExprKind::kCast:
         return Eval(*e.operands[0]);
       case ExprKind::kSizeof: {
-        std::optional<std::int64_t> size = scope_.size_of ? scope_.size_of(*e.type, e.cast_pointers) : std::nullopt;
+        std::optional<std::int64_t> size =
+            scope_.size_of ? scope_.size_of(*e.type, e.cast_pointers) : std::nullopt;
         if (!size) Fail(e.loc, "cannot compute sizeof here");
         return size;
       }
-      case ExprKind::kUnary: return Unary(e);
-      case ExprKind::kBinary: return Binary(e);
+      case ExprKind::kUnary:
+        return Unary(e);
+      case ExprKind::kBinary:
+        return Binary(e);
       case ExprKind::kTernary: {
         auto cond = Eval(*e.operands[0]);
         if (!cond) return std::nullopt;
@@ -109,7 +112,8 @@ class Evaluator {
 
 }  // namespace
 
-std::optional<std::int64_t> EvaluateInteger(const ast::Expr& expr, const ConstScope& scope, DiagnosticSink* sink) {
+std::optional<std::int64_t> EvaluateInteger(const ast::Expr& expr, const ConstScope& scope,
+                                            DiagnosticSink* sink) {
   Evaluator evaluator(scope, sink);
   return evaluator.Eval(expr);
 }

@@ -20,7 +20,8 @@ struct ConstScope {
 };
 
 // Returns nullopt (after reporting, when `sink` is set) if not constant.
-std::optional<std::int64_t> EvaluateInteger(const ast::Expr& expr, const ConstScope& scope, DiagnosticSink* sink);
+std::optional<std::int64_t> EvaluateInteger(const ast::Expr& expr, const ConstScope& scope,
+                                            DiagnosticSink* sink);
 
 // Every identifier an expression mentions (for size_is(n * 2) and friends).
 void CollectNames(const ast::Expr& expr, std::vector<const ast::Expr*>& out);

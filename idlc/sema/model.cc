@@ -12,7 +12,8 @@ const Attribute* FindAttribute(const AttributeList& attrs, const std::string& na
 const Type& Type::StripAliases() const {
   const Type* type = this;
   // Alias chains are acyclic (an alias names an earlier type); bound the walk anyway.
-  for (int depth = 0; type->kind == TypeKind::kAlias && type->target != nullptr && depth < 256; ++depth) {
+  for (int depth = 0; type->kind == TypeKind::kAlias && type->target != nullptr && depth < 256;
+       ++depth) {
     type = type->target;
   }
   return *type;
@@ -35,8 +36,8 @@ bool Type::IsInteger() const {
 bool Type::IsCharacter() const {
   const Type& type = StripAliases();
   return type.kind == TypeKind::kBase &&
-         (type.base == BaseKind::kChar || type.base == BaseKind::kWChar || type.base == BaseKind::kByte ||
-          type.base == BaseKind::kSmall);
+         (type.base == BaseKind::kChar || type.base == BaseKind::kWChar ||
+          type.base == BaseKind::kByte || type.base == BaseKind::kSmall);
 }
 
 bool Type::IsPointerLike() const {
@@ -46,17 +47,28 @@ bool Type::IsPointerLike() const {
 
 std::string Type::Spelling() const {
   switch (kind) {
-    case TypeKind::kVoid: return "void";
-    case TypeKind::kBase: return name;
-    case TypeKind::kPointer: return (target != nullptr ? target->Spelling() : "void") + " *";
-    case TypeKind::kArray: return (target != nullptr ? target->Spelling() : "void") + " []";
-    case TypeKind::kStruct: return "struct " + name;
-    case TypeKind::kUnion: return "union " + name;
-    case TypeKind::kEnum: return "enum " + name;
-    case TypeKind::kAlias: return name;
-    case TypeKind::kInterface: return name;
-    case TypeKind::kFunction: return "function";
-    case TypeKind::kPipe: return "pipe " + (target != nullptr ? target->Spelling() : "");
+    case TypeKind::kVoid:
+      return "void";
+    case TypeKind::kBase:
+      return name;
+    case TypeKind::kPointer:
+      return (target != nullptr ? target->Spelling() : "void") + " *";
+    case TypeKind::kArray:
+      return (target != nullptr ? target->Spelling() : "void") + " []";
+    case TypeKind::kStruct:
+      return "struct " + name;
+    case TypeKind::kUnion:
+      return "union " + name;
+    case TypeKind::kEnum:
+      return "enum " + name;
+    case TypeKind::kAlias:
+      return name;
+    case TypeKind::kInterface:
+      return name;
+    case TypeKind::kFunction:
+      return "function";
+    case TypeKind::kPipe:
+      return "pipe " + (target != nullptr ? target->Spelling() : "");
   }
   return name;
 }

@@ -20,10 +20,10 @@ namespace alpaca::idl {
 // An attribute as written, its arguments kept; `reference` names the
 // parameter or field a size_is/length_is/switch_is/iid_is argument uses.
 struct AttrValue {
-  std::string text;                    // source text of the argument
-  ast::ExprPtr expr;                   // null for uuid/type arguments
-  std::optional<std::int64_t> value;   // when constant
-  std::string reference;               // resolved param/field name, if any
+  std::string text;                   // source text of the argument
+  ast::ExprPtr expr;                  // null for uuid/type arguments
+  std::optional<std::int64_t> value;  // when constant
+  std::string reference;              // resolved param/field name, if any
 };
 struct Attribute {
   std::string name;
@@ -33,9 +33,35 @@ struct Attribute {
 using AttributeList = std::vector<Attribute>;
 const Attribute* FindAttribute(const AttributeList& attrs, const std::string& name);
 
-enum class TypeKind { kVoid, kBase, kPointer, kArray, kStruct, kUnion, kEnum, kAlias, kInterface, kFunction, kPipe };
-enum class BaseKind { kChar, kWChar, kSmall, kShort, kLong, kHyper, kInt, kInt3264, kByte, kBoolean,
-                      kFloat, kDouble, kHandle, kErrorStatus };
+enum class TypeKind {
+  kVoid,
+  kBase,
+  kPointer,
+  kArray,
+  kStruct,
+  kUnion,
+  kEnum,
+  kAlias,
+  kInterface,
+  kFunction,
+  kPipe
+};
+enum class BaseKind {
+  kChar,
+  kWChar,
+  kSmall,
+  kShort,
+  kLong,
+  kHyper,
+  kInt,
+  kInt3264,
+  kByte,
+  kBoolean,
+  kFloat,
+  kDouble,
+  kHandle,
+  kErrorStatus
+};
 enum class PointerKind { kDefault, kRef, kUnique, kFull };
 
 struct Type;
@@ -162,15 +188,15 @@ struct NamedType {
 
 struct Model {
   std::string main_file;
-  bool winrt = false;  // the main file has WinRT constructs (not modelled)
+  bool winrt = false;                // the main file has WinRT constructs (not modelled)
   std::vector<std::string> imports;  // as written in the main file
   std::vector<std::string> cpp_quotes;
-  std::vector<NamedType> types;      // in declaration order
+  std::vector<NamedType> types;  // in declaration order
   std::vector<Constant> constants;
   std::vector<const Interface*> interfaces;  // declaration order, imports first
   std::vector<Coclass> coclasses;
   std::vector<Library> libraries;
-  std::deque<Type> type_arena;       // owns every Type; stable addresses
+  std::deque<Type> type_arena;  // owns every Type; stable addresses
   std::deque<Interface> interface_arena;
 };
 

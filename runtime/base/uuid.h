@@ -3,16 +3,16 @@
 // kept as numbers; their wire byte order is the NDR encoder's business.
 #pragma once
 
+#include <sys/random.h>
+
 #include <array>
 #include <cerrno>
-#include <cstdlib>
 #include <compare>
 #include <cstdint>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <sys/random.h>
 
 namespace alpaca {
 

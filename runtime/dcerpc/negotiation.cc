@@ -28,8 +28,7 @@ NegotiationResult NegotiateContexts(const std::vector<PresentationContext>& prop
         out.accepted[c.context_id] = c.abstract_syntax;
       } else {
         r.result = ContextResult::kProviderRejection;
-        r.reason =
-            static_cast<std::uint16_t>(ContextReason::kProposedTransferSyntaxesNotSupported);
+        r.reason = static_cast<std::uint16_t>(ContextReason::kProposedTransferSyntaxesNotSupported);
       }
     }
     out.results.push_back(r);

@@ -57,9 +57,7 @@ std::error_code Done(ndr::Decoder& d) {
 }  // namespace
 
 SyntaxId Ndr20Syntax() { return {ndr::kNdr20Uuid, 2, 0}; }
-SyntaxId Ndr64Syntax() {
-  return {UuidFromLiteral("71710533-beba-4937-8319-b5dbef9ccc36"), 1, 0};
-}
+SyntaxId Ndr64Syntax() { return {UuidFromLiteral("71710533-beba-4937-8319-b5dbef9ccc36"), 1, 0}; }
 
 bool IsBindTimeFeatureSyntax(const SyntaxId& s, std::uint16_t* features) {
   if (s.uuid.time_low != 0x6cb71c2c || s.uuid.time_mid != 0x9812 ||
@@ -99,10 +97,17 @@ std::error_code ParseHeader(std::span<const std::uint8_t> data, Header& out) {
   if (!out.drep.Supported()) return Errc::kUnsupportedDrep;
   std::uint8_t t = data[2];
   switch (static_cast<PacketType>(t)) {
-    case PacketType::kRequest: case PacketType::kResponse: case PacketType::kFault:
-    case PacketType::kBind: case PacketType::kBindAck: case PacketType::kBindNak:
-    case PacketType::kAlterContext: case PacketType::kAlterContextResp:
-    case PacketType::kAuth3: case PacketType::kShutdown: case PacketType::kCoCancel:
+    case PacketType::kRequest:
+    case PacketType::kResponse:
+    case PacketType::kFault:
+    case PacketType::kBind:
+    case PacketType::kBindAck:
+    case PacketType::kBindNak:
+    case PacketType::kAlterContext:
+    case PacketType::kAlterContextResp:
+    case PacketType::kAuth3:
+    case PacketType::kShutdown:
+    case PacketType::kCoCancel:
     case PacketType::kOrphaned:
       break;
     default:
@@ -153,8 +158,7 @@ std::error_code ParseBind(std::span<const std::uint8_t> pdu, const Header& h, Bi
   return Done(d);
 }
 
-std::error_code ParseBindAck(std::span<const std::uint8_t> pdu, const Header& h,
-                             BindAckPdu& out) {
+std::error_code ParseBindAck(std::span<const std::uint8_t> pdu, const Header& h, BindAckPdu& out) {
   ndr::Decoder d(Body(pdu, h), h.drep);
   d.Read<std::uint64_t>();
   d.Read<std::uint64_t>();
@@ -184,8 +188,7 @@ std::error_code ParseBindAck(std::span<const std::uint8_t> pdu, const Header& h,
   return Done(d);
 }
 
-std::error_code ParseBindNak(std::span<const std::uint8_t> pdu, const Header& h,
-                             BindNakPdu& out) {
+std::error_code ParseBindNak(std::span<const std::uint8_t> pdu, const Header& h, BindNakPdu& out) {
   ndr::Decoder d(Body(pdu, h), h.drep);
   d.Read<std::uint64_t>();
   d.Read<std::uint64_t>();
@@ -193,8 +196,7 @@ std::error_code ParseBindNak(std::span<const std::uint8_t> pdu, const Header& h,
   return Done(d);
 }
 
-std::error_code ParseRequest(std::span<const std::uint8_t> pdu, const Header& h,
-                             RequestPdu& out) {
+std::error_code ParseRequest(std::span<const std::uint8_t> pdu, const Header& h, RequestPdu& out) {
   auto body = Body(pdu, h);
   ndr::Decoder d(body, h.drep);
   d.Read<std::uint64_t>();

@@ -1,7 +1,6 @@
 // In-process server + client over loopback TCP.
-#include <gtest/gtest.h>
-
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -223,7 +222,8 @@ TEST(Client, TimeoutInsideAPduKeepsTheConnectionInStep) {
       while (got < 16) got += static_cast<std::size_t>(::recv(fd, pdu.data() + got, 16 - got, 0));
       std::size_t frag = pdu[8] | pdu[9] << 8;
       pdu.resize(frag);
-      while (got < frag) got += static_cast<std::size_t>(::recv(fd, pdu.data() + got, frag - got, 0));
+      while (got < frag)
+        got += static_cast<std::size_t>(::recv(fd, pdu.data() + got, frag - got, 0));
       return pdu;
     };
     auto call_id = [](const std::vector<std::uint8_t>& p) {

@@ -74,7 +74,8 @@ TEST_P(ErrorsTest, ReportsExactDiagnostics) {
 
 INSTANTIATE_TEST_SUITE_P(Files, ErrorsTest, ::testing::ValuesIn(ErrorFiles()),
                          [](const ::testing::TestParamInfo<std::string>& param_info) {
-                           std::string name = param_info.param.substr(0, param_info.param.size() - 4);
+                           std::string name =
+                               param_info.param.substr(0, param_info.param.size() - 4);
                            return name;
                          });
 

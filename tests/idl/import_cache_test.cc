@@ -205,7 +205,7 @@ TEST_F(ImportCacheTest, TruncatedEntriesAreMissesNeverCrashes) {
     std::ofstream(Entry(), std::ios::binary | std::ios::trunc) << entry.substr(0, length);
     ASSERT_FALSE(LoadOnly(dir_ / "cache", options_, base)) << "length " << length;
   }
-  Result result = Compile(true);  // the miss reparses and stores again
+  Result result = Compile(true);    // the miss reparses and stores again
   EXPECT_EQ(result.stats.hits, 1);  // main.idl
   EXPECT_EQ(result.stats.stored, 1);
   EXPECT_EQ(result.json, expected);

@@ -1,4 +1,6 @@
 // Model facts from small valid IDL snippets: the contract generators rely on.
+#include "idlc/sema/model.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -9,7 +11,6 @@
 #include "idlc/diag/diagnostics.h"
 #include "idlc/driver/loader.h"
 #include "idlc/emit/json_emitter.h"
-#include "idlc/sema/model.h"
 
 namespace alpaca::idl {
 namespace {
@@ -24,7 +25,9 @@ class ModelTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  void Write(const std::string& name, const std::string& text) { std::ofstream(dir_ / name) << text; }
+  void Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+  }
   // A minimal IUnknown for [object] interfaces to derive from.
   void WriteUnknown(const std::string& name) {
     Write(name, R"(

@@ -118,7 +118,7 @@ void CheckDone(ndr::Decoder& d) {
 InterfaceRegistration AlpacaTestRegistration() {
   InterfaceRegistration r;
   r.id = kAlpacaTest;
-  r.methods = {SumStub,     SumArrayStub,    GreetStub, ScalePointStub,
+  r.methods = {SumStub,       SumArrayStub,    GreetStub, ScalePointStub,
                IncrementStub, MaybeLengthStub, FailStub};
   return r;
 }
@@ -140,8 +140,7 @@ std::int32_t AlpacaTestProxy::Sum(std::int8_t a, std::int16_t b, std::int32_t c,
   return result;
 }
 
-std::int32_t AlpacaTestProxy::SumArray(const std::vector<std::int32_t>& values,
-                                       std::int64_t& sum) {
+std::int32_t AlpacaTestProxy::SumArray(const std::vector<std::int32_t>& values, std::int64_t& sum) {
   ndr::Encoder e;
   e.Write(static_cast<std::int32_t>(values.size()));
   e.WriteConformantArray<std::int32_t>(values);

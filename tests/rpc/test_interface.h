@@ -30,8 +30,7 @@
 
 namespace alpaca::rpc::testing {
 
-inline const InterfaceId kAlpacaTest{UuidFromLiteral("4b8d1f2e-7a3c-4e5b-9c0d-1a2b3c4d5e6f"),
-                                     1, 0};
+inline const InterfaceId kAlpacaTest{UuidFromLiteral("4b8d1f2e-7a3c-4e5b-9c0d-1a2b3c4d5e6f"), 1, 0};
 
 struct Point {
   std::int32_t x = 0;
@@ -48,8 +47,8 @@ InterfaceRegistration AlpacaTestRegistration();
 class AlpacaTestProxy {
  public:
   explicit AlpacaTestProxy(Client& client) : client_(client) {}
-  std::int32_t Sum(std::int8_t a, std::int16_t b, std::int32_t c, std::int64_t d, float f,
-                   double g, double& total);
+  std::int32_t Sum(std::int8_t a, std::int16_t b, std::int32_t c, std::int64_t d, float f, double g,
+                   double& total);
   std::int32_t SumArray(const std::vector<std::int32_t>& values, std::int64_t& sum);
   std::int32_t Greet(const std::u16string& name, std::optional<std::u16string>& reply);
   std::int32_t ScalePoint(const Point& p, Point& scaled);

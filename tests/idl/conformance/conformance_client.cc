@@ -352,7 +352,8 @@ int main(int argc, char** argv) {
   app.add_option("--as-uid", as_uid, "switch to this uid (and gid) first");
   app.add_option("--expect-denied", expect_denied, "1: the security callback must refuse us");
   CLI11_PARSE(app, argc, argv);
-  if (app.count("--no-local-upgrade") > 0) options.local_upgrade = alpaca::rpc::LocalUpgrade::kNever;
+  if (app.count("--no-local-upgrade") > 0)
+    options.local_upgrade = alpaca::rpc::LocalUpgrade::kNever;
   if (as_uid >= 0 &&
       (::setgid(static_cast<gid_t>(as_uid)) != 0 || ::setuid(static_cast<uid_t>(as_uid)) != 0)) {
     std::perror("conformance_client: dropping privileges");

@@ -4,8 +4,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <sys/socket.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -46,10 +46,9 @@ class SocketChannel final : public dcerpc::ClientChannel {
       if (auto ec = ReadInto(deadline, cancel)) return ec;
     }
     std::uint16_t frag_length = 0;
-    if (auto ec = dcerpc::PeekFragLength(
-            std::span<const std::uint8_t, dcerpc::kCommonHeaderSize>(partial_.data(),
-                                                                     dcerpc::kCommonHeaderSize),
-            frag_length)) {
+    if (auto ec = dcerpc::PeekFragLength(std::span<const std::uint8_t, dcerpc::kCommonHeaderSize>(
+                                             partial_.data(), dcerpc::kCommonHeaderSize),
+                                         frag_length)) {
       return ec;
     }
     partial_.resize(frag_length);
@@ -105,8 +104,8 @@ std::error_code ConnectChannel(const std::string& host, std::uint16_t port,
   }
   std::error_code last = std::make_error_code(std::errc::host_unreachable);
   for (addrinfo* ai = list; ai; ai = ai->ai_next) {
-    UniqueFd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                         ai->ai_protocol));
+    UniqueFd fd(
+        ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol));
     if (!fd) {
       last = Errno();
       continue;

@@ -286,9 +286,9 @@ TEST_F(RpcServerClient, MaxConcurrentCallsAndGracefulStop) {
     return status::kOk;
   };
   Start(std::move(r));
-  Client slow(binding, kEcho), fast(binding, kEcho);
-  std::uint32_t slow_status = 1;
-  std::thread t([&] { slow_status = StatusOf([&] { slow.Call(3, {}); }); });
+  Client held(binding, kEcho), fast(binding, kEcho);
+  std::uint32_t held_status = 1;
+  std::thread t([&] { held_status = StatusOf([&] { held.Call(3, {}); }); });
   WaitFor(started, 1);
   EXPECT_EQ(StatusOf([&] { Add(fast, 1, 1); }), status::kNcaServerTooBusy);
   std::atomic<bool> stopped{false};
@@ -299,8 +299,11 @@ TEST_F(RpcServerClient, MaxConcurrentCallsAndGracefulStop) {
   // Stop has begun once the listener no longer takes new clients (until
   // then a new client is only refused as too busy).
   for (;;) {
-    Client probe(binding, kEcho);
-    if (StatusOf([&] { Add(probe, 1, 1); }) != status::kNcaServerTooBusy) break;
+    auto probed = StatusOf([&] {
+      Client probe(binding, kEcho);
+      Add(probe, 1, 1);
+    });
+    if (probed != status::kNcaServerTooBusy) break;
   }
   // ... and it waits for the running call, which then finishes with success.
   EXPECT_FALSE(stopped.load());
@@ -308,7 +311,7 @@ TEST_F(RpcServerClient, MaxConcurrentCallsAndGracefulStop) {
   release.notify_all();
   t.join();
   stopper.join();
-  EXPECT_EQ(slow_status, 0u);
+  EXPECT_EQ(held_status, 0u);
   EXPECT_NE(StatusOf([&] { Add(fast, 1, 1); }), 0u);
 }
 

@@ -163,6 +163,20 @@ int Connect(const std::string& name, size_t count, size_t section) {
   HoldUntilReleased();
 }
 
+// A request frame announcing a streamed view of `length` bytes in the
+// connection section (wire::kFrameStreamed): the server waits for its data.
+bool AnnounceStreamedView(int socket, uint64_t length) {
+  lpc::wire::Frame frame{};
+  frame.message.total_length = sizeof(lpc::PortMessageHeader);
+  frame.message.type = lpc::MessageType::kRequest;
+  frame.message.message_id = 1;
+  frame.kind = lpc::wire::PayloadKind::kView;
+  frame.flags = lpc::wire::kFrameStreamed;
+  frame.payload_length = length;
+  frame.view_sequence = 1;
+  return ::send(socket, &frame, sizeof(frame), MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof(frame));
+}
+
 struct Trickler {
   alpaca::UniqueFd socket;
   lpc::Section section;
@@ -189,18 +203,7 @@ int Trickle(const std::string& name, size_t count) {
         reply.status != 0) {
       break;
     }
-    lpc::wire::Frame frame{};
-    frame.message.total_length = sizeof(lpc::PortMessageHeader);
-    frame.message.type = lpc::MessageType::kRequest;
-    frame.message.message_id = 1;
-    frame.kind = lpc::wire::PayloadKind::kView;
-    frame.flags = lpc::wire::kFrameStreamed;
-    frame.payload_length = kLength;
-    frame.view_sequence = 1;
-    if (::send(t.socket.Get(), &frame, sizeof(frame), MSG_NOSIGNAL) !=
-        static_cast<ssize_t>(sizeof(frame))) {
-      break;
-    }
+    if (!AnnounceStreamedView(t.socket.Get(), kLength)) break;
     held.push_back(std::move(t));
   }
   bool announced = false;
@@ -235,18 +238,7 @@ int Stall(const std::string& name, size_t count) {
   for (size_t i = 0; i < count; ++i) {
     std::unique_ptr<lpc::ClientPort> port;
     if (lpc::ClientPort::Connect(name, std::as_bytes(std::span(info)), options, port)) break;
-    lpc::wire::Frame frame{};
-    frame.message.total_length = sizeof(lpc::PortMessageHeader);
-    frame.message.type = lpc::MessageType::kRequest;
-    frame.message.message_id = 1;
-    frame.kind = lpc::wire::PayloadKind::kView;
-    frame.flags = lpc::wire::kFrameStreamed;
-    frame.payload_length = 400 * 1024;  // fits the default section's half
-    frame.view_sequence = 1;
-    if (::send(port->WaitHandle(), &frame, sizeof(frame), MSG_NOSIGNAL) !=
-        static_cast<ssize_t>(sizeof(frame))) {
-      break;
-    }
+    if (!AnnounceStreamedView(port->WaitHandle(), 400 * 1024)) break;  // fits the half
     held.push_back(std::move(port));
   }
   Say("STALLING " + std::to_string(held.size()));

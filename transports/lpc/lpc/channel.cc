@@ -629,6 +629,25 @@ void Channel::SendNudge() {
   (void)SendPacket(socket_.Get(), std::span(&part, 1), -1, true, std::nullopt, Credentials());
 }
 
+uint64_t Channel::CopyArrived(std::byte* destination, uint64_t copied, uint64_t available,
+                              bool ring) {
+  while (copied < available) {
+    // In a ring, hand each piece back as soon as it is copied, so the
+    // sender can refill it while we copy the next.
+    size_t position = ring ? copied % half_size_ : copied;
+    size_t piece =
+        ring ? std::min<uint64_t>({available - copied, half_size_ - position, wire::kRingPiece})
+             : available - copied;
+    if (destination != nullptr) std::memcpy(destination + copied, ReceiveHalf() + position, piece);
+    copied += piece;
+    if (ring) {
+      CopiedByUs().store(copied, std::memory_order_seq_cst);
+      WakeCopiedWaiter();
+    }
+  }
+  return copied;
+}
+
 std::error_code Channel::CopyOutStreamed(std::byte* destination, uint64_t length, bool ring) {
   // The progress word is the peer's: it may lie or stall. Values past the
   // length (or, in a ring, more than a half ahead of us) are a violation.
@@ -641,22 +660,7 @@ std::error_code Channel::CopyOutStreamed(std::byte* destination, uint64_t length
     if (available > length || available < copied) return Status::kInvalidMessage;
     if (ring && available - copied > half_size_) return Status::kInvalidMessage;
     if (available > copied) {
-      while (copied < available) {
-        // In a ring, hand each piece back as soon as it is copied, so the
-        // sender can refill it while we copy the next.
-        size_t position = ring ? copied % half_size_ : copied;
-        size_t piece =
-            ring ? std::min<uint64_t>({available - copied, half_size_ - position, wire::kRingPiece})
-                 : available - copied;
-        if (destination != nullptr) {
-          std::memcpy(destination + copied, ReceiveHalf() + position, piece);
-        }
-        copied += piece;
-        if (ring) {
-          CopiedByUs().store(copied, std::memory_order_seq_cst);
-          WakeCopiedWaiter();
-        }
-      }
+      copied = CopyArrived(destination, copied, available, ring);
       idle_rounds = 0;
       auto now = Clock::now();
       if (now > deadline) return Status::kTimeout;
@@ -714,20 +718,7 @@ std::error_code Channel::ContinueInbound(Clock::time_point slice_end, StreamStep
     if (available > length || available < copied) return Status::kInvalidMessage;
     if (ring && available - copied > half_size_) return Status::kInvalidMessage;
     if (available > copied) {
-      while (copied < available) {
-        size_t position = ring ? copied % half_size_ : copied;
-        size_t piece =
-            ring ? std::min<uint64_t>({available - copied, half_size_ - position, wire::kRingPiece})
-                 : available - copied;
-        if (destination != nullptr) {
-          std::memcpy(destination + copied, ReceiveHalf() + position, piece);
-        }
-        copied += piece;
-        if (ring) {
-          CopiedByUs().store(copied, std::memory_order_seq_cst);
-          WakeCopiedWaiter();
-        }
-      }
+      copied = CopyArrived(destination, copied, available, ring);
       inbound_.copied = copied;
       progressed = true;
       idle_rounds = 0;

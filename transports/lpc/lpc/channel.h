@@ -132,6 +132,9 @@ class Channel {
   // Copies a streamed view out as it lands (destination null: just waits);
   // `ring`: the view is a ring stream (wire::kFrameRing).
   std::error_code CopyOutStreamed(std::byte* destination, uint64_t length, bool ring);
+  // Copies the bytes the peer published past `copied` up to `available`
+  // (validated by the caller) out of the receive half; returns `available`.
+  uint64_t CopyArrived(std::byte* destination, uint64_t copied, uint64_t available, bool ring);
   // Waits until the peer's progress word leaves `seen` or `until` passes
   // (false): a short spin, then a futex sleep the sender ends.
   bool WaitForPeerProgress(uint64_t seen, unsigned& idle_rounds, Clock::time_point until);

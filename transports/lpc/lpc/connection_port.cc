@@ -341,8 +341,7 @@ void ConnectionPort::PurgeStalePending() {
     }
     // A request already queued is only waiting for a busy server thread:
     // not the caller's fault, so it gets another period.
-    char byte;
-    if (::recv(pending->socket.Get(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0) {
+    if (HasSpoken(*pending)) {
       pending->since = now;
       ++it;
       continue;
@@ -363,8 +362,7 @@ bool ConnectionPort::EvictSilentBorrower() {
         pending_by_uid_[pending->client.uid] <= attributes_.max_pending_per_uid) {
       continue;
     }
-    char byte;
-    if (::recv(pending->socket.Get(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0) continue;
+    if (HasSpoken(*pending)) continue;
     if (victim == entries_.end() ||
         pending->since < std::get<Pending>(victim->second.value).since) {
       victim = it;
@@ -396,8 +394,7 @@ size_t ConnectionPort::SilentPending(const Pending& like) const {
         (!like.verdict && pending->client.uid != like.client.uid)) {
       continue;
     }
-    char byte;
-    if (::recv(pending->socket.Get(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) <= 0) ++silent;
+    if (!HasSpoken(*pending)) ++silent;
   }
   return silent;
 }
@@ -849,16 +846,7 @@ void ConnectionPort::ParkOrRearm(const std::shared_ptr<ServerPort>& port) {
   {
     std::lock_guard lock(mutex_);
     parked_[port->token_] = deadline;
-    if (!stream_timer_at_ || deadline < *stream_timer_at_) {
-      auto since_epoch =
-          std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch()).count();
-      itimerspec spec{};
-      spec.it_value.tv_sec = since_epoch / 1000000000;
-      spec.it_value.tv_nsec = since_epoch % 1000000000;
-      if (spec.it_value.tv_sec == 0 && spec.it_value.tv_nsec == 0) spec.it_value.tv_nsec = 1;
-      ::timerfd_settime(stream_timer_.Get(), TFD_TIMER_ABSTIME, &spec, nullptr);
-      stream_timer_at_ = deadline;
-    }
+    if (!stream_timer_at_ || deadline < *stream_timer_at_) ArmStreamTimer(deadline);
   }
   Rearm(main_epoll_.Get(), channel.Fd(), port->token_);
 }
@@ -900,15 +888,21 @@ void ConnectionPort::HandleStreamTimer() {
     if (!next || it->second < *next) next = it->second;
     ++it;
   }
-  if (next) {
-    auto since_epoch =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(next->time_since_epoch()).count();
-    itimerspec spec{};
-    spec.it_value.tv_sec = since_epoch / 1000000000;
-    spec.it_value.tv_nsec = since_epoch % 1000000000;
-    ::timerfd_settime(stream_timer_.Get(), TFD_TIMER_ABSTIME, &spec, nullptr);
-    stream_timer_at_ = next;
-  }
+  if (next) ArmStreamTimer(*next);
+}
+
+void ConnectionPort::ArmStreamTimer(Clock::time_point at) {
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(at.time_since_epoch()).count();
+  itimerspec spec{};
+  spec.it_value.tv_sec = ns / 1000000000;
+  spec.it_value.tv_nsec = std::max<int64_t>(ns % 1000000000, ns == 0 ? 1 : 0);  // 0 disarms
+  ::timerfd_settime(stream_timer_.Get(), TFD_TIMER_ABSTIME, &spec, nullptr);
+  stream_timer_at_ = at;
+}
+
+bool ConnectionPort::HasSpoken(const Pending& pending) {
+  char byte;
+  return ::recv(pending.socket.Get(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
 }
 
 PortInformation ConnectionPort::Query() const {

@@ -138,6 +138,10 @@ class ConnectionPort {
   void QueueReady(uint64_t token);
   void ForgetStreamDeadline(uint64_t token);
   void HandleStreamTimer();
+  // Fires the stream timer at `at` (steady_clock is CLOCK_MONOTONIC; mutex_ held).
+  void ArmStreamTimer(Clock::time_point at);
+  // Whether a pending caller's request (or end of stream) is queued already.
+  static bool HasSpoken(const Pending& pending);
   void DropClient(const std::shared_ptr<ServerPort>& port);
   void ArmBoth(int fd, uint64_t token, bool add);
   void Rearm(int epoll_fd, int fd, uint64_t token);

@@ -23,7 +23,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   alpaca::rpc::CallContext call{
       peer,      registration.id, static_cast<std::uint16_t>(data[0] % 32), std::nullopt, 1,
       cancelled, association};
+  // A server's default budget (4 * max_call_bytes) would let one input
+  // allocate and fill 16 MiB, which only slows the search down.
+  alpaca::ndr::Limits limits;
+  limits.max_allocation = 1u << 20;
   alpaca::ndr::Encoder out;
-  (void)alpaca::rpc::DispatchCall(registration, call, std::span(data + 1, size - 1), {}, out);
+  (void)alpaca::rpc::DispatchCall(registration, call, std::span(data + 1, size - 1), {}, limits,
+                                  out);
   return 0;
 }

@@ -9,15 +9,19 @@ namespace alpaca::rpc {
 
 DispatchResult DispatchCall(const InterfaceRegistration& iface, CallContext& call,
                             std::span<const std::uint8_t> stub, ndr::Drep drep,
-                            ndr::Encoder& out) noexcept {
+                            const ndr::Limits& limits, ndr::Encoder& out) noexcept {
   if (call.opnum >= iface.methods.size() || !iface.methods[call.opnum]) {
     return {status::kNcaOpRangeError, true};
   }
   CurrentCallScope scope(call);
   try {
     if (iface.security && !iface.security(call)) return {status::kAccessDenied, true};
-    ndr::Decoder in(stub, drep);
+    ndr::Decoder in(stub, drep, limits);
     std::uint32_t result = iface.methods[call.opnum](call, in, out);
+    // A request within max_call_bytes whose data would take more memory than
+    // the call may have (a short request sizing a huge [out] buffer) is
+    // refused as MS RPC refuses what it cannot allocate, not as bad data.
+    if (in.Error() == ndr::Errc::kAllocationLimit) return {status::kNcaFaultRemoteNoMemory, true};
     if (result == status::kOk && !in.Ok()) result = status::kBadStubData;
     return {result, false};
   } catch (const RpcError& e) {

@@ -19,9 +19,12 @@ struct DispatchResult {
 };
 
 // Runs `call` against `iface`; on success `out` holds the response stub.
-// Sets CurrentCall() while the handler runs. Never throws.
+// `limits` bound what unmarshalling the request may allocate, [out] buffers
+// the stub sizes from [in] values included; a call past them fails with
+// nca_s_fault_remote_no_memory before the method runs. Sets CurrentCall()
+// while the handler runs. Never throws.
 DispatchResult DispatchCall(const InterfaceRegistration& iface, CallContext& call,
                             std::span<const std::uint8_t> stub, ndr::Drep drep,
-                            ndr::Encoder& out) noexcept;
+                            const ndr::Limits& limits, ndr::Encoder& out) noexcept;
 
 }  // namespace alpaca::rpc

@@ -94,6 +94,7 @@ void LrpcEndpoint::Serve() {
   lpc::PortMessage reply;
   // Replies are encoded after room for their header and sent from there.
   ndr::Encoder out(std::vector<std::uint8_t>{}, sizeof(lrpc::ReplyHeader));
+  const ndr::Limits call_limits = options_.CallLimits();
   for (;;) {
     if (auto ec = port_->ReplyWaitReceive(received)) {
       if (ec == lpc::Status::kPortDisconnected) return;  // Stop()
@@ -183,7 +184,8 @@ void LrpcEndpoint::Serve() {
         auto stub = data.subspan(stub_offset);
         DispatchResult result = DispatchCall(
             *connection->iface, call,
-            {reinterpret_cast<const std::uint8_t*>(stub.data()), stub.size()}, drep, out);
+            {reinterpret_cast<const std::uint8_t*>(stub.data()), stub.size()}, drep,
+            call_limits, out);
         {
           std::lock_guard lock(connection->mu);
           connection->running.erase(message.MessageId());

@@ -23,10 +23,17 @@ struct Server::Endpoint {
   bool offered = false;  // a local offer file was published
 };
 
+ndr::Limits ServerOptions::CallLimits() const {
+  ndr::Limits limits;
+  limits.max_allocation = max_call_memory != 0 ? max_call_memory : 4 * max_call_bytes;
+  return limits;
+}
+
 Server::Server(ServerOptions options)
     : options_(std::move(options)), core_(std::make_shared<ServerCore>()) {
   core_->max_concurrent_calls = options_.max_concurrent_calls;
   core_->max_call_bytes = options_.max_call_bytes;
+  core_->call_limits = options_.CallLimits();
   core_->max_calls_per_connection = std::max<std::size_t>(1, options_.max_calls_per_connection);
   core_->reassembly_budget = std::make_shared<dcerpc::ReassemblyBudget>(options_.reassembly_budget);
 }

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ndr/types.h"
 #include "rpc/interface.h"
 
 namespace alpaca::rpc {
@@ -35,6 +36,11 @@ struct ServerOptions {
                                           // co_cancel is read while they run)
   std::size_t max_concurrent_calls = 64;  // beyond: fault nca_s_server_too_busy
   std::size_t max_call_bytes = 4u << 20;  // reassembled request limit
+  // Memory one call's stub may allocate for its [in] data and for the [out]
+  // buffers [in] values size (as MIDL stubs presize them); past it, fault
+  // nca_s_fault_remote_no_memory before the method runs. It stops a short
+  // request from asking for a huge reply. 0: 4 * max_call_bytes.
+  std::size_t max_call_memory = 0;
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(2)};
   std::chrono::milliseconds stop_grace{std::chrono::seconds(30)};
   // What one remote peer can make the server hold (docs/rpc.md, "Limits").
@@ -55,6 +61,9 @@ struct ServerOptions {
   // also on its first ncalrpc endpoint, so local clients upgrade
   // (rpc/local_offer.h). Only when both protocol sequences are used.
   bool offer_local_upgrade = true;
+
+  // The decoder limits of one call (max_call_memory resolved).
+  ndr::Limits CallLimits() const;
 };
 
 // A snapshot of what the server holds, for operators and tests.

@@ -262,7 +262,7 @@ void ServerConnection::Run(const std::shared_ptr<Call>& call, const InterfaceReg
   CallContext context{peer_,         iface.id,        call->opnum,  call->object,
                       call->call_id, call->cancelled, *association_};
   ndr::Encoder out;
-  DispatchResult result = DispatchCall(iface, context, stub, call->drep, out);
+  DispatchResult result = DispatchCall(iface, context, stub, call->drep, core_->call_limits, out);
   if (call->orphaned) return;
   if (result.status != status::kOk) {
     return SendFault(call->call_id, call->context_id, result.status, result.did_not_execute);

@@ -20,6 +20,7 @@
 
 #include "dcerpc/channel.h"
 #include "dcerpc/fragments.h"
+#include "ndr/types.h"
 #include "rpc/interface.h"
 
 namespace alpaca::rpc {
@@ -32,6 +33,7 @@ struct ServerCore {
   std::size_t max_concurrent_calls = 64;
   std::size_t active_calls = 0;
   std::size_t max_call_bytes = 4u << 20;  // reassembled request stub limit
+  ndr::Limits call_limits;                // ServerOptions::CallLimits()
   // Calls of one connection running at once; beyond, the connection is not
   // read from until one ends (a peer pipelining requests cannot make the
   // server queue unbounded work and replies).

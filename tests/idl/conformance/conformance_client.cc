@@ -251,6 +251,15 @@ void RefusedBeforeRunning(ConformanceClient& c) {
   CHECK(StatusOf([&] { c.Reserve(-1, got, ids); }) == alpaca::rpc::status::kInvalidBound);
   CHECK(c.Reserve(8, got, ids) == ran + 1);  // the refused call did not count
   CHECK(got == 3 && ids.size() == 3);
+  // An [out] buffer an [in] value sizes past the call's memory (the server
+  // runs with max_call_memory 32 MiB): a few bytes must not buy a huge
+  // reply. Refused as MS RPC refuses what it cannot allocate, and the
+  // connection stays usable.
+  std::vector<std::uint8_t> data;
+  CHECK(StatusOf([&] { c.Fill((32 << 20) + 1, 1, data); }) ==
+        alpaca::rpc::status::kNcaFaultRemoteNoMemory);
+  c.Fill(3, 1, data);
+  CHECK(data.size() == 3);
 }
 
 // Over ncalrpc, which way each message went is the transport's business,

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
     alpaca::rpc::ServerOptions options;
     options.tcp_address = "0.0.0.0";
     options.max_call_bytes = 64u << 20;
+    options.max_call_memory = 32u << 20;  // the client's largest reply is 16 MiB
     options.local_security.allow_everyone = everyone == 1;
     alpaca::rpc::Server server(options);
     server.UseProtseqEp("ncacn_ip_tcp", port);

@@ -68,7 +68,9 @@ class OutBoundsTest : public ::testing::Test {
  protected:
   // Dispatches the request `encode` writes to opnum `op`; the status the
   // client would get (kOk or the fault).
-  std::uint32_t Call(Opnum op, const std::function<void(alpaca::ndr::Encoder&)>& encode) {
+  alpaca::rpc::DispatchResult Dispatch(Opnum op,
+                                       const std::function<void(alpaca::ndr::Encoder&)>& encode,
+                                       const alpaca::ndr::Limits& limits = {}) {
     alpaca::ndr::Encoder request;
     encode(request);
     request.Flatten();
@@ -79,7 +81,10 @@ class OutBoundsTest : public ::testing::Test {
     alpaca::rpc::CallContext call{peer, registration_.id, op,         std::nullopt,
                                   1,    cancelled,        association};
     alpaca::ndr::Encoder reply;
-    return alpaca::rpc::DispatchCall(registration_, call, request.Stub(), {}, reply).status;
+    return alpaca::rpc::DispatchCall(registration_, call, request.Stub(), {}, limits, reply);
+  }
+  std::uint32_t Call(Opnum op, const std::function<void(alpaca::ndr::Encoder&)>& encode) {
+    return Dispatch(op, encode).status;
   }
 
   // Expects `op` with this request to be refused before the method runs.
@@ -145,6 +150,23 @@ TEST_F(OutBoundsTest, StringSizeLeavesRoomForTheTerminator) {
 TEST_F(OutBoundsTest, InOutSizeIsCheckedAsReceived) {
   ExpectRuns(kResize, [](auto& e) { codec::EncodeResizeIn(e, 16); });
   ExpectRefusedBeforeRunning(kResize, [](auto& e) { codec::EncodeResizeIn(e, -1); });
+}
+
+TEST_F(OutBoundsTest, OutBuffersPastTheCallsMemoryAreRefusedBeforeRunning) {
+  // The fuzz finding of issue 14: 7 bytes of request sized a 65 MB [out]
+  // buffer. The stub presizes it from the call's allocation budget
+  // (ServerOptions::max_call_memory), so past it the call faults as MS RPC
+  // does when it cannot allocate, and the method does not run.
+  alpaca::ndr::Limits limits;
+  limits.max_allocation = 1u << 20;
+  const int before = impl_->ran;
+  auto refused = Dispatch(kSized, [](auto& e) { codec::EncodeSizedIn(e, (1 << 18) + 1); }, limits);
+  EXPECT_EQ(refused.status, status::kNcaFaultRemoteNoMemory);
+  EXPECT_TRUE(refused.did_not_execute);
+  EXPECT_EQ(impl_->ran, before);
+  auto fits = Dispatch(kSized, [](auto& e) { codec::EncodeSizedIn(e, 1 << 18); }, limits);
+  EXPECT_EQ(fits.status, status::kOk);
+  EXPECT_EQ(impl_->ran, before + 1);
 }
 
 TEST_F(OutBoundsTest, BoundsFromOutValuesAreCheckedAfterTheMethodRan) {

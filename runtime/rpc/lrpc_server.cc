@@ -182,10 +182,10 @@ void LrpcEndpoint::Serve() {
             cancelled,        connection->association};
         out.Clear();
         auto stub = data.subspan(stub_offset);
-        DispatchResult result = DispatchCall(
-            *connection->iface, call,
-            {reinterpret_cast<const std::uint8_t*>(stub.data()), stub.size()}, drep,
-            call_limits, out);
+        DispatchResult result =
+            DispatchCall(*connection->iface, call,
+                         {reinterpret_cast<const std::uint8_t*>(stub.data()), stub.size()}, drep,
+                         call_limits, out);
         {
           std::lock_guard lock(connection->mu);
           connection->running.erase(message.MessageId());

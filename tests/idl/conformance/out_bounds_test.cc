@@ -160,11 +160,13 @@ TEST_F(OutBoundsTest, OutBuffersPastTheCallsMemoryAreRefusedBeforeRunning) {
   alpaca::ndr::Limits limits;
   limits.max_allocation = 1u << 20;
   const int before = impl_->ran;
-  auto refused = Dispatch(kSized, [](auto& e) { codec::EncodeSizedIn(e, (1 << 18) + 1); }, limits);
+  auto refused = Dispatch(
+      kSized, [](auto& e) { codec::EncodeSizedIn(e, (1 << 18) + 1); }, limits);
   EXPECT_EQ(refused.status, status::kNcaFaultRemoteNoMemory);
   EXPECT_TRUE(refused.did_not_execute);
   EXPECT_EQ(impl_->ran, before);
-  auto fits = Dispatch(kSized, [](auto& e) { codec::EncodeSizedIn(e, 1 << 18); }, limits);
+  auto fits = Dispatch(
+      kSized, [](auto& e) { codec::EncodeSizedIn(e, 1 << 18); }, limits);
   EXPECT_EQ(fits.status, status::kOk);
   EXPECT_EQ(impl_->ran, before + 1);
 }

@@ -21,6 +21,14 @@
 //   lpc_local_attacker stall   --name N --count K [--as-nobody]
 //       open K connections and announce on each a streamed view whose data
 //       never arrives
+//   lpc_local_attacker nudge-flood --name N --count K [--as-nobody]
+//       as trickle, but publish nothing and send nudges as fast as the
+//       sockets take them (NUDGING n); once the server has cut every
+//       connection, CUT n NUDGES total
+//   lpc_local_attacker overrun|rewind --name N --count K [--as-nobody]
+//       as trickle, then publish a progress past the announced length, or
+//       2 KiB and then (once the server has copied it) 1 KiB; LIED n, then
+//       CUT n once the server has hung up on them (or after 20 s)
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -177,18 +185,48 @@ bool AnnounceStreamedView(int socket, uint64_t length) {
   return ::send(socket, &frame, sizeof(frame), MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof(frame));
 }
 
-struct Trickler {
+// A connection spoken on the wire by hand, so that the attacker owns its
+// section's control page and can publish what it likes as its progress.
+struct RawStream {
   alpaca::UniqueFd socket;
   lpc::Section section;
   uint64_t published = 0;
+
+  lpc::wire::SectionControl& Control() {
+    return *reinterpret_cast<lpc::wire::SectionControl*>(section.Base());
+  }
+  // Publishes `progress` as the protocol asks: the word, then a nudge if
+  // the server has parked the stream (or always, with `force`).
+  void Publish(uint64_t progress, bool force = false) {
+    published = progress;
+    std::atomic_ref<uint64_t>(Control().client_to_server_progress)
+        .store(progress, std::memory_order_seq_cst);
+    std::atomic_ref<uint32_t> waiting(Control().client_to_server_receiver_waiting);
+    if (waiting.exchange(0, std::memory_order_seq_cst) == lpc::wire::kReceiverParked || force) {
+      (void)SendNudge();
+    }
+  }
+  bool SendNudge() {
+    lpc::wire::Frame nudge{};
+    nudge.kind = lpc::wire::PayloadKind::kNudge;
+    return ::send(socket.Get(), &nudge, sizeof(nudge), MSG_NOSIGNAL | MSG_DONTWAIT) ==
+           static_cast<ssize_t>(sizeof(nudge));
+  }
+  bool ServerParked() {
+    return std::atomic_ref<uint32_t>(Control().client_to_server_receiver_waiting)
+               .load(std::memory_order_seq_cst) == lpc::wire::kReceiverParked;
+  }
 };
 
-int Trickle(const std::string& name, size_t count) {
-  constexpr uint64_t kLength = 400 * 1024;  // fits a 1 MiB section's half
+constexpr uint64_t kStreamLength = 400 * 1024;  // fits a 1 MiB section's half
+
+// K connections, each with its own 1 MiB section and a streamed view of
+// kStreamLength announced whose data has not been published.
+std::vector<RawStream> OpenRawStreams(const std::string& name, size_t count) {
   std::vector<alpaca::UniqueFd> sockets = ConnectRaw(name, count);
-  std::vector<Trickler> held;
+  std::vector<RawStream> held;
   for (auto& socket : sockets) {
-    Trickler t;
+    RawStream t;
     t.socket = std::move(socket);
     if (lpc::Section::Create(size_t{1} << 20, "attacker", t.section)) break;
     lpc::wire::ConnectRequest request;
@@ -203,23 +241,25 @@ int Trickle(const std::string& name, size_t count) {
         reply.status != 0) {
       break;
     }
-    if (!AnnounceStreamedView(t.socket.Get(), kLength)) break;
+    if (!AnnounceStreamedView(t.socket.Get(), kStreamLength)) break;
     held.push_back(std::move(t));
   }
+  return held;
+}
+
+std::vector<alpaca::UniqueFd> SocketsOf(std::vector<RawStream>& streams) {
+  std::vector<alpaca::UniqueFd> sockets;
+  for (auto& t : streams) sockets.push_back(std::move(t.socket));
+  return sockets;
+}
+
+int Trickle(const std::string& name, size_t count) {
+  std::vector<RawStream> held = OpenRawStreams(name, count);
   bool announced = false;
   for (;;) {
     for (auto& t : held) {
-      if (t.published + 2048 >= kLength) continue;  // never the last byte
-      t.published += 1024;
-      auto* control = reinterpret_cast<lpc::wire::SectionControl*>(t.section.Base());
-      std::atomic_ref<uint64_t>(control->client_to_server_progress)
-          .store(t.published, std::memory_order_seq_cst);
-      std::atomic_ref<uint32_t> waiting(control->client_to_server_receiver_waiting);
-      if (waiting.exchange(0, std::memory_order_seq_cst) == lpc::wire::kReceiverParked) {
-        lpc::wire::Frame nudge{};
-        nudge.kind = lpc::wire::PayloadKind::kNudge;
-        (void)!::send(t.socket.Get(), &nudge, sizeof(nudge), MSG_NOSIGNAL | MSG_DONTWAIT);
-      }
+      if (t.published + 2048 >= kStreamLength) continue;  // never the last byte
+      t.Publish(t.published + 1024);
     }
     if (!announced) {
       Say("TRICKLING " + std::to_string(held.size()));
@@ -227,6 +267,63 @@ int Trickle(const std::string& name, size_t count) {
     }
     ::usleep(5000);  // the attacker's pace: well inside any stall limit
   }
+}
+
+// Nudges without publishing anything, as fast as the sockets take them:
+// each nudge wakes a server thread, which must find nothing to copy, park
+// the stream again and never let the nudges push its deadline back.
+int NudgeFlood(const std::string& name, size_t count) {
+  std::vector<RawStream> held = OpenRawStreams(name, count);
+  std::vector<pollfd> fds;
+  for (auto& t : held) fds.push_back({t.socket.Get(), POLLOUT, 0});
+  uint64_t nudges = 0;
+  size_t cut = 0;
+  bool announced = false;
+  while (cut < fds.size()) {
+    for (size_t i = 0; i < held.size(); ++i) {
+      if (fds[i].fd < 0) continue;
+      while (held[i].SendNudge()) ++nudges;  // until the socket is full
+    }
+    if (!announced) {
+      Say("NUDGING " + std::to_string(held.size()));
+      announced = true;
+    }
+    if (::poll(fds.data(), fds.size(), -1) < 0) continue;
+    for (auto& p : fds) {
+      if (p.fd >= 0 && (p.revents & (POLLHUP | POLLERR)) != 0) {
+        p.fd = -1;
+        ++cut;
+      }
+    }
+  }
+  Say("CUT " + std::to_string(cut) + " NUDGES " + std::to_string(nudges));
+  HoldUntilReleased();
+}
+
+// Progress words that lie: past the announced length ("overrun"), or
+// backwards after the server has copied ("rewind"). Either is a protocol
+// violation the server must cut at once, whatever the stream's deadline.
+int Lie(const std::string& name, size_t count, bool rewind) {
+  std::vector<RawStream> held = OpenRawStreams(name, count);
+  for (auto& t : held) {
+    if (!rewind) {
+      t.Publish(kStreamLength + 1);
+      continue;
+    }
+    t.Publish(2048);
+    // The server parks the stream again once it has copied those bytes:
+    // only then is going back a lie about data it has.
+    for (int i = 0; i < 20000 && !t.ServerParked(); ++i) ::usleep(1000);
+    if (!t.ServerParked()) {
+      Say("NEVER_PARKED");
+      std::exit(4);
+    }
+    t.Publish(1024, /*force=*/true);
+  }
+  Say("LIED " + std::to_string(held.size()));
+  std::vector<alpaca::UniqueFd> sockets = SocketsOf(held);
+  Say("CUT " + std::to_string(WaitUntilCut(sockets)));
+  HoldUntilReleased();
 }
 
 // A view frame announced as streamed (wire::kFrameStreamed) whose progress
@@ -262,7 +359,8 @@ int main(int argc, char** argv) {
   size_t section = size_t{1} << 20;
   bool nobody = false;
   bool wait_cut = false;
-  for (const char* op : {"silent", "burst", "connect", "stall", "trickle"}) {
+  for (const char* op :
+       {"silent", "burst", "connect", "stall", "trickle", "nudge-flood", "overrun", "rewind"}) {
     auto* sub = app.add_subcommand(op);
     sub->add_option("--name", name)->required();
     sub->add_option("--count", count);
@@ -276,6 +374,8 @@ int main(int argc, char** argv) {
   if (op == "silent") return Silent(name, count, wait_cut);
   if (op == "burst") return Burst(name, count);
   if (op == "trickle") return Trickle(name, count);
+  if (op == "nudge-flood") return NudgeFlood(name, count);
+  if (op == "overrun" || op == "rewind") return Lie(name, count, op == "rewind");
   if (op == "connect") return Connect(name, count, section);
   return Stall(name, count);
 }

@@ -359,5 +359,66 @@ TEST_F(LpcTest, TricklingStreamsHoldNoServerThread) {
   EXPECT_EQ(port->Query().connected_clients, 9u);
 }
 
+// ... and nudges are only a wake-up: a peer that nudges as fast as its
+// socket takes it, without publishing a byte, earns no thread time beyond
+// finding nothing to copy, and cannot push its stream's deadline back.
+TEST_F(LpcTest, NudgesWithoutDataDoNotKeepAStreamAlive) {
+  REQUIRE_ROOT();
+  PortSecurity security;
+  security.allowed_uids = {65534};
+  auto port = CreatePort("nudge-flood", {}, security);  // stream_grace: 1 s
+  EchoServer server(*port, 2);
+  std::unique_ptr<ClientPort> good;
+  ASSERT_FALSE(ClientPort::Connect("nudge-flood", Bytes("good"), NoSection(), good));
+  auto attacker = StartAttacker("nudge-flood", "nudge-flood", {"--count", "4", "--as-nobody"});
+  ASSERT_EQ(attacker->WaitForLine("NUDGING").value_or(""), "NUDGING 4");
+  for (int i = 0; i < 50; ++i) ExpectEcho(*good, "served meanwhile");
+  ASSERT_TRUE(server.WaitForDeaths(4)) << "nudges kept streams past their deadline";
+  auto cut = attacker->WaitForLine("CUT").value_or("");
+  EXPECT_EQ(cut.rfind("CUT 4 NUDGES ", 0), 0u) << cut;
+  EXPECT_GT(std::stoull(cut.substr(cut.rfind(' ') + 1)), 4u) << "the attacker never flooded";
+  ExpectEcho(*good, "served after");
+  EXPECT_EQ(port->Query().stream_waits, 0u);
+  EXPECT_EQ(port->Query().parked_streams, 0u);
+}
+
+// ... and the progress word is the peer's to lie with: one past the
+// announced length, or one that goes back after the server copied, is a
+// protocol violation that ends the connection at once (the stream's grace
+// here is ten minutes, so a cut can only be for the lie).
+class LpcLiarTest : public LpcTest {
+ protected:
+  void ExpectLiarsCut(const char* how);
+};
+
+void LpcLiarTest::ExpectLiarsCut(const char* how) {
+  PortAttributes attributes;
+  attributes.stream_grace = std::chrono::minutes(10);
+  PortSecurity security;
+  security.allowed_uids = {65534};
+  std::string name = std::string("liar-") + how;
+  auto port = CreatePort(name, attributes, security);
+  EchoServer server(*port, 2);
+  auto attacker = StartAttacker(how, name, {"--count", "4", "--as-nobody"});
+  ASSERT_EQ(attacker->WaitForLine("LIED").value_or(""), "LIED 4");
+  ASSERT_TRUE(server.WaitForDeaths(4)) << how << ": a lying progress word was believed";
+  EXPECT_EQ(attacker->WaitForLine("CUT").value_or(""), "CUT 4");
+  std::unique_ptr<ClientPort> good;
+  ASSERT_FALSE(ClientPort::Connect(name, Bytes("good"), NoSection(), good));
+  ExpectEcho(*good, "served after");
+  EXPECT_EQ(port->Query().parked_streams, 0u);
+  EXPECT_EQ(port->Query().connected_clients, 1u);
+}
+
+TEST_F(LpcLiarTest, ProgressPastTheLengthIsAViolation) {
+  REQUIRE_ROOT();
+  ExpectLiarsCut("overrun");
+}
+
+TEST_F(LpcLiarTest, ProgressGoingBackIsAViolation) {
+  REQUIRE_ROOT();
+  ExpectLiarsCut("rewind");
+}
+
 }  // namespace
 }  // namespace alpaca::lpc::testing

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 # A missing prerequisite (package, root, port) fails the test: CI installs
@@ -43,11 +44,25 @@ def main():
     if not shutil.which('tshark') or os.geteuid() != 0:
         print('tshark missing or not root: cannot capture on lo')
         return MISSING_PREREQUISITE
-    port, epm_port = free_port(), free_port()
+    port, epm_port, marker_port = free_port(), free_port(), free_port()
     tmp = tempfile.mkdtemp(prefix='alpaca-tshark-')
     pcap = os.path.join(tmp, 'rpc.pcapng')
-    cap = subprocess.Popen(['tshark', '-i', 'lo', '-f', f'tcp port {port} or tcp port {epm_port}',
-                            '-w', pcap], stderr=subprocess.PIPE, text=True)
+    # -P -l: a line per captured packet on stdout, flushed at once, so that
+    # the end of the capture is an event: a UDP marker sent after the last
+    # RPC packet has been captured once tshark prints it (lo keeps order).
+    cap = subprocess.Popen(['tshark', '-i', 'lo', '-P', '-l', '-f',
+                            f'tcp port {port} or tcp port {epm_port} or udp port {marker_port}',
+                            '-w', pcap], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
+    marker_seen = threading.Event()
+
+    def drain():  # tshark must never block on a full stdout pipe
+        for line in cap.stdout:
+            if 'UDP' in line and str(marker_port) in line:
+                marker_seen.set()
+
+    drainer = threading.Thread(target=drain, daemon=True)
+    drainer.start()
     # Wait until tshark reports it is capturing.
     deadline = time.time() + 20
     started = False
@@ -75,9 +90,15 @@ def main():
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-        time.sleep(1)  # let tshark write the last frames
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as marker:
+            marker.sendto(b'alpaca: end of capture', ('127.0.0.1', marker_port))
+        captured_all = marker_seen.wait(timeout=60)  # a bound on a hang only
         cap.send_signal(signal.SIGINT)
         cap.wait(timeout=30)
+        drainer.join(timeout=30)
+        if not captured_all:
+            print('tshark never captured the end-of-capture marker')
+            rc = 1
     if rc != 0:
         print('clients failed')
         return 1

@@ -5,9 +5,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -18,13 +21,31 @@ namespace conformance_impl {
 
 using namespace conformance;
 
-inline std::atomic<int> live_counters{0};
-inline std::atomic<int> rundowns{0};
 inline std::atomic<std::int32_t> reserve_calls{0};
 
+// The counters (context handles) alive and the rundowns seen, with a
+// condition a client can wait on through AwaitLiveCounters instead of
+// polling LiveCounters.
+struct CounterCensus {
+  std::mutex mu;
+  std::condition_variable changed;
+  std::int32_t live = 0;
+  std::int32_t rundowns = 0;
+
+  void Add(std::int32_t live_delta, std::int32_t rundown_delta) {
+    std::lock_guard lock(mu);
+    live += live_delta;
+    rundowns += rundown_delta;
+    changed.notify_all();
+  }
+};
+inline CounterCensus census;
+
 struct Counter {
-  explicit Counter(std::int32_t start) : value(start) { ++live_counters; }
-  ~Counter() { --live_counters; }
+  explicit Counter(std::int32_t start) : value(start) { census.Add(1, 0); }
+  ~Counter() { census.Add(-1, 0); }
+  Counter(const Counter&) = delete;
+  Counter& operator=(const Counter&) = delete;
   std::atomic<std::int32_t> value;
 };
 
@@ -35,6 +56,11 @@ inline std::int32_t Wrap(std::int64_t v) {
 
 class Impl final : public ConformanceServer {
  public:
+  // How long AwaitLiveCounters may hold a server thread (a fuzz harness,
+  // which never reaches the count it asks for, sets 0).
+  explicit Impl(std::chrono::milliseconds await_limit = std::chrono::seconds(20))
+      : await_limit_(await_limit) {}
+
   std::int64_t SumScalars(std::int8_t a, std::int16_t b, std::int32_t c, std::int64_t d, float e,
                           double f, bool g, std::uint8_t h, char i, char16_t j) override {
     // Whatever the peer sent: NaN, infinities and huge values count as 0,
@@ -145,8 +171,18 @@ class Impl final : public ConformanceServer {
   }
   void CloseCounter(alpaca::rpc::ServerContext& counter) override { counter.Reset(); }
   std::int32_t LiveCounters(std::int32_t& rundown_count) override {
-    rundown_count = rundowns.load();
-    return live_counters.load();
+    std::lock_guard lock(census.mu);
+    rundown_count = census.rundowns;
+    return census.live;
+  }
+  std::int32_t AwaitLiveCounters(std::int32_t count, std::int32_t& rundown_count) override {
+    // Returns as soon as `count` counters are alive, or after await_limit_
+    // (the caller then sees another count), so that a wait for a count
+    // never reached does not hold a server thread for good.
+    std::unique_lock lock(census.mu);
+    census.changed.wait_for(lock, await_limit_, [&] { return census.live == count; });
+    rundown_count = census.rundowns;
+    return census.live;
   }
   void EchoSmall(std::int32_t, const Small& value, Small& echo) override { echo = value; }
   std::int32_t Reserve(std::int32_t max, std::int32_t& got,
@@ -168,8 +204,11 @@ class Impl final : public ConformanceServer {
     gid = peer.local ? peer.local->gid : 0xffffffffu;
   }
   void COUNTER_rundown(alpaca::rpc::ServerContext& counter) override {
-    if (counter.Get<Counter>() != nullptr) ++rundowns;
+    if (counter.Get<Counter>() != nullptr) census.Add(0, 1);
   }
+
+ private:
+  std::chrono::milliseconds await_limit_;
 };
 
 }  // namespace conformance_impl

@@ -1,6 +1,7 @@
 // Moving data: inline up to 256 bytes, the connection section beyond, a
 // per-message section past the view; request/reply, datagrams, several
 // server threads. The test process is the client; lpc_peer serves.
+#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -193,6 +194,9 @@ TEST_F(LpcTest, SeveralServerThreadsReceiveAtOnce) {
     clients.push_back(StartClient("pool", "echo", {"--count", "50", "--size", "300"}));
   }
   std::mutex mutex;
+  std::condition_variable overlap;
+  int inside = 0;
+  bool overlapped = false;
   std::set<std::thread::id> threads_that_served;
   std::atomic<int> closed{0};
   std::vector<std::thread> workers;
@@ -209,9 +213,18 @@ TEST_F(LpcTest, SeveralServerThreadsReceiveAtOnce) {
             break;
           }
           case MessageType::kRequest: {
-            // Hold the message briefly so that other threads must take the
-            // next ones.
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            // Until two threads have held a request at the same time, each
+            // holds its own until another thread takes one: the other
+            // clients' requests are queued, so the port must hand them to
+            // another thread while this one is busy.
+            {
+              std::unique_lock lock(mutex);
+              ++inside;
+              if (inside >= 2) overlapped = true;
+              overlap.notify_all();
+              overlap.wait_for(lock, std::chrono::seconds(20), [&] { return overlapped; });
+              --inside;
+            }
             reply.SetData(in.message.Data());
             EXPECT_FALSE(in.port->Reply(in.message, reply));
             std::lock_guard lock(mutex);
@@ -233,6 +246,7 @@ TEST_F(LpcTest, SeveralServerThreadsReceiveAtOnce) {
     EXPECT_EQ(c->Wait(), 0);
   }
   for (auto& w : workers) w.join();
+  EXPECT_TRUE(overlapped) << "no two threads ever held a request at once";
   EXPECT_GT(threads_that_served.size(), 1u);
 }
 

@@ -4,19 +4,14 @@
 
 #include <random>
 
+#include "alpaca_test_support/hex.h"
 #include "dcerpc/fragments.h"
 #include "dcerpc/negotiation.h"
 
 namespace alpaca::dcerpc {
 namespace {
 
-Bytes Hex(std::string_view hex) {
-  Bytes out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<std::uint8_t>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
+using alpaca::test_support::FromHex;
 
 const SyntaxId kEpm{UuidFromLiteral("e1af8308-5d1f-11c9-91a4-08002b14a0fa"), 3, 0};
 
@@ -33,11 +28,11 @@ TEST(Pdu, EncodeBindMatchesWire) {
   BindPdu b;
   b.max_xmit_frag = b.max_recv_frag = 4280;
   b.contexts.push_back({0, kEpm, {Ndr20Syntax()}});
-  EXPECT_EQ(EncodeBind(PacketType::kBind, 1, b), Hex(kEpmBind));
+  EXPECT_EQ(EncodeBind(PacketType::kBind, 1, b), FromHex(kEpmBind));
 }
 
 TEST(Pdu, ParseBind) {
-  Bytes wire = Hex(kEpmBind);
+  Bytes wire = FromHex(kEpmBind);
   Header h;
   ASSERT_FALSE(ParseHeader(wire, h));
   EXPECT_EQ(h.ptype, PacketType::kBind);
@@ -105,7 +100,7 @@ TEST(Pdu, RequestWithObjectUuid) {
 }
 
 TEST(Pdu, HeaderRejectsHostileValues) {
-  Bytes wire = Hex(kEpmBind);
+  Bytes wire = FromHex(kEpmBind);
   Header h;
   Bytes bad = wire;
   bad[0] = 4;
@@ -130,13 +125,13 @@ TEST(Pdu, HeaderRejectsHostileValues) {
 }
 
 TEST(Pdu, BindWithInflatedContextCount) {
-  Bytes wire = Hex(kEpmBind);
+  Bytes wire = FromHex(kEpmBind);
   wire[24] = 255;  // n_context_elem
   Header h;
   ASSERT_FALSE(ParseHeader(wire, h));
   BindPdu b;
   EXPECT_EQ(ParseBind(wire, h, b), Errc::kBadCount);
-  wire = Hex(kEpmBind);
+  wire = FromHex(kEpmBind);
   wire[30] = 200;  // n_transfer_syn of context 0
   BindPdu b2;
   EXPECT_EQ(ParseBind(wire, h, b2), Errc::kBadCount);
@@ -145,7 +140,7 @@ TEST(Pdu, BindWithInflatedContextCount) {
 TEST(Pdu, EveryTruncationAndBitFlipIsHandled) {
   // Parsers must never read past the buffer: run each on every prefix and
   // on random corruptions (ASan builds turn an overread into a failure).
-  std::vector<Bytes> samples{Hex(kEpmBind)};
+  std::vector<Bytes> samples{FromHex(kEpmBind)};
   BindAckPdu a;
   a.secondary_address = "135";
   a.results.push_back({ContextResult::kAcceptance, 0, Ndr20Syntax()});

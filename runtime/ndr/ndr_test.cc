@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "alpaca_test_support/hex.h"
 #include "ndr/decoder.h"
 #include "ndr/encoder.h"
 
@@ -12,13 +13,7 @@ namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
-Bytes Hex(std::string_view hex) {
-  Bytes out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<std::uint8_t>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
+using alpaca::test_support::FromHex;
 
 TEST(NdrEncoder, NaturalAlignmentPadsWithZeros) {
   Encoder e;
@@ -27,18 +22,18 @@ TEST(NdrEncoder, NaturalAlignmentPadsWithZeros) {
   e.Write<std::uint8_t>(4);
   e.Write<std::uint32_t>(0x05060708);
   e.Write<std::uint64_t>(0x090a0b0c0d0e0f10ull);
-  EXPECT_EQ(e.Bytes(), Hex("0100030204000000080706050000000010"
-                           "0f0e0d0c0b0a09"));
+  EXPECT_EQ(e.Bytes(), FromHex("0100030204000000080706050000000010"
+                               "0f0e0d0c0b0a09"));
 }
 
 TEST(NdrEncoder, WideStringCountsIncludeTerminator) {
   // C706 14.3.4: conformant varying, max_count = offset 0, actual_count.
   Encoder e;
   e.WriteWideString(u"ab");
-  EXPECT_EQ(e.Bytes(), Hex("03000000"
-                           "00000000"
-                           "03000000"
-                           "610062000000"));
+  EXPECT_EQ(e.Bytes(), FromHex("03000000"
+                               "00000000"
+                               "03000000"
+                               "610062000000"));
 }
 
 TEST(NdrEncoder, ReferentIdsFollowMidl) {
@@ -46,9 +41,9 @@ TEST(NdrEncoder, ReferentIdsFollowMidl) {
   EXPECT_FALSE(e.WriteUniquePointer(false));
   EXPECT_TRUE(e.WriteUniquePointer(true));
   EXPECT_TRUE(e.WriteUniquePointer(true));
-  EXPECT_EQ(e.Bytes(), Hex("00000000"
-                           "00000200"
-                           "04000200"));
+  EXPECT_EQ(e.Bytes(), FromHex("00000000"
+                               "00000200"
+                               "04000200"));
 }
 
 TEST(NdrEncoder, FullPointerSameAddressSameReferent) {
@@ -58,10 +53,10 @@ TEST(NdrEncoder, FullPointerSameAddressSameReferent) {
   EXPECT_TRUE(e.WriteFullPointer(&b));
   EXPECT_FALSE(e.WriteFullPointer(&a));
   EXPECT_FALSE(e.WriteFullPointer(nullptr));
-  EXPECT_EQ(e.Bytes(), Hex("00000200"
-                           "04000200"
-                           "00000200"
-                           "00000000"));
+  EXPECT_EQ(e.Bytes(), FromHex("00000200"
+                               "04000200"
+                               "00000200"
+                               "00000000"));
 }
 
 TEST(NdrEncoder, DeferredPointeesAreDepthFirst) {
@@ -76,12 +71,12 @@ TEST(NdrEncoder, DeferredPointeesAreDepthFirst) {
   e.WriteUniquePointer(true);
   e.Defer([](Encoder& d) { d.Write<std::uint32_t>(0x99); });
   e.FlushDeferred();
-  EXPECT_EQ(e.Bytes(), Hex("00000200"
-                           "04000200"
-                           "08000200"
-                           "7777"
-                           "0000"
-                           "99000000"));
+  EXPECT_EQ(e.Bytes(), FromHex("00000200"
+                               "04000200"
+                               "08000200"
+                               "7777"
+                               "0000"
+                               "99000000"));
 }
 
 TEST(NdrRoundTrip, AllKinds) {
@@ -129,9 +124,9 @@ TEST(NdrRoundTrip, AllKinds) {
 }
 
 TEST(NdrDecoder, BigEndianDrepIsConverted) {
-  Bytes data =
-      Hex("00000102"
-          "0304");
+  Bytes data = FromHex(
+      "00000102"
+      "0304");
   Drep be;
   be.bytes = {0x00, 0, 0, 0};
   Decoder d(data, be);
@@ -151,7 +146,7 @@ TEST(NdrDecoder, EbcdicAndVaxRejected) {
 }
 
 TEST(NdrDecoder, TruncatedRead) {
-  Bytes data = Hex("010203");
+  Bytes data = FromHex("010203");
   Decoder d(data);
   EXPECT_EQ(d.Read<std::uint32_t>(), 0u);
   EXPECT_EQ(d.Error(), Errc::kTruncated);
@@ -161,9 +156,9 @@ TEST(NdrDecoder, TruncatedRead) {
 }
 
 TEST(NdrDecoder, HugeConformanceRejectedBeforeAllocation) {
-  Bytes data =
-      Hex("ffffffff"
-          "01000000");
+  Bytes data = FromHex(
+      "ffffffff"
+      "01000000");
   Decoder d(data);
   std::vector<std::uint32_t> a;
   EXPECT_FALSE(d.ReadConformantArray(a));
@@ -183,40 +178,40 @@ TEST(NdrDecoder, AllocationLimitCharged) {
 
 TEST(NdrDecoder, VarianceOutsideConformance) {
   // max 2, offset 1, actual 2: overflows the array.
-  Bytes data =
-      Hex("02000000"
-          "01000000"
-          "02000000"
-          "41004200");
+  Bytes data = FromHex(
+      "02000000"
+      "01000000"
+      "02000000"
+      "41004200");
   Decoder d(data);
   std::vector<std::uint16_t> a;
   EXPECT_FALSE(d.ReadConformantVaryingArray(a));
   EXPECT_EQ(d.Error(), Errc::kBadVariance);
   // Offset + actual overflowing 32 bits.
-  Bytes data2 =
-      Hex("ffffffff"
-          "ffffffff"
-          "02000000"
-          "41004200");
+  Bytes data2 = FromHex(
+      "ffffffff"
+      "ffffffff"
+      "02000000"
+      "41004200");
   Decoder d2(data2);
   EXPECT_FALSE(d2.ReadConformantVaryingArray(a));
   EXPECT_EQ(d2.Error(), Errc::kBadVariance);
 }
 
 TEST(NdrDecoder, UnterminatedString) {
-  Bytes data =
-      Hex("02000000"
-          "00000000"
-          "02000000"
-          "41004200");
+  Bytes data = FromHex(
+      "02000000"
+      "00000000"
+      "02000000"
+      "41004200");
   Decoder d(data);
   std::u16string s;
   EXPECT_FALSE(d.ReadWideString(s));
   EXPECT_EQ(d.Error(), Errc::kUnterminatedString);
-  Bytes empty =
-      Hex("00000000"
-          "00000000"
-          "00000000");
+  Bytes empty = FromHex(
+      "00000000"
+      "00000000"
+      "00000000");
   Decoder d2(empty);
   std::string s2;
   EXPECT_FALSE(d2.ReadString(s2));
@@ -280,7 +275,7 @@ TEST(NdrUnion, EncapsulatedAlignsToLargestArm) {
   e.Write<std::int16_t>(2);
   e.Align(8);
   e.Write<std::int64_t>(-1);
-  EXPECT_EQ(e.Bytes(), Hex("0200000000000000ffffffffffffffff"));
+  EXPECT_EQ(e.Bytes(), FromHex("0200000000000000ffffffffffffffff"));
   Decoder d(e.Bytes());
   d.Align(8);
   auto tag = d.Read<std::int16_t>();
@@ -305,7 +300,7 @@ TEST(NdrUnion, NonEncapsulatedDiscriminantIsAParameter) {
     d.Fail(Errc::kBadUnionTag);
   }
   EXPECT_FALSE(d.Finish());
-  Bytes bad = Hex("0700000078");
+  Bytes bad = FromHex("0700000078");
   Decoder d2(bad);
   if (d2.Read<std::int32_t>() != 1) d2.Fail(Errc::kBadUnionTag);
   EXPECT_EQ(d2.Error(), Errc::kBadUnionTag);
@@ -319,8 +314,8 @@ TEST(NdrArrays, MultiDimensionalConformantHoistsEveryDimension) {
   e.WriteConformance(3);
   std::vector<std::int16_t> a{1, 2, 3, 4, 5, 6};
   e.WriteElements<std::int16_t>(a);
-  EXPECT_EQ(e.Bytes(), Hex("0200000003000000"
-                           "010002000300040005000600"));
+  EXPECT_EQ(e.Bytes(), FromHex("0200000003000000"
+                               "010002000300040005000600"));
   Decoder d(e.Bytes());
   std::uint32_t rows = d.ReadConformance(), cols = d.ReadConformance();
   std::vector<std::int16_t> back;
@@ -328,7 +323,7 @@ TEST(NdrArrays, MultiDimensionalConformantHoistsEveryDimension) {
   ASSERT_TRUE(d.CheckCount(std::uint64_t{rows} * cols, 2, 0));
   ASSERT_TRUE(d.ReadElements(rows * cols, back));
   EXPECT_EQ(back, a);
-  Bytes huge = Hex("ffffffffffffffff0100");
+  Bytes huge = FromHex("ffffffffffffffff0100");
   Decoder d2(huge);
   std::uint64_t n = std::uint64_t{d2.ReadConformance()} * d2.ReadConformance();
   EXPECT_FALSE(d2.CheckCount(n, 2, 2));
@@ -393,7 +388,7 @@ TEST(Uuid, ParseFormatRoundTrip) {
   EXPECT_FALSE(Uuid::Parse("8a885d04-1ceb-11c9-9fe8-08002b10486g"));
   Encoder e;
   e.WriteUuid(*u);
-  EXPECT_EQ(e.Bytes(), Hex("045d888aeb1cc9119fe808002b104860"));
+  EXPECT_EQ(e.Bytes(), FromHex("045d888aeb1cc9119fe808002b104860"));
 }
 
 }  // namespace

@@ -68,7 +68,10 @@ class Impl final : public ConformanceServer {
     auto whole = [](double x) {
       return std::isfinite(x) && std::fabs(x) < 1e15 ? static_cast<std::int64_t>(x) : 0;
     };
-    std::uint64_t sum = static_cast<std::uint64_t>(a + b + c) + static_cast<std::uint64_t>(d) +
+    // (a + b + c in int, as it was, overflowed for c near INT32_MIN: found
+    // by fuzz_generated_stub under UBSan.)
+    std::uint64_t sum = static_cast<std::uint64_t>(std::int64_t{a} + b + c) +
+                        static_cast<std::uint64_t>(d) +
                         static_cast<std::uint64_t>(whole(e) + whole(f)) +
                         static_cast<std::uint64_t>((g ? 1 : 0) + h + i + j);
     return static_cast<std::int64_t>(sum);

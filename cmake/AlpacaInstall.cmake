@@ -1,5 +1,6 @@
 # Install rules and the CMake package (lib/cmake/alpaca): libraries, public
-# headers under include/{base,ndr,dcerpc,rpc,lpc,tcp}, idlc, alpaca_add_idl().
+# headers under include/alpaca/{base,ndr,dcerpc,rpc,lpc,tcp}, idlc,
+# alpaca_add_idl().
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -18,10 +19,10 @@ install(TARGETS ${alpaca_exported} EXPORT alpacaTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-foreach(dir runtime/base runtime/ndr runtime/dcerpc runtime/rpc transports/lpc/lpc
-            transports/tcp/tcp)
-  install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
-          FILES_MATCHING PATTERN "*.h")
+# Each library's public root (include/alpaca/<lib>/); the internal headers
+# beside the sources are not installed.
+foreach(dir runtime/base runtime/ndr runtime/dcerpc runtime/rpc transports/lpc transports/tcp)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 endforeach()
 install(EXPORT alpacaTargets NAMESPACE alpaca:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/alpaca)
 configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/alpacaConfig.cmake.in

@@ -27,8 +27,8 @@
 #include <string>
 #include <vector>
 
-#include "lpc/client_port.h"
-#include "lpc/connection_port.h"
+#include "alpaca/lpc/client_port.h"
+#include "alpaca/lpc/connection_port.h"
 
 namespace lpc = alpaca::lpc;
 using Clock = std::chrono::steady_clock;

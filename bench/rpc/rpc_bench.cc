@@ -27,9 +27,9 @@
 #include <string>
 #include <vector>
 
+#include "alpaca/rpc/server.h"
 #include "bench_client.h"
 #include "bench_server.h"
-#include "rpc/server.h"
 
 using Clock = std::chrono::steady_clock;
 

@@ -18,10 +18,10 @@
 #include <thread>
 #include <vector>
 
-#include "base/unique_fd.h"
-#include "rpc/client.h"
-#include "rpc/server.h"
-#include "rpc/status.h"
+#include "alpaca/base/unique_fd.h"
+#include "alpaca/rpc/client.h"
+#include "alpaca/rpc/server.h"
+#include "alpaca/rpc/status.h"
 
 namespace {
 

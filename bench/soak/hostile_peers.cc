@@ -8,10 +8,10 @@
 
 #include <random>
 
-#include "base/unique_fd.h"
-#include "dcerpc/constants.h"
-#include "dcerpc/fragments.h"
-#include "dcerpc/pdu.h"
+#include "alpaca/base/unique_fd.h"
+#include "alpaca/dcerpc/constants.h"
+#include "alpaca/dcerpc/fragments.h"
+#include "alpaca/dcerpc/pdu.h"
 #include "test_interface.h"
 
 namespace alpaca::soak {

@@ -25,10 +25,10 @@
 #include <thread>
 #include <vector>
 
+#include "alpaca/rpc/client.h"
+#include "alpaca/rpc/status.h"
 #include "hostile_peers.h"
 #include "local_attackers.h"
-#include "rpc/client.h"
-#include "rpc/status.h"
 #include "server_process.h"
 #include "test_interface.h"
 

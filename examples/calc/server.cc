@@ -1,6 +1,6 @@
 // calc_server: serves the Calculator interface on ncalrpc:[calc] and
 // ncacn_ip_tcp port 4747 (both configurable) until SIGINT/SIGTERM.
-#include "rpc/server.h"
+#include "alpaca/rpc/server.h"
 
 #include <CLI/CLI.hpp>
 #include <csignal>

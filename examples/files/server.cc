@@ -1,7 +1,7 @@
 // files_server: serves FileService over ncalrpc:[files] and ncacn_ip_tcp
 // port 4748, storing files in --root. Names are plain file names: anything
 // with a '/' or starting with '.' is refused (ERROR_INVALID_NAME).
-#include "rpc/server.h"
+#include "alpaca/rpc/server.h"
 
 #include <sys/stat.h>
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <thread>
 
-#include "lpc/client_port.h"
-#include "lpc/status.h"
+#include "alpaca/lpc/client_port.h"
+#include "alpaca/lpc/status.h"
 
 namespace lpc = alpaca::lpc;
 

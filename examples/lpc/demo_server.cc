@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "lpc/connection_port.h"
+#include "alpaca/lpc/connection_port.h"
 
 namespace lpc = alpaca::lpc;
 

@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <span>
 
-#include "dcerpc/fragments.h"
-#include "dcerpc/negotiation.h"
-#include "dcerpc/pdu.h"
+#include "alpaca/dcerpc/fragments.h"
+#include "alpaca/dcerpc/negotiation.h"
+#include "alpaca/dcerpc/pdu.h"
 
 using namespace alpaca::dcerpc;
 

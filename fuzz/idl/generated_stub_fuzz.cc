@@ -10,8 +10,8 @@
 #include <cstdint>
 #include <span>
 
+#include "alpaca/rpc/dispatch.h"
 #include "conformance_impl.h"
-#include "rpc/dispatch.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const alpaca::rpc::InterfaceRegistration registration =

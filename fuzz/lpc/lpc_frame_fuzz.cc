@@ -11,10 +11,10 @@
 #include <cstdint>
 #include <cstring>
 
-#include "lpc/channel.h"
-#include "lpc/section.h"
-#include "lpc/socket_io.h"
-#include "lpc/wire.h"
+#include "alpaca/lpc/channel.h"
+#include "alpaca/lpc/section.h"
+#include "alpaca/lpc/wire.h"
+#include "socket_io.h"
 
 namespace lpc = alpaca::lpc;
 

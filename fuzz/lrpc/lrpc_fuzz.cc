@@ -33,12 +33,12 @@
 #include <string>
 #include <vector>
 
-#include "lpc/client_port.h"
-#include "lpc/status.h"
-#include "rpc/lrpc_server.h"
-#include "rpc/lrpc_wire.h"
-#include "rpc/server_connection.h"
-#include "rpc/status.h"
+#include "alpaca/lpc/client_port.h"
+#include "alpaca/lpc/status.h"
+#include "alpaca/rpc/status.h"
+#include "lrpc_server.h"
+#include "lrpc_wire.h"
+#include "server_connection.h"
 #include "test_interface.h"
 
 namespace lpc = alpaca::lpc;

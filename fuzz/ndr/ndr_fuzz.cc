@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "ndr/decoder.h"
-#include "ndr/encoder.h"
+#include "alpaca/ndr/decoder.h"
+#include "alpaca/ndr/encoder.h"
 
 namespace {
 

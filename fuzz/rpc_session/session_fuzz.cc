@@ -42,10 +42,10 @@
 #include <string>
 #include <vector>
 
-#include "dcerpc/fragments.h"
-#include "dcerpc/pdu.h"
-#include "rpc/server_connection.h"
-#include "rpc/status.h"
+#include "alpaca/dcerpc/fragments.h"
+#include "alpaca/dcerpc/pdu.h"
+#include "alpaca/rpc/status.h"
+#include "server_connection.h"
 #include "test_interface.h"
 
 namespace dcerpc = alpaca::dcerpc;

@@ -117,7 +117,7 @@ void GenerateTypesHeader(const FilePlan& plan, Outputs& out) {
       "#pragma once\n\n"
       "#include <array>\n#include <cstdint>\n#include <memory>\n#include <optional>\n"
       "#include <string>\n#include <variant>\n#include <vector>\n\n"
-      "#include \"rpc/stub.h\"\n\n"
+      "#include \"alpaca/rpc/stub.h\"\n\n"
       "namespace $ns$ {\n\n",
       {{"src", plan.source}, {"ns", plan.ns}});
   if (!plan.context_types.empty()) {

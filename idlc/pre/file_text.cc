@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstddef>
 
-#include "runtime/base/unique_fd.h"
+#include "alpaca/base/unique_fd.h"
 
 namespace alpaca::idl {
 

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "alpaca/base/uuid.h"
 #include "idlc/sema/analyzer.h"
-#include "runtime/base/uuid.h"
 
 namespace alpaca::idl {
 namespace {

@@ -1,4 +1,4 @@
-#include "base/log.h"
+#include "alpaca/base/log.h"
 
 #include <gtest/gtest.h>
 

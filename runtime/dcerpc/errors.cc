@@ -1,4 +1,4 @@
-#include "dcerpc/errors.h"
+#include "alpaca/dcerpc/errors.h"
 
 #include <string>
 

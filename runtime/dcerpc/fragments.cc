@@ -1,4 +1,4 @@
-#include "dcerpc/fragments.h"
+#include "alpaca/dcerpc/fragments.h"
 
 #include <algorithm>
 

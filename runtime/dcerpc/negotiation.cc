@@ -1,4 +1,4 @@
-#include "dcerpc/negotiation.h"
+#include "alpaca/dcerpc/negotiation.h"
 
 namespace alpaca::dcerpc {
 

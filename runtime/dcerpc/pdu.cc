@@ -1,7 +1,7 @@
-#include "dcerpc/pdu.h"
+#include "alpaca/dcerpc/pdu.h"
 
-#include "ndr/decoder.h"
-#include "ndr/encoder.h"
+#include "alpaca/ndr/decoder.h"
+#include "alpaca/ndr/encoder.h"
 
 namespace alpaca::dcerpc {
 namespace {

@@ -1,12 +1,12 @@
-#include "dcerpc/pdu.h"
+#include "alpaca/dcerpc/pdu.h"
 
 #include <gtest/gtest.h>
 
 #include <random>
 
+#include "alpaca/dcerpc/fragments.h"
+#include "alpaca/dcerpc/negotiation.h"
 #include "alpaca_test_support/hex.h"
-#include "dcerpc/fragments.h"
-#include "dcerpc/negotiation.h"
 
 namespace alpaca::dcerpc {
 namespace {

@@ -1,4 +1,4 @@
-#include "ndr/decoder.h"
+#include "alpaca/ndr/decoder.h"
 
 namespace alpaca::ndr {
 

@@ -1,4 +1,4 @@
-#include "ndr/encoder.h"
+#include "alpaca/ndr/encoder.h"
 
 namespace alpaca::ndr {
 

@@ -1,4 +1,4 @@
-#include "ndr/errors.h"
+#include "alpaca/ndr/errors.h"
 
 #include <string>
 

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "alpaca/ndr/decoder.h"
+#include "alpaca/ndr/encoder.h"
 #include "alpaca_test_support/hex.h"
-#include "ndr/decoder.h"
-#include "ndr/encoder.h"
 
 namespace alpaca::ndr {
 namespace {

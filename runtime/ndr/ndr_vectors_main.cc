@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "ndr/encoder.h"
+#include "alpaca/ndr/encoder.h"
 
 namespace {
 

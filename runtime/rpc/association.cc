@@ -1,8 +1,8 @@
-#include "rpc/association.h"
+#include "alpaca/rpc/association.h"
 
 #include <vector>
 
-#include "rpc/status.h"
+#include "alpaca/rpc/status.h"
 
 namespace alpaca::rpc {
 

@@ -1,8 +1,8 @@
-#include "rpc/association.h"
+#include "alpaca/rpc/association.h"
 
 #include <gtest/gtest.h>
 
-#include "rpc/status.h"
+#include "alpaca/rpc/status.h"
 
 namespace alpaca::rpc {
 namespace {

@@ -1,14 +1,14 @@
-#include "rpc/client.h"
+#include "alpaca/rpc/client.h"
 
-#include "base/log.h"
-#include "rpc/client_transport.h"
-#include "rpc/co_client.h"
-#include "rpc/endpoint_mapper.h"
-#include "rpc/local_offer.h"
-#include "rpc/lrpc_client.h"
-#include "rpc/status.h"
-#include "rpc/string_binding.h"
-#include "tcp/client_channel.h"
+#include "alpaca/base/log.h"
+#include "alpaca/rpc/endpoint_mapper.h"
+#include "alpaca/rpc/status.h"
+#include "alpaca/rpc/string_binding.h"
+#include "alpaca/tcp/client_channel.h"
+#include "client_transport.h"
+#include "co_client.h"
+#include "local_offer.h"
+#include "lrpc_client.h"
 
 namespace alpaca::rpc {
 namespace {

@@ -4,7 +4,7 @@
 //
 // The misbehaving peers are hand-made servers on plain sockets, scripted on
 // a thread; every step waits for a message or an event, never for time.
-#include "rpc/client.h"
+#include "alpaca/rpc/client.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -18,12 +18,12 @@
 #include <string>
 #include <thread>
 
-#include "base/unique_fd.h"
-#include "dcerpc/fragments.h"
-#include "dcerpc/pdu.h"
-#include "rpc/server.h"
-#include "rpc/status.h"
-#include "tcp/client_channel.h"
+#include "alpaca/base/unique_fd.h"
+#include "alpaca/dcerpc/fragments.h"
+#include "alpaca/dcerpc/pdu.h"
+#include "alpaca/rpc/server.h"
+#include "alpaca/rpc/status.h"
+#include "alpaca/tcp/client_channel.h"
 
 namespace alpaca::rpc {
 namespace {

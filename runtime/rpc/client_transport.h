@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "base/uuid.h"
-#include "ndr/encoder.h"
-#include "ndr/types.h"
-#include "rpc/client.h"
+#include "alpaca/base/uuid.h"
+#include "alpaca/ndr/encoder.h"
+#include "alpaca/ndr/types.h"
+#include "alpaca/rpc/client.h"
 
 namespace alpaca::rpc {
 

@@ -1,11 +1,11 @@
-#include "rpc/co_client.h"
+#include "co_client.h"
 
 #include <algorithm>
 
-#include "base/log.h"
-#include "dcerpc/fragments.h"
-#include "dcerpc/negotiation.h"
-#include "rpc/status.h"
+#include "alpaca/base/log.h"
+#include "alpaca/dcerpc/fragments.h"
+#include "alpaca/dcerpc/negotiation.h"
+#include "alpaca/rpc/status.h"
 
 namespace alpaca::rpc {
 

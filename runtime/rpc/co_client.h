@@ -9,8 +9,8 @@
 #include <memory>
 #include <string>
 
-#include "dcerpc/channel.h"
-#include "rpc/client_transport.h"
+#include "alpaca/dcerpc/channel.h"
+#include "client_transport.h"
 
 namespace alpaca::rpc {
 

@@ -1,5 +1,5 @@
-#include "rpc/interface.h"
-#include "rpc/status.h"
+#include "alpaca/rpc/interface.h"
+#include "alpaca/rpc/status.h"
 
 namespace alpaca::rpc {
 namespace {

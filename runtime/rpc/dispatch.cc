@@ -1,9 +1,9 @@
-#include "rpc/dispatch.h"
+#include "alpaca/rpc/dispatch.h"
 
 #include <new>
 
-#include "ndr/decoder.h"
-#include "rpc/status.h"
+#include "alpaca/ndr/decoder.h"
+#include "alpaca/rpc/status.h"
 
 namespace alpaca::rpc {
 

@@ -1,7 +1,7 @@
-#include "rpc/endpoint_mapper.h"
+#include "alpaca/rpc/endpoint_mapper.h"
 
-#include "rpc/client.h"
-#include "rpc/status.h"
+#include "alpaca/rpc/client.h"
+#include "alpaca/rpc/status.h"
 
 namespace alpaca::rpc {
 namespace {

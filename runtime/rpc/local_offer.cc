@@ -1,4 +1,4 @@
-#include "rpc/local_offer.h"
+#include "local_offer.h"
 
 #include <ifaddrs.h>
 #include <netdb.h>
@@ -12,7 +12,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "lpc/port_name.h"
+#include "alpaca/lpc/port_name.h"
 
 namespace alpaca::rpc {
 namespace {

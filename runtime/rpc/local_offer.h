@@ -23,7 +23,7 @@
 #include <system_error>
 #include <vector>
 
-#include "rpc/interface.h"
+#include "alpaca/rpc/interface.h"
 
 namespace alpaca::rpc {
 

@@ -1,13 +1,13 @@
-#include "rpc/lrpc_client.h"
+#include "lrpc_client.h"
 
 #include <poll.h>
 
 #include <cstring>
 
-#include "lpc/client_port.h"
-#include "lpc/status.h"
-#include "rpc/lrpc_wire.h"
-#include "rpc/status.h"
+#include "alpaca/lpc/client_port.h"
+#include "alpaca/lpc/status.h"
+#include "alpaca/rpc/status.h"
+#include "lrpc_wire.h"
 
 namespace alpaca::rpc {
 namespace {

@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "lpc/port_message.h"
-#include "rpc/client_transport.h"
+#include "alpaca/lpc/port_message.h"
+#include "client_transport.h"
 
 namespace alpaca::lpc {
 class ClientPort;

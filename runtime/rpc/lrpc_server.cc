@@ -1,15 +1,15 @@
-#include "rpc/lrpc_server.h"
+#include "lrpc_server.h"
 
 #include <atomic>
 #include <map>
 #include <mutex>
 
-#include "lpc/connection_port.h"
-#include "lpc/status.h"
-#include "rpc/dispatch.h"
-#include "rpc/lrpc_wire.h"
-#include "rpc/server_connection.h"
-#include "rpc/status.h"
+#include "alpaca/lpc/connection_port.h"
+#include "alpaca/lpc/status.h"
+#include "alpaca/rpc/dispatch.h"
+#include "alpaca/rpc/status.h"
+#include "lrpc_wire.h"
+#include "server_connection.h"
 
 namespace alpaca::rpc {
 

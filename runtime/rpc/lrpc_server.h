@@ -22,7 +22,7 @@
 #include <thread>
 #include <vector>
 
-#include "rpc/server.h"
+#include "alpaca/rpc/server.h"
 
 namespace alpaca::lpc {
 class ConnectionPort;

@@ -20,8 +20,8 @@
 #include <optional>
 #include <span>
 
-#include "base/uuid.h"
-#include "ndr/types.h"
+#include "alpaca/base/uuid.h"
+#include "alpaca/ndr/types.h"
 
 namespace alpaca::rpc::lrpc {
 

@@ -8,12 +8,12 @@
 #include <random>
 #include <thread>
 
-#include "rpc/client.h"
-#include "rpc/endpoint_mapper.h"
-#include "rpc/server.h"
-#include "rpc/server_connection.h"
-#include "rpc/status.h"
-#include "tcp/client_channel.h"
+#include "alpaca/rpc/client.h"
+#include "alpaca/rpc/endpoint_mapper.h"
+#include "alpaca/rpc/server.h"
+#include "alpaca/rpc/status.h"
+#include "alpaca/tcp/client_channel.h"
+#include "server_connection.h"
 
 namespace alpaca::rpc {
 namespace {

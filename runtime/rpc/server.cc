@@ -1,16 +1,16 @@
-#include "rpc/server.h"
+#include "alpaca/rpc/server.h"
 
 #include <unistd.h>
 
 #include <algorithm>
 
-#include "lpc/status.h"
-#include "rpc/local_offer.h"
-#include "rpc/lrpc_server.h"
-#include "rpc/server_connection.h"
-#include "rpc/status.h"
-#include "rpc/string_binding.h"
-#include "tcp/listener.h"
+#include "alpaca/lpc/status.h"
+#include "alpaca/rpc/status.h"
+#include "alpaca/rpc/string_binding.h"
+#include "alpaca/tcp/listener.h"
+#include "local_offer.h"
+#include "lrpc_server.h"
+#include "server_connection.h"
 
 namespace alpaca::rpc {
 

@@ -1,11 +1,11 @@
-#include "rpc/server_connection.h"
+#include "server_connection.h"
 
 #include <algorithm>
 
-#include "base/log.h"
-#include "dcerpc/negotiation.h"
-#include "rpc/dispatch.h"
-#include "rpc/status.h"
+#include "alpaca/base/log.h"
+#include "alpaca/dcerpc/negotiation.h"
+#include "alpaca/rpc/dispatch.h"
+#include "alpaca/rpc/status.h"
 
 namespace alpaca::rpc {
 

@@ -18,10 +18,10 @@
 #include <mutex>
 #include <vector>
 
-#include "dcerpc/channel.h"
-#include "dcerpc/fragments.h"
-#include "ndr/types.h"
-#include "rpc/interface.h"
+#include "alpaca/dcerpc/channel.h"
+#include "alpaca/dcerpc/fragments.h"
+#include "alpaca/ndr/types.h"
+#include "alpaca/rpc/interface.h"
 
 namespace alpaca::rpc {
 

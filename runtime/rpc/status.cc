@@ -1,4 +1,4 @@
-#include "rpc/status.h"
+#include "alpaca/rpc/status.h"
 
 #include <cstdio>
 

@@ -1,8 +1,8 @@
-#include "rpc/string_binding.h"
+#include "alpaca/rpc/string_binding.h"
 
 #include <gtest/gtest.h>
 
-#include "rpc/status.h"
+#include "alpaca/rpc/status.h"
 
 namespace alpaca::rpc {
 namespace {

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string>
 
+#include "alpaca_test_support/temp_dir.h"
 #include "idlc/cache/ast_archive.h"
 #include "idlc/diag/diagnostics.h"
 #include "idlc/driver/loader.h"
@@ -33,8 +34,6 @@ struct Result {
 class ImportCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("idlc-import-cache-" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
     fs::create_directories(dir_ / "inc");
     Write("inc/defs.h", "#define COUNT_T long\n");
     Write("base.idl",
@@ -53,7 +52,6 @@ class ImportCacheTest : public ::testing::Test {
           "}\n");
     options_.include_dirs = {(dir_ / "inc").string()};
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   void Write(const std::string& name, const std::string& text) {
     std::ofstream(dir_ / name, std::ios::trunc) << text;
@@ -78,7 +76,8 @@ class ImportCacheTest : public ::testing::Test {
     return ImportCache(dir_ / "cache", options_).EntryPath((dir_ / "base.idl").string());
   }
 
-  fs::path dir_;
+  alpaca::test_support::TempDir temp_{"idlc-import-cache"};
+  const fs::path& dir_ = temp_.Path();
   PreprocessorOptions options_;
 };
 

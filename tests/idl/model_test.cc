@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "alpaca_test_support/temp_dir.h"
 #include "idlc/diag/diagnostics.h"
 #include "idlc/driver/loader.h"
 #include "idlc/emit/json_emitter.h"
@@ -19,12 +20,6 @@ namespace fs = std::filesystem;
 
 class ModelTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("idlc-model-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   void Write(const std::string& name, const std::string& text) {
     std::ofstream(dir_ / name) << text;
   }
@@ -58,7 +53,8 @@ class ModelTest : public ::testing::Test {
     throw std::runtime_error("no interface " + name);
   }
 
-  fs::path dir_;
+  alpaca::test_support::TempDir temp_{"idlc-model"};
+  const fs::path& dir_ = temp_.Path();
   PreprocessorOptions options_;
   SourceManager sources_;
   CollectingSink sink_;

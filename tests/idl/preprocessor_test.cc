@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "alpaca_test_support/temp_dir.h"
 #include "idlc/diag/diagnostics.h"
 
 namespace alpaca::idl {
@@ -32,15 +33,6 @@ std::string Squeeze(const std::string& text) {
 
 class PreprocessorTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("idlc-pp-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   void Write(const std::string& name, const std::string& text) {
     fs::create_directories((dir_ / name).parent_path());
     std::ofstream(dir_ / name) << text;
@@ -74,7 +66,8 @@ class PreprocessorTest : public ::testing::Test {
     return out;
   }
 
-  fs::path dir_;
+  alpaca::test_support::TempDir temp_{"idlc-pp"};
+  const fs::path& dir_ = temp_.Path();
   SourceManager sources_;
   CollectingSink sink_;
   PreprocessedFile out_;

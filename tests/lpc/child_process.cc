@@ -12,7 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "base/unique_fd.h"
+#include "alpaca/base/unique_fd.h"
 
 extern char** environ;
 

@@ -1,7 +1,7 @@
 // Naming, connecting, accepting and refusing, across processes.
 #include <unistd.h>
 
-#include "lpc/port_name.h"
+#include "alpaca/lpc/port_name.h"
 #include "lpc_fixture.h"
 
 namespace alpaca::lpc::testing {

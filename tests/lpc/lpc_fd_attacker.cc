@@ -41,11 +41,11 @@
 #include <string>
 #include <vector>
 
-#include "base/unique_fd.h"
-#include "lpc/client_port.h"
-#include "lpc/port_name.h"
-#include "lpc/status.h"
-#include "lpc/wire.h"
+#include "alpaca/base/unique_fd.h"
+#include "alpaca/lpc/client_port.h"
+#include "alpaca/lpc/port_name.h"
+#include "alpaca/lpc/status.h"
+#include "alpaca/lpc/wire.h"
 
 namespace lpc = alpaca::lpc;
 using alpaca::UniqueFd;

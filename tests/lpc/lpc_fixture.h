@@ -12,26 +12,20 @@
 #include <string>
 #include <vector>
 
+#include "alpaca/lpc/client_port.h"
+#include "alpaca/lpc/connection_port.h"
+#include "alpaca/lpc/status.h"
+#include "alpaca_test_support/temp_dir.h"
 #include "child_process.h"
-#include "lpc/client_port.h"
-#include "lpc/connection_port.h"
-#include "lpc/status.h"
 
 namespace alpaca::lpc::testing {
 
 class LpcTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char dir_template[] = "/tmp/alpaca-lpc-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(dir_template), nullptr);
-    dir_ = dir_template;
     // Traversable by the unprivileged children some tests start.
     ::chmod(dir_.c_str(), 0777);
     ::setenv("ALPACA_LPC_DIR", dir_.c_str(), 1);
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
   }
 
   // Starts `lpc_peer serve --name name extra...` and waits for READY.
@@ -85,7 +79,8 @@ class LpcTest : public ::testing::Test {
     }
   }
 
-  std::string dir_;
+  alpaca::test_support::TempDir temp_{"alpaca-lpc-test"};
+  const std::string dir_ = temp_.Path().string();  // the port namespace
   std::vector<std::shared_ptr<ServerPort>> accepted_;
 };
 

@@ -9,7 +9,7 @@
 #include <random>
 #include <thread>
 
-#include "lpc/port_name.h"
+#include "alpaca/lpc/port_name.h"
 #include "lpc_fixture.h"
 
 namespace alpaca::lpc::testing {

@@ -46,9 +46,9 @@
 #include <memory>
 #include <string>
 
-#include "lpc/client_port.h"
-#include "lpc/connection_port.h"
-#include "lpc/status.h"
+#include "alpaca/lpc/client_port.h"
+#include "alpaca/lpc/connection_port.h"
+#include "alpaca/lpc/status.h"
 
 namespace lpc = alpaca::lpc;
 using namespace alpaca::lpc::testing;

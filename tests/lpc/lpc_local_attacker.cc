@@ -45,13 +45,13 @@
 #include <string>
 #include <vector>
 
-#include "base/unique_fd.h"
-#include "lpc/client_port.h"
-#include "lpc/port_name.h"
-#include "lpc/section.h"
-#include "lpc/socket_io.h"
-#include "lpc/status.h"
-#include "lpc/wire.h"
+#include "alpaca/base/unique_fd.h"
+#include "alpaca/lpc/client_port.h"
+#include "alpaca/lpc/port_name.h"
+#include "alpaca/lpc/section.h"
+#include "alpaca/lpc/status.h"
+#include "alpaca/lpc/wire.h"
+#include "socket_io.h"
 
 namespace lpc = alpaca::lpc;
 

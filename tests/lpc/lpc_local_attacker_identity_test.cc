@@ -14,7 +14,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "base/unique_fd.h"
+#include "alpaca/base/unique_fd.h"
 #include "lpc_fixture.h"
 #include "lpc_identity_attacker.h"
 

@@ -26,9 +26,9 @@
 #include <thread>
 #include <vector>
 
-#include "lpc/client_port.h"
-#include "lpc/connection_port.h"
-#include "lpc/status.h"
+#include "alpaca/lpc/client_port.h"
+#include "alpaca/lpc/connection_port.h"
+#include "alpaca/lpc/status.h"
 #include "pattern.h"
 
 namespace lpc = alpaca::lpc;

@@ -7,7 +7,7 @@
 #include <functional>
 #include <thread>
 
-#include "lpc/asio.h"
+#include "alpaca/lpc/asio.h"
 #include "lpc_fixture.h"
 
 namespace alpaca::lpc::testing {

@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "rpc/status.h"
+#include "alpaca/rpc/status.h"
 #include "test_interface.h"
 
 namespace {

@@ -2,7 +2,7 @@
 
 #include <type_traits>
 
-#include "rpc/status.h"
+#include "alpaca/rpc/status.h"
 
 namespace alpaca::rpc::testing {
 namespace {

@@ -25,8 +25,8 @@
 #include <string>
 #include <vector>
 
-#include "rpc/client.h"
-#include "rpc/interface.h"
+#include "alpaca/rpc/client.h"
+#include "alpaca/rpc/interface.h"
 
 namespace alpaca::rpc::testing {
 

@@ -26,10 +26,10 @@
 #include <string>
 #include <thread>
 
-#include "base/unique_fd.h"
-#include "rpc/endpoint_mapper.h"
-#include "rpc/server.h"
-#include "rpc/status.h"
+#include "alpaca/base/unique_fd.h"
+#include "alpaca/rpc/endpoint_mapper.h"
+#include "alpaca/rpc/server.h"
+#include "alpaca/rpc/status.h"
 #include "test_interface.h"
 
 namespace {

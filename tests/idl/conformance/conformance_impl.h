@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "alpaca/rpc/status.h"
 #include "conformance_server.h"
-#include "rpc/status.h"
 
 namespace conformance_impl {
 

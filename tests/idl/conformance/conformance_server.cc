@@ -9,8 +9,8 @@
 #include <cstring>
 #include <string>
 
+#include "alpaca/rpc/server.h"
 #include "conformance_impl.h"
-#include "rpc/server.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"conformance_server: conformance.idl over ncalrpc and ncacn_ip_tcp"};

@@ -13,9 +13,9 @@
 #include <limits>
 #include <memory>
 
+#include "alpaca/rpc/dispatch.h"
 #include "out_bounds_ndr.h"
 #include "out_bounds_server.h"
-#include "rpc/dispatch.h"
 
 namespace {
 

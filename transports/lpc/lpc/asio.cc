@@ -1,11 +1,11 @@
-#include "lpc/asio.h"
+#include "alpaca/lpc/asio.h"
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <boost/asio/post.hpp>
 
-#include "lpc/status.h"
+#include "alpaca/lpc/status.h"
 
 namespace alpaca::lpc {
 namespace {

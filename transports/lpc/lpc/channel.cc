@@ -1,4 +1,4 @@
-#include "lpc/channel.h"
+#include "alpaca/lpc/channel.h"
 
 #include <linux/futex.h>
 #include <sched.h>
@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "lpc/socket_io.h"
-#include "lpc/status.h"
+#include "alpaca/lpc/status.h"
+#include "socket_io.h"
 
 namespace alpaca::lpc {
 namespace {

@@ -1,4 +1,4 @@
-#include "lpc/client_port.h"
+#include "alpaca/lpc/client_port.h"
 
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -9,10 +9,10 @@
 #include <cstring>
 #include <utility>
 
-#include "lpc/port_name.h"
-#include "lpc/socket_io.h"
-#include "lpc/status.h"
-#include "lpc/wire.h"
+#include "alpaca/lpc/port_name.h"
+#include "alpaca/lpc/status.h"
+#include "alpaca/lpc/wire.h"
+#include "socket_io.h"
 
 namespace alpaca::lpc {
 namespace {

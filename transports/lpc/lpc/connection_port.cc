@@ -1,4 +1,4 @@
-#include "lpc/connection_port.h"
+#include "alpaca/lpc/connection_port.h"
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -13,12 +13,12 @@
 #include <climits>
 #include <cstring>
 
-#include "base/log.h"
-#include "base/syscall.h"
-#include "lpc/port_name.h"
-#include "lpc/socket_io.h"
-#include "lpc/status.h"
-#include "lpc/wire.h"
+#include "alpaca/base/log.h"
+#include "alpaca/base/syscall.h"
+#include "alpaca/lpc/port_name.h"
+#include "alpaca/lpc/status.h"
+#include "alpaca/lpc/wire.h"
+#include "socket_io.h"
 
 namespace alpaca::lpc {
 namespace {

@@ -1,4 +1,4 @@
-#include "lpc/peer_fd.h"
+#include "alpaca/lpc/peer_fd.h"
 
 #include <pthread.h>
 #include <signal.h>

@@ -1,4 +1,4 @@
-#include "lpc/port_message.h"
+#include "alpaca/lpc/port_message.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,11 +1,11 @@
-#include "lpc/port_message.h"
+#include "alpaca/lpc/port_message.h"
 
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <string>
 
-#include "lpc/status.h"
+#include "alpaca/lpc/status.h"
 
 namespace alpaca::lpc {
 namespace {

@@ -1,4 +1,4 @@
-#include "lpc/port_name.h"
+#include "alpaca/lpc/port_name.h"
 
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 
-#include "lpc/status.h"
+#include "alpaca/lpc/status.h"
 
 namespace alpaca::lpc {
 

@@ -1,7 +1,7 @@
 // Port names and the namespace directory: the default locations when
 // ALPACA_LPC_DIR is not set, and the refusal of a squatted default
 // namespace under /tmp (someone created it first to impersonate ports).
-#include "lpc/port_name.h"
+#include "alpaca/lpc/port_name.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -12,8 +12,8 @@
 #include <filesystem>
 #include <memory>
 
-#include "lpc/connection_port.h"
-#include "lpc/status.h"
+#include "alpaca/lpc/connection_port.h"
+#include "alpaca/lpc/status.h"
 
 namespace alpaca::lpc {
 namespace {

@@ -1,4 +1,4 @@
-#include "lpc/section.h"
+#include "alpaca/lpc/section.h"
 
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -11,7 +11,7 @@
 #include <cerrno>
 #include <utility>
 
-#include "lpc/status.h"
+#include "alpaca/lpc/status.h"
 
 namespace alpaca::lpc {
 namespace {

@@ -1,4 +1,4 @@
-#include "lpc/section.h"
+#include "alpaca/lpc/section.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -7,7 +7,7 @@
 
 #include <vector>
 
-#include "lpc/status.h"
+#include "alpaca/lpc/status.h"
 
 namespace alpaca::lpc {
 namespace {

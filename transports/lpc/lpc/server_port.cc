@@ -1,4 +1,4 @@
-#include "lpc/server_port.h"
+#include "alpaca/lpc/server_port.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 #include <climits>
 #include <string>
 
-#include "lpc/status.h"
+#include "alpaca/lpc/status.h"
 
 namespace alpaca::lpc {
 namespace {

@@ -1,4 +1,4 @@
-#include "lpc/socket_io.h"
+#include "socket_io.h"
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -8,8 +8,8 @@
 #include <climits>
 #include <cstring>
 
-#include "base/syscall.h"
-#include "lpc/status.h"
+#include "alpaca/base/syscall.h"
+#include "alpaca/lpc/status.h"
 
 namespace alpaca::lpc {
 namespace {

@@ -11,10 +11,10 @@
 #include <span>
 #include <system_error>
 
-#include "base/unique_fd.h"
-#include "lpc/peer_fd.h"
-#include "lpc/port_attributes.h"
-#include "lpc/port_message.h"
+#include "alpaca/base/unique_fd.h"
+#include "alpaca/lpc/peer_fd.h"
+#include "alpaca/lpc/port_attributes.h"
+#include "alpaca/lpc/port_message.h"
 
 namespace alpaca::lpc {
 

@@ -1,4 +1,4 @@
-#include "lpc/status.h"
+#include "alpaca/lpc/status.h"
 
 namespace alpaca::lpc {
 namespace {

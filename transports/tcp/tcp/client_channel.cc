@@ -1,4 +1,4 @@
-#include "tcp/client_channel.h"
+#include "alpaca/tcp/client_channel.h"
 
 #include <netdb.h>
 #include <netinet/in.h>
@@ -12,10 +12,10 @@
 #include <array>
 #include <cerrno>
 
-#include "base/syscall.h"
-#include "base/unique_fd.h"
-#include "dcerpc/constants.h"
-#include "dcerpc/pdu.h"
+#include "alpaca/base/syscall.h"
+#include "alpaca/base/unique_fd.h"
+#include "alpaca/dcerpc/constants.h"
+#include "alpaca/dcerpc/pdu.h"
 
 namespace alpaca::tcp {
 namespace {

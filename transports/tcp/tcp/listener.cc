@@ -1,4 +1,4 @@
-#include "tcp/listener.h"
+#include "alpaca/tcp/listener.h"
 
 #include <algorithm>
 #include <array>
@@ -11,9 +11,9 @@
 #include <thread>
 #include <vector>
 
-#include "base/log.h"
-#include "dcerpc/constants.h"
-#include "dcerpc/pdu.h"
+#include "alpaca/base/log.h"
+#include "alpaca/dcerpc/constants.h"
+#include "alpaca/dcerpc/pdu.h"
 
 namespace alpaca::tcp {
 

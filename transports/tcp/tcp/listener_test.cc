@@ -1,11 +1,11 @@
-#include "tcp/listener.h"
+#include "alpaca/tcp/listener.h"
 
 #include <gtest/gtest.h>
 
 #include <thread>
 
-#include "dcerpc/pdu.h"
-#include "tcp/client_channel.h"
+#include "alpaca/dcerpc/pdu.h"
+#include "alpaca/tcp/client_channel.h"
 
 namespace alpaca::tcp {
 namespace {

@@ -1,0 +1,93 @@
+// tcp::Listener: accepts ncacn_ip_tcp connections with Boost.Asio and hands
+// each whole CO PDU (framed by frag_length) to the connection's
+// dcerpc::MessageHandler. Asio stays inside listener.cc.
+//
+// Threads: `io_threads` run the sockets; `worker_threads` (the bounded call
+// pool) run what the core posts through GetExecutor(). A connection whose
+// framing is broken (bad version, frag_length < 16) or that stays idle past
+// `idle_timeout` is closed; the others keep being served.
+//
+// Hostile peers: every resource a peer can make the server hold is bounded
+// (docs/rpc.md, "Limits"). A connection must deliver its first whole PDU
+// within `handshake_timeout`; one peer address holds at most
+// `max_connections_per_address` connections; a connection whose replies
+// queue past `max_queued_bytes` (a peer that sends and never reads), or
+// whose handler is not ReadyForMessage(), is not read from until that
+// drains, so TCP flow control pushes back on the peer instead of the
+// server's memory growing. When accept() fails for lack of descriptors or
+// memory it is retried with a backoff, not in a loop.
+//
+// Lifetime: Stop() (or the destructor) closes every connection, waits for
+// posted work to finish and joins all threads. Not copyable.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <system_error>
+
+#include "alpaca/dcerpc/channel.h"
+
+namespace alpaca::tcp {
+
+struct ListenerOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;  // 0: pick a free port (see Port())
+  std::size_t io_threads = 1;
+  // 0: work posted through GetExecutor() runs inline on the I/O thread
+  // (lowest latency; a connection reads nothing while its call runs).
+  std::size_t worker_threads = 4;
+  // Stops a peer from holding a connection (and its buffers) forever.
+  std::chrono::milliseconds idle_timeout{std::chrono::minutes(2)};
+  // Stops a flood of connections from exhausting file descriptors.
+  std::size_t max_connections = 1024;
+  // From accept to the first whole PDU (the bind, for DCE/RPC): a peer that
+  // connects and sends nothing gives its slot back quickly.
+  std::chrono::milliseconds handshake_timeout{std::chrono::seconds(10)};
+  // Stops one host from taking every slot. IPv6 peers are counted per /64,
+  // the smallest block a host is usually given.
+  std::size_t max_connections_per_address = 128;
+  // Replies queued on one connection past which it is not read from.
+  std::size_t max_queued_bytes = 1u << 20;
+};
+
+// Counters for operators and tests; a snapshot, safe from any thread.
+struct ListenerStats {
+  std::size_t connections = 0;
+  std::size_t queued_bytes = 0;           // replies accepted but not yet written, all connections
+  std::size_t peak_queued_bytes = 0;      // the most queued_bytes has been on one connection
+  std::size_t paused_connections = 0;     // not read from right now (flow control)
+  std::uint64_t accept_errors = 0;        // accept() failures (EMFILE, ...), each retried
+  std::uint64_t refused_connections = 0;  // closed at once: max_connections or per-address cap
+  std::uint64_t handshake_timeouts = 0;
+};
+
+class Listener {
+ public:
+  Listener(ListenerOptions options, dcerpc::HandlerFactory factory);
+  ~Listener();
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+
+  // Binds, listens and starts the threads.
+  std::error_code Start();
+  // The bound port (0 before a successful Start()); safe from any thread.
+  std::uint16_t Port() const;
+  // Posts work onto the call pool.
+  dcerpc::Executor GetExecutor();
+  // Stops accepting; open connections stay.
+  void StopAccepting();
+  // Closes all connections, drains the call pool, joins threads. Idempotent.
+  void Stop();
+  std::size_t ConnectionCount() const;
+  ListenerStats Stats() const;
+
+  struct Impl;  // opaque; defined in listener.cc
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace alpaca::tcp

@@ -1,4 +1,5 @@
-// Serves Hello on ncalrpc and calls it from the same process.
+// Serves Hello on ncalrpc and calls it from the same process. It includes
+// only the generated headers: they bring in what a server and a client need.
 #include <unistd.h>
 
 #include <cstdio>
@@ -6,7 +7,6 @@
 
 #include "hello_client.h"
 #include "hello_server.h"
-#include "rpc/server.h"
 
 class Impl final : public hello::HelloServer {
   void Greet(const std::string& name, std::optional<std::string>& greeting) override {

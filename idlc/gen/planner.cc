@@ -3,6 +3,7 @@
 #include "idlc/gen/planner.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <limits>
 #include <sstream>
@@ -989,7 +990,9 @@ FilePlan Planner::Run() {
   FilePlan out;
   out.stem = options_.stem;
   out.ns = options_.ns;
-  out.source = model_.main_file;
+  // The file name only: generated files must not depend on where the
+  // checkout is (reproducible builds, golden tests).
+  out.source = std::filesystem::path(model_.main_file).filename().string();
   out.cpp_quotes = model_.cpp_quotes;
   ComputeRecursion();
   // Remoted interfaces first: what they need must be generated (errors);

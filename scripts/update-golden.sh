@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Rewrites tests/idl/golden/expected/ with what the current idlc generates
+# for tests/idl/golden/*.idl; review `git diff` before committing it.
+#   scripts/update-golden.sh [BUILD_DIR]   (default: build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+cmake --build "$build" --target idlc
+python3 tests/idl/golden/golden_test.py --idlc "$build/idlc/idlc" --update
+git status --short tests/idl/golden/expected

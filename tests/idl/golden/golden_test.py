@@ -1,0 +1,100 @@
+#!/usr/bin/python3
+"""Golden tests of idlc's C++ output: every *.idl here is compiled with
+--emit=cpp and each generated file must equal expected/<stem>/<file>
+byte for byte (no file missing, none extra). The expected files must also
+compile (-fsyntax-only against the runtime's include roots), so an update
+cannot record code that does not build.
+
+usage: golden_test.py --idlc IDLC --cxx CXX [--include DIR]... [--update]
+
+--update rewrites expected/ from the current idlc instead (what
+scripts/update-golden.sh runs); review the diff before committing it.
+"""
+import argparse
+import difflib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EXPECTED = os.path.join(HERE, 'expected')
+
+
+def generate(idlc, idl, out):
+    os.makedirs(out, exist_ok=True)
+    stem = os.path.splitext(os.path.basename(idl))[0]
+    # Run from this directory with a relative input path, as a build would
+    # from its source tree: the output must not depend on where that is.
+    run = subprocess.run([os.path.abspath(idlc), '--emit=cpp', '--cpp-namespace', f'golden::{stem}', '-o', out,
+                          os.path.basename(idl)], cwd=HERE, capture_output=True, text=True)
+    if run.returncode != 0:
+        raise RuntimeError(f'idlc failed on {idl}:\n{run.stderr}')
+    return {name: open(os.path.join(out, name)).read() for name in sorted(os.listdir(out))}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--idlc', required=True)
+    parser.add_argument('--cxx')
+    parser.add_argument('--include', action='append', default=[])
+    parser.add_argument('--update', action='store_true')
+    args = parser.parse_args()
+    inputs = sorted(f for f in os.listdir(HERE) if f.endswith('.idl'))
+    failures = 0
+    with tempfile.TemporaryDirectory() as scratch:
+        for idl in inputs:
+            stem = idl[:-4]
+            got = generate(args.idlc, os.path.join(HERE, idl), os.path.join(scratch, stem))
+            expected_dir = os.path.join(EXPECTED, stem)
+            if args.update:
+                shutil.rmtree(expected_dir, ignore_errors=True)
+                os.makedirs(expected_dir)
+                for name, text in got.items():
+                    with open(os.path.join(expected_dir, name), 'w') as f:
+                        f.write(text)
+                print(f'updated expected/{stem}/ ({len(got)} files)')
+                continue
+            want = {}
+            if os.path.isdir(expected_dir):
+                want = {n: open(os.path.join(expected_dir, n)).read()
+                        for n in sorted(os.listdir(expected_dir))}
+            for name in sorted(set(got) | set(want)):
+                if name not in want:
+                    failures += 1
+                    print(f'FAIL {stem}: {name} is generated but not expected')
+                elif name not in got:
+                    failures += 1
+                    print(f'FAIL {stem}: {name} is expected but not generated')
+                elif got[name] != want[name]:
+                    failures += 1
+                    print(f'FAIL {stem}: {name} differs from expected/{stem}/{name}:')
+                    sys.stdout.writelines(difflib.unified_diff(
+                        want[name].splitlines(True), got[name].splitlines(True),
+                        f'expected/{stem}/{name}', f'idlc/{name}', n=2))
+                else:
+                    print(f'ok   {stem}: {name}')
+    if args.cxx and not args.update:
+        flags = [f for d in args.include for f in ('-I', d)]
+        for stem in sorted(os.listdir(EXPECTED)):
+            directory = os.path.join(EXPECTED, stem)
+            for name in sorted(os.listdir(directory)):
+                if not name.endswith('.cc'):
+                    continue
+                run = subprocess.run([args.cxx, '-std=c++20', '-fsyntax-only', '-Wall', '-Wextra',
+                                      '-Werror', '-I', directory, *flags,
+                                      os.path.join(directory, name)],
+                                     capture_output=True, text=True)
+                if run.returncode != 0:
+                    failures += 1
+                    print(f'FAIL {stem}: expected/{stem}/{name} does not compile:\n{run.stderr}')
+    if args.update:
+        return 0
+    if failures:
+        print(f'{failures} failure(s); if the change is intended: scripts/update-golden.sh')
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -2,6 +2,8 @@
 // method marshals its [in] parameters, makes the call through
 // alpaca::rpc::Client (any transport), and unmarshals the response into
 // its [out] parameters and return value.
+#include <algorithm>
+
 #include "idlc/gen/generators.h"
 #include "idlc/gen/names.h"
 #include "idlc/gen/printer.h"
@@ -10,20 +12,34 @@
 namespace alpaca::idl::gen {
 namespace {
 
-std::string WithOptions(const std::string& params, bool defaults) {
+// The user's parameters and the trailing CallOptions. In the definition
+// the options are `options` (no parameter takes that name there); in the
+// declaration, where parameters keep their IDL names, one of them may be
+// called `options` already.
+std::string WithOptions(const MethodPlan& m, ParamNames names) {
+  std::string name = "options";
+  if (names == ParamNames::kIdl) {
+    auto taken = [&m](const std::string& n) {
+      return std::any_of(m.params.begin(), m.params.end(), [&n, &m](const ParamPlan& p) {
+        return InUserApi(p, m) && p.user_name == n;
+      });
+    };
+    for (name = "options"; taken(name); name = "call_" + name) {
+    }
+  }
+  std::string params = UserParams(m, Side::kClient, names);
   std::string options =
-      std::string("const alpaca::rpc::CallOptions& options") + (defaults ? " = {}" : "");
+      "const alpaca::rpc::CallOptions& " + name + (names == ParamNames::kIdl ? " = {}" : "");
   return params.empty() ? options : params + ", " + options;
 }
 
 void DefineProxyMethod(Printer& p, const InterfacePlan& iface, const MethodPlan& m) {
   std::string cls = ClientClass(iface.name);
   std::string codec = std::string(kCodecNamespace) + "::" + MethodCodecNamespace(iface.name) + "::";
-  p.Print("$r$ $cls$::$m$($params$) {\n",
-          {{"r", UserResult(m)},
-           {"cls", cls},
-           {"m", m.name},
-           {"params", WithOptions(UserParams(m, Side::kClient), false)}});
+  p.Print("$r$ $cls$::$m$($params$) {\n", {{"r", UserResult(m)},
+                                           {"cls", cls},
+                                           {"m", m.name},
+                                           {"params", WithOptions(m, ParamNames::kLocal)}});
   p.Indent();
   // Context handles travel as their wire form; an [in] one must be live.
   for (const ParamPlan& param : m.params) {
@@ -122,9 +138,7 @@ void GenerateClient(const FilePlan& plan, Outputs& out) {
     h.Indent();
     for (const MethodPlan& m : i.methods) {
       h.Print("$r$ $m$($params$);\n",
-              {{"r", UserResult(m)},
-               {"m", m.name},
-               {"params", WithOptions(UserParams(m, Side::kClient), true)}});
+              {{"r", UserResult(m)}, {"m", m.name}, {"params", WithOptions(m, ParamNames::kIdl)}});
     }
     h.Print(
         "\n// The underlying association: Binding(), Protseq(), raw Call().\n"

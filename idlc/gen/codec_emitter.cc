@@ -1,6 +1,8 @@
 #include "idlc/gen/codec_emitter.h"
 
 #include <stdexcept>
+#include <string>
+#include <string_view>
 
 #include "idlc/gen/generators.h"
 
@@ -99,6 +101,25 @@ std::uint64_t CodecEmitter::MinWire(const Shape& s) const {
   return 0;
 }
 
+namespace {
+
+// `x` as a 64-bit value, without casting what is already one.
+std::string AsInt64(const std::string& x) {
+  static constexpr std::string_view kCast = "static_cast<std::int64_t>(";
+  if (x.starts_with(kCast) && x.back() == ')') {
+    int depth = 0;
+    std::size_t i = kCast.size() - 1;
+    for (; i < x.size(); ++i) {
+      if (x[i] == '(') ++depth;
+      if (x[i] == ')' && --depth == 0) break;
+    }
+    if (i == x.size() - 1) return x;  // one cast around the whole expression
+  }
+  return "static_cast<std::int64_t>(" + x + ")";
+}
+
+}  // namespace
+
 std::string CodecEmitter::ExprOf(const ast::Expr& e, const Scope& scope) const {
   switch (e.kind) {
     case ast::ExprKind::kInteger:
@@ -110,7 +131,7 @@ std::string CodecEmitter::ExprOf(const ast::Expr& e, const Scope& scope) const {
           throw std::runtime_error("'" + e.text + "' is a pointer; size expressions need '*" +
                                    e.text + "'");
         }
-        return "static_cast<std::int64_t>(" + ref->cpp + ")";
+        return AsInt64(ref->cpp);
       }
       throw std::runtime_error("'" + e.text +
                                "' in a size or switch expression is not a "
@@ -127,9 +148,7 @@ std::string CodecEmitter::ExprOf(const ast::Expr& e, const Scope& scope) const {
           throw std::runtime_error("'*" + operand.text + "': not a pointer in scope");
         }
         const Shape& ptr = *ref->shape;
-        if (ptr.pointer == PointerKind::kRef && !ptr.boxed) {
-          return "static_cast<std::int64_t>(" + ref->cpp + ")";
-        }
+        if (ptr.pointer == PointerKind::kRef && !ptr.boxed) return AsInt64(ref->cpp);
         return "(" + ref->cpp + " ? static_cast<std::int64_t>(*" + ref->cpp + ") : 0)";
       }
       return "(" + e.text + ExprOf(operand, scope) + ")";

@@ -2,6 +2,8 @@
 // structure and union, and the four codec functions of every method
 // (signatures.h) that the proxy and the stub share.
 #include <set>
+#include <string>
+#include <vector>
 
 #include "idlc/gen/codec_emitter.h"
 #include "idlc/gen/generators.h"
@@ -186,107 +188,133 @@ void DefineUnionCodecs(Printer& p, const FilePlan& plan, const TypePlan& t) {
 }
 
 // Names inside a method codec: the parameters (derived ones are locals).
-Scope ParamScope(const MethodPlan& m, bool derived_locals) {
-  return Scope{
-      "",
-      [&m, derived_locals](const std::string& name, const std::string&) -> std::optional<NameRef> {
-        for (const ParamPlan& p : m.params) {
-          if (p.param->name != name) continue;
-          return NameRef{p.name, p.shape.get(), derived_locals && p.derived};
-        }
-        return std::nullopt;
-      }};
+// The parameters of a method codec by IDL name; `read` collects the C++
+// names the body resolves, so that the signature can leave the others
+// unnamed.
+Scope ParamScope(const MethodPlan& m, bool derived_locals, std::set<std::string>& read) {
+  return Scope{"",
+               [&m, derived_locals, &read](const std::string& name,
+                                           const std::string&) -> std::optional<NameRef> {
+                 for (const ParamPlan& p : m.params) {
+                   if (p.param->name != name) continue;
+                   read.insert(p.name);
+                   return NameRef{p.name, p.shape.get(), derived_locals && p.derived};
+                 }
+                 return std::nullopt;
+               }};
 }
 
+// One codec function: its body is generated first, so that the signature
+// names only what the body uses.
+class CodecFunctionWriter {
+ public:
+  CodecFunctionWriter(const FilePlan& plan, const MethodPlan& m, bool derived_locals)
+      : emit_(body_, plan), scope_(ParamScope(m, derived_locals, used_)) {}
+
+  Printer& Body() { return body_; }
+  CodecEmitter& Emit() { return emit_; }
+  const Scope& ParamsScope() const { return scope_; }
+  void Uses(const std::string& name) { used_.insert(name); }
+
+  void Write(Printer& p, const std::string& function, const MethodPlan& m, CodecFunction f) {
+    p.Print("void $f$($params$) {\n", {{"f", function}, {"params", CodecParams(m, f, &used_)}});
+    p.Indent();
+    p.PrintVerbatim(body_.Text());
+    p.Outdent();
+    p.Print("}\n\n");
+  }
+
+ private:
+  Printer body_;
+  std::set<std::string> used_;
+  CodecEmitter emit_;
+  Scope scope_;
+};
+
 void DefineMethodCodecs(Printer& p, const FilePlan& plan, const MethodPlan& m) {
-  CodecEmitter emit(p, plan);
-  Vars vars{{"m", m.name}};
   // Encode<M>In: derived sizes first, then each [in] parameter and its
   // deferred pointees (C706 14.3.12: a top-level parameter's pointees follow it).
-  p.Print("void $f$($params$) {\n",
-          {{"f", EncodeInName(m.name)}, {"params", CodecParams(m, CodecFunction::kEncodeIn)}});
-  p.Indent();
-  Scope in_scope = ParamScope(m, true);
-  for (const ParamPlan& param : m.params) {
-    if (!param.derived) continue;
-    p.Print("const $t$ $n$ = static_cast<$t$>($v$);\n",
-            {{"t", param.shape->cpp},
-             {"n", param.name},
-             {"v", CodecEmitter::DerivedValue(param.derived, param.derived.source)}});
+  {
+    CodecFunctionWriter w(plan, m, true);
+    for (const ParamPlan& param : m.params) {
+      if (!param.derived) continue;
+      w.Body().Print("const $t$ $n$ = static_cast<$t$>($v$);\n",
+                     {{"t", param.shape->cpp},
+                      {"n", param.name},
+                      {"v", CodecEmitter::DerivedValue(param.derived, param.derived.source)}});
+      w.Uses(param.derived.source);
+    }
+    for (const ParamPlan& param : m.params) {
+      if (!param.in || IsBindingHandle(param)) continue;
+      w.Emit().Encode(*param.shape, param.name, "e", w.ParamsScope(), true,
+                      m.name + ": " + param.name);
+      if (w.Emit().Defers(*param.shape, true)) w.Body().Print("e.FlushDeferred();\n");
+      w.Uses("e");
+      w.Uses(param.name);
+    }
+    w.Write(p, EncodeInName(m.name), m, CodecFunction::kEncodeIn);
   }
-  bool used = false;
-  for (const ParamPlan& param : m.params) {
-    if (!param.in || IsBindingHandle(param)) continue;
-    emit.Encode(*param.shape, param.name, "e", in_scope, true, m.name + ": " + param.name);
-    if (emit.Defers(*param.shape, true)) p.Print("e.FlushDeferred();\n");
-    used = true;
-  }
-  if (!used) p.Print("(void)e;\n");
-  p.Outdent();
-  p.Print("}\n\n");
 
   // Decode<M>In: every [in] parameter, then the correlation checks.
-  p.Print("void $f$($params$) {\n",
-          {{"f", DecodeInName(m.name)}, {"params", CodecParams(m, CodecFunction::kDecodeIn)}});
-  p.Indent();
-  Scope plain = ParamScope(m, false);
-  for (const ParamPlan& param : m.params) {
-    if (param.derived) p.Print("$t$ $n${};\n", {{"t", param.shape->cpp}, {"n", param.name}});
-  }
-  std::vector<std::string> checks;
-  used = false;
-  for (const ParamPlan& param : m.params) {
-    if (!param.in || IsBindingHandle(param)) continue;
-    emit.Decode(*param.shape, param.name, "d", plain, true, "", m.name + ": " + param.name, checks);
-    if (emit.Defers(*param.shape, true)) p.Print("d.FlushDeferred();\n");
-    used = true;
-  }
-  for (const std::string& c : checks) p.Print("$c$\n", {{"c", c}});
-  if (!used) p.Print("(void)d;\n");
-  p.Outdent();
-  p.Print("}\n\n");
-
-  // Encode<M>Out: [out] parameters in order, then the return value.
-  p.Print("void $f$($params$) {\n",
-          {{"f", EncodeOutName(m.name)}, {"params", CodecParams(m, CodecFunction::kEncodeOut)}});
-  p.Indent();
-  used = m.result != nullptr;
-  for (const ParamPlan& param : m.params) {
-    if (!InCodec(param, CodecFunction::kEncodeOut)) continue;
-    if (!param.out) {
-      p.Print("(void)$n$;\n", {{"n", param.name}});
-      continue;
+  {
+    CodecFunctionWriter w(plan, m, false);
+    for (const ParamPlan& param : m.params) {
+      if (param.derived) {
+        w.Body().Print("$t$ $n${};\n", {{"t", param.shape->cpp}, {"n", param.name}});
+      }
     }
-    emit.Encode(*param.shape, param.name, "e", plain, true, m.name + ": " + param.name);
-    if (emit.Defers(*param.shape, true)) p.Print("e.FlushDeferred();\n");
-    used = true;
+    std::vector<std::string> checks;
+    for (const ParamPlan& param : m.params) {
+      if (!param.in || IsBindingHandle(param)) continue;
+      w.Emit().Decode(*param.shape, param.name, "d", w.ParamsScope(), true, "",
+                      m.name + ": " + param.name, checks);
+      if (w.Emit().Defers(*param.shape, true)) w.Body().Print("d.FlushDeferred();\n");
+      w.Uses("d");
+      w.Uses(param.name);
+    }
+    for (const std::string& c : checks) w.Body().Print("$c$\n", {{"c", c}});
+    w.Write(p, DecodeInName(m.name), m, CodecFunction::kDecodeIn);
   }
-  if (m.result) emit.Encode(*m.result, "result", "e", plain, true, m.name + ": result");
-  if (!used) p.Print("(void)e;\n");
-  p.Outdent();
-  p.Print("}\n\n");
+
+  // Encode<M>Out: [out] parameters in order, then the return value. [in]
+  // parameters are passed for the bounds that read them.
+  {
+    CodecFunctionWriter w(plan, m, false);
+    for (const ParamPlan& param : m.params) {
+      if (!InCodec(param, CodecFunction::kEncodeOut) || !param.out) continue;
+      w.Emit().Encode(*param.shape, param.name, "e", w.ParamsScope(), true,
+                      m.name + ": " + param.name);
+      if (w.Emit().Defers(*param.shape, true)) w.Body().Print("e.FlushDeferred();\n");
+      w.Uses("e");
+      w.Uses(param.name);
+    }
+    if (m.result) {
+      w.Emit().Encode(*m.result, "result", "e", w.ParamsScope(), true, m.name + ": result");
+      w.Uses("e");
+    }
+    w.Write(p, EncodeOutName(m.name), m, CodecFunction::kEncodeOut);
+  }
 
   // Decode<M>Out.
-  p.Print("void $f$($params$) {\n",
-          {{"f", DecodeOutName(m.name)}, {"params", CodecParams(m, CodecFunction::kDecodeOut)}});
-  p.Indent();
-  checks.clear();
-  used = m.result != nullptr;
-  for (const ParamPlan& param : m.params) {
-    if (!InCodec(param, CodecFunction::kDecodeOut)) continue;
-    if (!param.out) {
-      p.Print("(void)$n$;\n", {{"n", param.name}});
-      continue;
+  {
+    CodecFunctionWriter w(plan, m, false);
+    std::vector<std::string> checks;
+    for (const ParamPlan& param : m.params) {
+      if (!InCodec(param, CodecFunction::kDecodeOut) || !param.out) continue;
+      w.Emit().Decode(*param.shape, param.name, "d", w.ParamsScope(), true, "",
+                      m.name + ": " + param.name, checks);
+      if (w.Emit().Defers(*param.shape, true)) w.Body().Print("d.FlushDeferred();\n");
+      w.Uses("d");
+      w.Uses(param.name);
     }
-    emit.Decode(*param.shape, param.name, "d", plain, true, "", m.name + ": " + param.name, checks);
-    if (emit.Defers(*param.shape, true)) p.Print("d.FlushDeferred();\n");
-    used = true;
+    if (m.result) {
+      w.Emit().Decode(*m.result, "result", "d", w.ParamsScope(), true, "", m.name + ": result",
+                      checks);
+      w.Uses("d");
+    }
+    for (const std::string& c : checks) w.Body().Print("$c$\n", {{"c", c}});
+    w.Write(p, DecodeOutName(m.name), m, CodecFunction::kDecodeOut);
   }
-  if (m.result) emit.Decode(*m.result, "result", "d", plain, true, "", m.name + ": result", checks);
-  for (const std::string& c : checks) p.Print("$c$\n", {{"c", c}});
-  if (!used) p.Print("(void)d;\n");
-  p.Outdent();
-  p.Print("}\n\n");
 }
 
 }  // namespace

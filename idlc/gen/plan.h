@@ -76,7 +76,8 @@ struct ConstantPlan {
 
 struct ParamPlan {
   const Param* param = nullptr;
-  std::string name;
+  std::string name;       // in generated function bodies (never a local's name)
+  std::string user_name;  // as in the IDL, in the declarations users read
   ShapePtr shape;
   bool in = false, out = false;
   Derivation derived;  // elided from the signature, computed from `source`

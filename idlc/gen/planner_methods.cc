@@ -51,7 +51,9 @@ void Planner::PlanMethod(const Interface& iface, const Method& method, Interface
     if (!shape || !ExpressionsSupported(*shape, site)) continue;
     ParamPlan p;
     p.param = &param;
-    p.name = ParamName(param.name.empty() ? "arg" + std::to_string(i) : param.name);
+    const std::string idl_name = param.name.empty() ? "arg" + std::to_string(i) : param.name;
+    p.name = ParamName(idl_name);
+    p.user_name = Identifier(idl_name);
     p.shape = shape;
     p.in = param.direction != Direction::kOut;
     p.out = param.direction != Direction::kIn;

@@ -24,6 +24,8 @@ class Printer {
              std::initializer_list<std::pair<const std::string, std::string>> vars) {
     Print(text, Vars(vars));
   }
+  // Appends already generated text as it is (no holes), indented.
+  void PrintVerbatim(std::string_view text) { Append(text); }
   void Indent() { indent_ += 2; }
   void Outdent() { indent_ = indent_ >= 2 ? indent_ - 2 : 0; }
 

@@ -13,6 +13,7 @@
 #include "idlc/gen/names.h"
 #include "idlc/gen/printer.h"
 #include "idlc/gen/signatures.h"
+#include "idlc/gen/wrap.h"
 
 namespace alpaca::idl::gen {
 namespace {
@@ -180,9 +181,8 @@ void DefineStub(Printer& p, const FilePlan& plan, const InterfacePlan& iface, co
     if (!IsContext(param) || !param.out) continue;
     const std::string& type = ValueShape(param).context_type;
     p.Print(
-        "$n$_wire = call.association.Store($n$_wire, &$k$, $n$,\n"
-        "                                  [impl](alpaca::rpc::ServerContext& state) { "
-        "impl->$rundown$(state); });\n",
+        "$n$_wire = call.association.Store($n$_wire, &$k$, $n$, "
+        "[impl](alpaca::rpc::ServerContext& state) { impl->$rundown$(state); });\n",
         {{"n", param.name}, {"k", ContextConstant(type)}, {"rundown", RundownName(type)}});
   }
   p.Print("$c$$f$($args$);\n",
@@ -220,7 +220,9 @@ void GenerateServer(const FilePlan& plan, Outputs& out) {
     h.Indent();
     for (const MethodPlan& m : i.methods) {
       h.Print("virtual $r$ $m$($params$) = 0;\n",
-              {{"r", UserResult(m)}, {"m", m.name}, {"params", UserParams(m, Side::kServer)}});
+              {{"r", UserResult(m)},
+               {"m", m.name},
+               {"params", UserParams(m, Side::kServer, ParamNames::kIdl)}});
     }
     if (!i.context_types.empty()) {
       h.Print(
@@ -302,6 +304,9 @@ Outputs GenerateCpp(const FilePlan& plan) {
   GenerateCodecs(plan, out);
   GenerateClient(plan, out);
   GenerateServer(plan, out);
+  // Lines a template made longer than the project's limit are wrapped as
+  // hand-written code would be.
+  for (auto& [name, text] : out) text = WrapLines(text);
   return out;
 }
 

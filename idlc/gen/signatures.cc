@@ -35,19 +35,23 @@ bool InCodec(const ParamPlan& p, CodecFunction f) {
   return false;
 }
 
-std::string CodecParams(const MethodPlan& m, CodecFunction f) {
+std::string CodecParams(const MethodPlan& m, CodecFunction f, const std::set<std::string>* used) {
+  auto spelled = [used](const std::string& name) {
+    return used == nullptr || used->contains(name) ? name : "/*" + name + "*/";
+  };
   bool encode = f == CodecFunction::kEncodeIn || f == CodecFunction::kEncodeOut;
-  std::string out = encode ? "alpaca::ndr::Encoder& e" : "alpaca::ndr::Decoder& d";
+  std::string out =
+      encode ? "alpaca::ndr::Encoder& " + spelled("e") : "alpaca::ndr::Decoder& " + spelled("d");
   for (const ParamPlan& p : m.params) {
     if (!InCodec(p, f)) continue;
     std::string type = IsContext(p) ? "alpaca::ndr::ContextHandle" : ParamValueType(p);
     bool writable = (f == CodecFunction::kDecodeIn) || (f == CodecFunction::kDecodeOut && p.out);
     if (writable) {
-      out += ", " + type + "& " + p.name;
+      out += ", " + type + "& " + spelled(p.name);
     } else if (ByValue(p)) {
-      out += ", " + type + " " + p.name;
+      out += ", " + type + " " + spelled(p.name);
     } else {
-      out += ", const " + type + "& " + p.name;
+      out += ", const " + type + "& " + spelled(p.name);
     }
   }
   if ((f == CodecFunction::kEncodeOut || f == CodecFunction::kDecodeOut) && m.result) {
@@ -62,19 +66,20 @@ bool InUserApi(const ParamPlan& p, const MethodPlan& m) {
   return !(m.retval >= 0 && &m.params[static_cast<std::size_t>(m.retval)] == &p);
 }
 
-std::string UserParams(const MethodPlan& m, Side side) {
+std::string UserParams(const MethodPlan& m, Side side, ParamNames names) {
   std::string out;
   for (const ParamPlan& p : m.params) {
     if (!InUserApi(p, m)) continue;
     if (!out.empty()) out += ", ";
     std::string type = ParamValueType(p);
     if (IsContext(p) && side == Side::kServer) type = "alpaca::rpc::ServerContext";
+    const std::string& name = names == ParamNames::kIdl ? p.user_name : p.name;
     if (p.out) {
-      out += type + "& " + p.name;
+      out += type + "& " + name;
     } else if (ByValue(p)) {
-      out += type + " " + p.name;
+      out += type + " " + name;
     } else {
-      out += "const " + type + "& " + p.name;
+      out += "const " + type + "& " + name;
     }
   }
   return out;

@@ -11,6 +11,7 @@
 // discriminants of [out] data often come from them.
 #pragma once
 
+#include <set>
 #include <string>
 
 #include "idlc/gen/plan.h"
@@ -29,8 +30,11 @@ bool IsBindingHandle(const ParamPlan& p);
 bool InCodec(const ParamPlan& p, CodecFunction f);
 
 // "alpaca::ndr::Encoder& e, std::int32_t a, const Point& p" (with the leading
-// encoder/decoder and, for the out functions, the result).
-std::string CodecParams(const MethodPlan& m, CodecFunction f);
+// encoder/decoder and, for the out functions, the result). For a definition,
+// `used` names what its body reads: other parameters are left unnamed
+// ("std::int32_t /*a*/"), as a person would write it.
+std::string CodecParams(const MethodPlan& m, CodecFunction f,
+                        const std::set<std::string>* used = nullptr);
 // The matching argument list; `name(p)` spells each parameter's argument.
 template <typename NameFn>
 std::string CodecArgs(const MethodPlan& m, CodecFunction f, const std::string& coder,
@@ -45,9 +49,14 @@ std::string CodecArgs(const MethodPlan& m, CodecFunction f, const std::string& c
   return out;
 }
 
+// Which names parameters get: the IDL's in the declarations a user reads
+// and implements (server.h, client.h), the generator's in function bodies,
+// where an IDL name may clash with a local (`result`, `out`, ...).
+enum class ParamNames { kIdl, kLocal };
+
 // The user's API: parameters as the proxy takes them and the server's
 // implementation receives them (without the trailing CallOptions).
-std::string UserParams(const MethodPlan& m, Side side);
+std::string UserParams(const MethodPlan& m, Side side, ParamNames names);
 // The user's return type: the [retval] parameter's value, else the IDL
 // return value, else void.
 std::string UserResult(const MethodPlan& m);

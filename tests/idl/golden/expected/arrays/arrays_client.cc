@@ -5,7 +5,8 @@
 
 namespace golden::arrays {
 
-std::int64_t ArraysClient::Sum(const std::vector<std::int32_t>& values, const alpaca::rpc::CallOptions& options) {
+std::int64_t ArraysClient::Sum(const std::vector<std::int32_t>& values,
+                               const alpaca::rpc::CallOptions& options) {
   alpaca::ndr::Encoder e = client_.NewRequest();
   ndr_codec::iface_Arrays::EncodeSumIn(e, values);
   alpaca::ndr::Drep drep;
@@ -17,7 +18,8 @@ std::int64_t ArraysClient::Sum(const std::vector<std::int32_t>& values, const al
   return result;
 }
 
-void ArraysClient::Fill(std::int32_t size, std::uint8_t value, std::vector<std::uint8_t>& data, const alpaca::rpc::CallOptions& options) {
+void ArraysClient::Fill(std::int32_t size, std::uint8_t value, std::vector<std::uint8_t>& data,
+                        const alpaca::rpc::CallOptions& options) {
   alpaca::ndr::Encoder e = client_.NewRequest();
   ndr_codec::iface_Arrays::EncodeFillIn(e, size, value);
   alpaca::ndr::Drep drep;
@@ -27,7 +29,8 @@ void ArraysClient::Fill(std::int32_t size, std::uint8_t value, std::vector<std::
   alpaca::rpc::stub::FinishReply(d, "Fill");
 }
 
-void ArraysClient::Scale(Samples& samples, std::int32_t factor, const alpaca::rpc::CallOptions& options) {
+void ArraysClient::Scale(Samples& samples, std::int32_t factor,
+                         const alpaca::rpc::CallOptions& options) {
   alpaca::ndr::Encoder e = client_.NewRequest();
   ndr_codec::iface_Arrays::EncodeScaleIn(e, samples, factor);
   alpaca::ndr::Drep drep;
@@ -37,7 +40,8 @@ void ArraysClient::Scale(Samples& samples, std::int32_t factor, const alpaca::rp
   alpaca::rpc::stub::FinishReply(d, "Scale");
 }
 
-std::int32_t ArraysClient::Window(const std::vector<std::int32_t>& window, const alpaca::rpc::CallOptions& options) {
+std::int32_t ArraysClient::Window(const std::vector<std::int32_t>& window,
+                                  const alpaca::rpc::CallOptions& options) {
   alpaca::ndr::Encoder e = client_.NewRequest();
   ndr_codec::iface_Arrays::EncodeWindowIn(e, window);
   alpaca::ndr::Drep drep;
@@ -49,7 +53,8 @@ std::int32_t ArraysClient::Window(const std::vector<std::int32_t>& window, const
   return result;
 }
 
-void ArraysClient::EchoSlots(const Slots& value, Slots& echo, const alpaca::rpc::CallOptions& options) {
+void ArraysClient::EchoSlots(const Slots& value, Slots& echo,
+                             const alpaca::rpc::CallOptions& options) {
   alpaca::ndr::Encoder e = client_.NewRequest();
   ndr_codec::iface_Arrays::EncodeEchoSlotsIn(e, value);
   alpaca::ndr::Drep drep;

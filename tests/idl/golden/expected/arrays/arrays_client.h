@@ -20,10 +20,13 @@ class ArraysClient {
   ArraysClient(const ArraysClient&) = delete;
   ArraysClient& operator=(const ArraysClient&) = delete;
 
-  std::int64_t Sum(const std::vector<std::int32_t>& values, const alpaca::rpc::CallOptions& options = {});
-  void Fill(std::int32_t size, std::uint8_t value, std::vector<std::uint8_t>& data, const alpaca::rpc::CallOptions& options = {});
+  std::int64_t Sum(const std::vector<std::int32_t>& values,
+                   const alpaca::rpc::CallOptions& options = {});
+  void Fill(std::int32_t size, std::uint8_t value, std::vector<std::uint8_t>& data,
+            const alpaca::rpc::CallOptions& options = {});
   void Scale(Samples& samples, std::int32_t factor, const alpaca::rpc::CallOptions& options = {});
-  std::int32_t Window(const std::vector<std::int32_t>& window, const alpaca::rpc::CallOptions& options = {});
+  std::int32_t Window(const std::vector<std::int32_t>& window,
+                      const alpaca::rpc::CallOptions& options = {});
   void EchoSlots(const Slots& value, Slots& echo, const alpaca::rpc::CallOptions& options = {});
 
   // The underlying association: Binding(), Protseq(), raw Call().

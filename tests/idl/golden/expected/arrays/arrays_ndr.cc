@@ -6,13 +6,14 @@ namespace golden::arrays::ndr_codec {
 void Marshal(alpaca::ndr::Encoder& e, const Samples& v) {
   e.Align(4);
   e.Write<std::int32_t>(static_cast<std::int32_t>(static_cast<std::int64_t>(v.values.size())));
-  const std::uint32_t max0 = alpaca::rpc::stub::WireBound(static_cast<std::int64_t>(static_cast<std::int64_t>(v.values.size())), "Samples.values");
+  const std::uint32_t max0 = alpaca::rpc::stub::WireBound(
+      static_cast<std::int64_t>(v.values.size()), "Samples.values");
   alpaca::rpc::stub::CheckBound(v.values.size() == max0, "Samples.values");
   e.WriteElements<std::int32_t>(std::span<const std::int32_t>(v.values.data(), v.values.size()));
 }
 
 std::uint32_t Conformance(const Samples& v) {
-  return alpaca::rpc::stub::WireBound(static_cast<std::int64_t>(static_cast<std::int64_t>(v.values.size())), "Samples.values");
+  return alpaca::rpc::stub::WireBound(static_cast<std::int64_t>(v.values.size()), "Samples.values");
 }
 
 void Unmarshal(alpaca::ndr::Decoder& d, Samples& v, std::uint32_t max_count) {
@@ -27,7 +28,9 @@ void Marshal(alpaca::ndr::Encoder& e, const Slots& v) {
   e.Align(4);
   e.Write<std::int32_t>(static_cast<std::int32_t>(static_cast<std::int64_t>(v.slots.size())));
   alpaca::rpc::stub::CheckBound(v.slots.size() <= 8, "Slots.slots");
-  alpaca::rpc::stub::CheckBound(static_cast<std::int64_t>(v.slots.size()) == static_cast<std::int64_t>(static_cast<std::int64_t>(v.slots.size())), "Slots.slots");
+  alpaca::rpc::stub::CheckBound(
+      static_cast<std::int64_t>(v.slots.size()) == static_cast<std::int64_t>(v.slots.size()),
+      "Slots.slots");
   e.WriteVariance(0, alpaca::rpc::stub::WireCount(v.slots.size(), "Slots.slots"));
   e.WriteElements<std::int16_t>(std::span<const std::int16_t>(v.slots.data(), v.slots.size()));
 }
@@ -47,7 +50,8 @@ namespace iface_Arrays {
 void EncodeSumIn(alpaca::ndr::Encoder& e, const std::vector<std::int32_t>& values) {
   const std::int32_t n = static_cast<std::int32_t>(static_cast<std::int64_t>(values.size()));
   e.Write<std::int32_t>(n);
-  const std::uint32_t max0 = alpaca::rpc::stub::WireBound(static_cast<std::int64_t>(n), "Sum: values");
+  const std::uint32_t max0 = alpaca::rpc::stub::WireBound(static_cast<std::int64_t>(n),
+                                                          "Sum: values");
   alpaca::rpc::stub::CheckBound(values.size() == max0, "Sum: values");
   e.WriteConformance(max0);
   e.WriteElements<std::int32_t>(std::span<const std::int32_t>(values.data(), values.size()));
@@ -56,18 +60,18 @@ void EncodeSumIn(alpaca::ndr::Encoder& e, const std::vector<std::int32_t>& value
 void DecodeSumIn(alpaca::ndr::Decoder& d, std::vector<std::int32_t>& values) {
   std::int32_t n{};
   n = d.Read<std::int32_t>();
-  const std::uint32_t max1 = d.ReadConformance();
-  d.ReadElements<std::int32_t>(max1, values);
-  alpaca::rpc::stub::Correlate(d, max1, static_cast<std::int64_t>(n));
+  const std::uint32_t max0 = d.ReadConformance();
+  d.ReadElements<std::int32_t>(max0, values);
+  alpaca::rpc::stub::Correlate(d, max0, static_cast<std::int64_t>(n));
 }
 
-void EncodeSumOut(alpaca::ndr::Encoder& e, const std::vector<std::int32_t>& values, std::int64_t result) {
-  (void)values;
+void EncodeSumOut(alpaca::ndr::Encoder& e, const std::vector<std::int32_t>& /*values*/,
+                  std::int64_t result) {
   e.Write<std::int64_t>(result);
 }
 
-void DecodeSumOut(alpaca::ndr::Decoder& d, const std::vector<std::int32_t>& values, std::int64_t& result) {
-  (void)values;
+void DecodeSumOut(alpaca::ndr::Decoder& d, const std::vector<std::int32_t>& /*values*/,
+                  std::int64_t& result) {
   result = d.Read<std::int64_t>();
 }
 
@@ -81,21 +85,20 @@ void DecodeFillIn(alpaca::ndr::Decoder& d, std::int32_t& size, std::uint8_t& val
   value = d.Read<std::uint8_t>();
 }
 
-void EncodeFillOut(alpaca::ndr::Encoder& e, std::int32_t size, std::uint8_t value, const std::vector<std::uint8_t>& data) {
-  (void)size;
-  (void)value;
-  const std::uint32_t max0 = alpaca::rpc::stub::WireBound(static_cast<std::int64_t>(size), "Fill: data");
+void EncodeFillOut(alpaca::ndr::Encoder& e, std::int32_t size, std::uint8_t /*value*/,
+                   const std::vector<std::uint8_t>& data) {
+  const std::uint32_t max0 = alpaca::rpc::stub::WireBound(static_cast<std::int64_t>(size),
+                                                          "Fill: data");
   alpaca::rpc::stub::CheckBound(data.size() == max0, "Fill: data");
   e.WriteConformance(max0);
   e.WriteElements<std::uint8_t>(std::span<const std::uint8_t>(data.data(), data.size()));
 }
 
-void DecodeFillOut(alpaca::ndr::Decoder& d, std::int32_t size, std::uint8_t value, std::vector<std::uint8_t>& data) {
-  (void)size;
-  (void)value;
-  const std::uint32_t max1 = d.ReadConformance();
-  d.ReadElements<std::uint8_t>(max1, data);
-  alpaca::rpc::stub::Correlate(d, max1, static_cast<std::int64_t>(size));
+void DecodeFillOut(alpaca::ndr::Decoder& d, std::int32_t size, std::uint8_t /*value*/,
+                   std::vector<std::uint8_t>& data) {
+  const std::uint32_t max0 = d.ReadConformance();
+  d.ReadElements<std::uint8_t>(max0, data);
+  alpaca::rpc::stub::Correlate(d, max0, static_cast<std::int64_t>(size));
 }
 
 void EncodeScaleIn(alpaca::ndr::Encoder& e, const Samples& samples, std::int32_t factor) {
@@ -109,15 +112,13 @@ void DecodeScaleIn(alpaca::ndr::Decoder& d, Samples& samples, std::int32_t& fact
   factor = d.Read<std::int32_t>();
 }
 
-void EncodeScaleOut(alpaca::ndr::Encoder& e, const Samples& samples, std::int32_t factor) {
+void EncodeScaleOut(alpaca::ndr::Encoder& e, const Samples& samples, std::int32_t /*factor*/) {
   e.WriteConformance(Conformance(samples));
   Marshal(e, samples);
-  (void)factor;
 }
 
-void DecodeScaleOut(alpaca::ndr::Decoder& d, Samples& samples, std::int32_t factor) {
+void DecodeScaleOut(alpaca::ndr::Decoder& d, Samples& samples, std::int32_t /*factor*/) {
   Unmarshal(d, samples, d.ReadConformance());
-  (void)factor;
 }
 
 void EncodeWindowIn(alpaca::ndr::Encoder& e, const std::vector<std::int32_t>& window) {
@@ -125,9 +126,12 @@ void EncodeWindowIn(alpaca::ndr::Encoder& e, const std::vector<std::int32_t>& wi
   const std::int32_t used = static_cast<std::int32_t>(static_cast<std::int64_t>(window.size()));
   e.Write<std::int32_t>(capacity);
   e.Write<std::int32_t>(used);
-  const std::uint32_t max0 = alpaca::rpc::stub::WireBound(static_cast<std::int64_t>(capacity), "Window: window");
+  const std::uint32_t max0 = alpaca::rpc::stub::WireBound(static_cast<std::int64_t>(capacity),
+                                                          "Window: window");
   alpaca::rpc::stub::CheckBound(window.size() <= max0, "Window: window");
-  alpaca::rpc::stub::CheckBound(static_cast<std::int64_t>(window.size()) == static_cast<std::int64_t>(used), "Window: window");
+  alpaca::rpc::stub::CheckBound(
+      static_cast<std::int64_t>(window.size()) == static_cast<std::int64_t>(used),
+      "Window: window");
   e.WriteConformance(max0);
   e.WriteVariance(0, alpaca::rpc::stub::WireCount(window.size(), "Window: window"));
   e.WriteElements<std::int32_t>(std::span<const std::int32_t>(window.data(), window.size()));
@@ -138,22 +142,22 @@ void DecodeWindowIn(alpaca::ndr::Decoder& d, std::vector<std::int32_t>& window) 
   std::int32_t used{};
   capacity = d.Read<std::int32_t>();
   used = d.Read<std::int32_t>();
-  const std::uint32_t max1 = d.ReadConformance();
-  std::uint32_t count3 = 0;
-  std::uint32_t offset2 = 0;
-  d.ReadVariance(max1, offset2, count3);
-  d.ReadElements<std::int32_t>(count3, window);
-  alpaca::rpc::stub::Correlate(d, max1, static_cast<std::int64_t>(capacity));
-  alpaca::rpc::stub::Correlate(d, count3, static_cast<std::int64_t>(used));
+  const std::uint32_t max0 = d.ReadConformance();
+  std::uint32_t count2 = 0;
+  std::uint32_t offset1 = 0;
+  d.ReadVariance(max0, offset1, count2);
+  d.ReadElements<std::int32_t>(count2, window);
+  alpaca::rpc::stub::Correlate(d, max0, static_cast<std::int64_t>(capacity));
+  alpaca::rpc::stub::Correlate(d, count2, static_cast<std::int64_t>(used));
 }
 
-void EncodeWindowOut(alpaca::ndr::Encoder& e, const std::vector<std::int32_t>& window, std::int32_t result) {
-  (void)window;
+void EncodeWindowOut(alpaca::ndr::Encoder& e, const std::vector<std::int32_t>& /*window*/,
+                     std::int32_t result) {
   e.Write<std::int32_t>(result);
 }
 
-void DecodeWindowOut(alpaca::ndr::Decoder& d, const std::vector<std::int32_t>& window, std::int32_t& result) {
-  (void)window;
+void DecodeWindowOut(alpaca::ndr::Decoder& d, const std::vector<std::int32_t>& /*window*/,
+                     std::int32_t& result) {
   result = d.Read<std::int32_t>();
 }
 
@@ -165,13 +169,11 @@ void DecodeEchoSlotsIn(alpaca::ndr::Decoder& d, Slots& value) {
   Unmarshal(d, value);
 }
 
-void EncodeEchoSlotsOut(alpaca::ndr::Encoder& e, const Slots& value, const Slots& echo) {
-  (void)value;
+void EncodeEchoSlotsOut(alpaca::ndr::Encoder& e, const Slots& /*value*/, const Slots& echo) {
   Marshal(e, echo);
 }
 
-void DecodeEchoSlotsOut(alpaca::ndr::Decoder& d, const Slots& value, Slots& echo) {
-  (void)value;
+void DecodeEchoSlotsOut(alpaca::ndr::Decoder& d, const Slots& /*value*/, Slots& echo) {
   Unmarshal(d, echo);
 }
 

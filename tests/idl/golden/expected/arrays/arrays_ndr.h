@@ -14,20 +14,26 @@ void Unmarshal(alpaca::ndr::Decoder& d, Slots& v);
 namespace iface_Arrays {
 void EncodeSumIn(alpaca::ndr::Encoder& e, const std::vector<std::int32_t>& values);
 void DecodeSumIn(alpaca::ndr::Decoder& d, std::vector<std::int32_t>& values);
-void EncodeSumOut(alpaca::ndr::Encoder& e, const std::vector<std::int32_t>& values, std::int64_t result);
-void DecodeSumOut(alpaca::ndr::Decoder& d, const std::vector<std::int32_t>& values, std::int64_t& result);
+void EncodeSumOut(alpaca::ndr::Encoder& e, const std::vector<std::int32_t>& values,
+                  std::int64_t result);
+void DecodeSumOut(alpaca::ndr::Decoder& d, const std::vector<std::int32_t>& values,
+                  std::int64_t& result);
 void EncodeFillIn(alpaca::ndr::Encoder& e, std::int32_t size, std::uint8_t value);
 void DecodeFillIn(alpaca::ndr::Decoder& d, std::int32_t& size, std::uint8_t& value);
-void EncodeFillOut(alpaca::ndr::Encoder& e, std::int32_t size, std::uint8_t value, const std::vector<std::uint8_t>& data);
-void DecodeFillOut(alpaca::ndr::Decoder& d, std::int32_t size, std::uint8_t value, std::vector<std::uint8_t>& data);
+void EncodeFillOut(alpaca::ndr::Encoder& e, std::int32_t size, std::uint8_t value,
+                   const std::vector<std::uint8_t>& data);
+void DecodeFillOut(alpaca::ndr::Decoder& d, std::int32_t size, std::uint8_t value,
+                   std::vector<std::uint8_t>& data);
 void EncodeScaleIn(alpaca::ndr::Encoder& e, const Samples& samples, std::int32_t factor);
 void DecodeScaleIn(alpaca::ndr::Decoder& d, Samples& samples, std::int32_t& factor);
 void EncodeScaleOut(alpaca::ndr::Encoder& e, const Samples& samples, std::int32_t factor);
 void DecodeScaleOut(alpaca::ndr::Decoder& d, Samples& samples, std::int32_t factor);
 void EncodeWindowIn(alpaca::ndr::Encoder& e, const std::vector<std::int32_t>& window);
 void DecodeWindowIn(alpaca::ndr::Decoder& d, std::vector<std::int32_t>& window);
-void EncodeWindowOut(alpaca::ndr::Encoder& e, const std::vector<std::int32_t>& window, std::int32_t result);
-void DecodeWindowOut(alpaca::ndr::Decoder& d, const std::vector<std::int32_t>& window, std::int32_t& result);
+void EncodeWindowOut(alpaca::ndr::Encoder& e, const std::vector<std::int32_t>& window,
+                     std::int32_t result);
+void DecodeWindowOut(alpaca::ndr::Decoder& d, const std::vector<std::int32_t>& window,
+                     std::int32_t& result);
 void EncodeEchoSlotsIn(alpaca::ndr::Encoder& e, const Slots& value);
 void DecodeEchoSlotsIn(alpaca::ndr::Decoder& d, Slots& value);
 void EncodeEchoSlotsOut(alpaca::ndr::Encoder& e, const Slots& value, const Slots& echo);

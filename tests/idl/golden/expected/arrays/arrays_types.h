@@ -31,6 +31,7 @@ struct Slots {
 };
 
 // interface Arrays (uuid 8b2e4f61-3c9d-4a7e-b5f0-1d6c2a9e7b34, version 1.0)
-inline const alpaca::rpc::InterfaceId ArraysId{alpaca::UuidFromLiteral("8b2e4f61-3c9d-4a7e-b5f0-1d6c2a9e7b34"), 1, 0};
+inline const alpaca::rpc::InterfaceId ArraysId{
+    alpaca::UuidFromLiteral("8b2e4f61-3c9d-4a7e-b5f0-1d6c2a9e7b34"), 1, 0};
 
 }  // namespace golden::arrays

@@ -5,7 +5,8 @@
 
 namespace golden::scalars {
 
-std::int32_t ScalarsClient::Add(std::int32_t a, std::int32_t b, const alpaca::rpc::CallOptions& options) {
+std::int32_t ScalarsClient::Add(std::int32_t a, std::int32_t b,
+                                const alpaca::rpc::CallOptions& options) {
   alpaca::ndr::Encoder e = client_.NewRequest();
   ndr_codec::iface_Scalars::EncodeAddIn(e, a, b);
   alpaca::ndr::Drep drep;
@@ -17,7 +18,8 @@ std::int32_t ScalarsClient::Add(std::int32_t a, std::int32_t b, const alpaca::rp
   return result;
 }
 
-void ScalarsClient::Record(const Reading& reading, Reading& stored, const alpaca::rpc::CallOptions& options) {
+void ScalarsClient::Record(const Reading& reading, Reading& stored,
+                           const alpaca::rpc::CallOptions& options) {
   alpaca::ndr::Encoder e = client_.NewRequest();
   ndr_codec::iface_Scalars::EncodeRecordIn(e, reading);
   alpaca::ndr::Drep drep;
@@ -27,7 +29,8 @@ void ScalarsClient::Record(const Reading& reading, Reading& stored, const alpaca
   alpaca::rpc::stub::FinishReply(d, "Record");
 }
 
-std::int32_t ScalarsClient::Describe(const std::u16string& name, const alpaca::rpc::CallOptions& options) {
+std::int32_t ScalarsClient::Describe(const std::u16string& name,
+                                     const alpaca::rpc::CallOptions& options) {
   std::int32_t length{};
   alpaca::ndr::Encoder e = client_.NewRequest();
   ndr_codec::iface_Scalars::EncodeDescribeIn(e, name);
@@ -43,7 +46,9 @@ std::int32_t ScalarsClient::Describe(const std::u16string& name, const alpaca::r
   return length;
 }
 
-void ScalarsClient::Rename(const std::optional<std::string>& name, std::optional<std::string>& previous, const alpaca::rpc::CallOptions& options) {
+void ScalarsClient::Rename(const std::optional<std::string>& name,
+                           std::optional<std::string>& previous,
+                           const alpaca::rpc::CallOptions& options) {
   alpaca::ndr::Encoder e = client_.NewRequest();
   ndr_codec::iface_Scalars::EncodeRenameIn(e, name);
   alpaca::ndr::Drep drep;
@@ -53,7 +58,8 @@ void ScalarsClient::Rename(const std::optional<std::string>& name, std::optional
   alpaca::rpc::stub::FinishReply(d, "Rename");
 }
 
-void ScalarsClient::Open(std::int32_t mode, SESSION& session, const alpaca::rpc::CallOptions& options) {
+void ScalarsClient::Open(std::int32_t mode, SESSION& session,
+                         const alpaca::rpc::CallOptions& options) {
   alpaca::ndr::ContextHandle session_wire = session.Wire();
   alpaca::ndr::Encoder e = client_.NewRequest();
   ndr_codec::iface_Scalars::EncodeOpenIn(e, mode);
@@ -75,6 +81,17 @@ void ScalarsClient::Close(SESSION& session, const alpaca::rpc::CallOptions& opti
   ndr_codec::iface_Scalars::DecodeCloseOut(d, session_wire);
   alpaca::rpc::stub::FinishReply(d, "Close");
   session.SetWire(session_wire, client_.Association());
+}
+
+void ScalarsClient::Divide(std::int32_t in_, std::int32_t out_, std::int32_t& result_,
+                           std::int32_t& options_, const alpaca::rpc::CallOptions& options) {
+  alpaca::ndr::Encoder e = client_.NewRequest();
+  ndr_codec::iface_Scalars::EncodeDivideIn(e, in_, out_);
+  alpaca::ndr::Drep drep;
+  const std::vector<std::uint8_t> reply = client_.Call(6, std::move(e), options, drep);
+  alpaca::ndr::Decoder d(reply, drep);
+  ndr_codec::iface_Scalars::DecodeDivideOut(d, in_, out_, result_, options_);
+  alpaca::rpc::stub::FinishReply(d, "Divide");
 }
 
 }  // namespace golden::scalars

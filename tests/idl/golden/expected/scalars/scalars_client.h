@@ -21,11 +21,15 @@ class ScalarsClient {
   ScalarsClient& operator=(const ScalarsClient&) = delete;
 
   std::int32_t Add(std::int32_t a, std::int32_t b, const alpaca::rpc::CallOptions& options = {});
-  void Record(const Reading& reading, Reading& stored, const alpaca::rpc::CallOptions& options = {});
+  void Record(const Reading& reading, Reading& stored,
+              const alpaca::rpc::CallOptions& options = {});
   std::int32_t Describe(const std::u16string& name, const alpaca::rpc::CallOptions& options = {});
-  void Rename(const std::optional<std::string>& name, std::optional<std::string>& previous, const alpaca::rpc::CallOptions& options = {});
+  void Rename(const std::optional<std::string>& name, std::optional<std::string>& previous,
+              const alpaca::rpc::CallOptions& options = {});
   void Open(std::int32_t mode, SESSION& session, const alpaca::rpc::CallOptions& options = {});
   void Close(SESSION& session, const alpaca::rpc::CallOptions& options = {});
+  void Divide(std::int32_t in, std::int32_t out, std::int32_t& result, std::int32_t& options,
+              const alpaca::rpc::CallOptions& call_options = {});
 
   // The underlying association: Binding(), Protseq(), raw Call().
   alpaca::rpc::Client& Rpc() { return client_; }

@@ -29,15 +29,13 @@ void DecodeAddIn(alpaca::ndr::Decoder& d, std::int32_t& a, std::int32_t& b) {
   b = d.Read<std::int32_t>();
 }
 
-void EncodeAddOut(alpaca::ndr::Encoder& e, std::int32_t a, std::int32_t b, std::int32_t result) {
-  (void)a;
-  (void)b;
+void EncodeAddOut(alpaca::ndr::Encoder& e, std::int32_t /*a*/, std::int32_t /*b*/,
+                  std::int32_t result) {
   e.Write<std::int32_t>(result);
 }
 
-void DecodeAddOut(alpaca::ndr::Decoder& d, std::int32_t a, std::int32_t b, std::int32_t& result) {
-  (void)a;
-  (void)b;
+void DecodeAddOut(alpaca::ndr::Decoder& d, std::int32_t /*a*/, std::int32_t /*b*/,
+                  std::int32_t& result) {
   result = d.Read<std::int32_t>();
 }
 
@@ -49,13 +47,11 @@ void DecodeRecordIn(alpaca::ndr::Decoder& d, Reading& reading) {
   Unmarshal(d, reading);
 }
 
-void EncodeRecordOut(alpaca::ndr::Encoder& e, const Reading& reading, const Reading& stored) {
-  (void)reading;
+void EncodeRecordOut(alpaca::ndr::Encoder& e, const Reading& /*reading*/, const Reading& stored) {
   Marshal(e, stored);
 }
 
-void DecodeRecordOut(alpaca::ndr::Decoder& d, const Reading& reading, Reading& stored) {
-  (void)reading;
+void DecodeRecordOut(alpaca::ndr::Decoder& d, const Reading& /*reading*/, Reading& stored) {
   Unmarshal(d, stored);
 }
 
@@ -66,18 +62,18 @@ void EncodeDescribeIn(alpaca::ndr::Encoder& e, const std::u16string& name) {
 }
 
 void DecodeDescribeIn(alpaca::ndr::Decoder& d, std::u16string& name) {
-  const std::uint32_t max1 = d.ReadConformance();
-  d.ReadWideStringBody(max1, name);
+  const std::uint32_t max0 = d.ReadConformance();
+  d.ReadWideStringBody(max0, name);
 }
 
-void EncodeDescribeOut(alpaca::ndr::Encoder& e, const std::u16string& name, const std::int32_t& length, HRESULT result) {
-  (void)name;
+void EncodeDescribeOut(alpaca::ndr::Encoder& e, const std::u16string& /*name*/,
+                       const std::int32_t& length, HRESULT result) {
   e.Write<std::int32_t>(length);
   e.Write<std::int32_t>(result);
 }
 
-void DecodeDescribeOut(alpaca::ndr::Decoder& d, const std::u16string& name, std::int32_t& length, HRESULT& result) {
-  (void)name;
+void DecodeDescribeOut(alpaca::ndr::Decoder& d, const std::u16string& /*name*/,
+                       std::int32_t& length, HRESULT& result) {
   length = d.Read<std::int32_t>();
   result = d.Read<std::int32_t>();
 }
@@ -91,36 +87,37 @@ void EncodeRenameIn(alpaca::ndr::Encoder& e, const std::optional<std::string>& n
 }
 
 void DecodeRenameIn(alpaca::ndr::Decoder& d, std::optional<std::string>& name) {
-  std::uint32_t max1 = 0, count2 = 0;
-  (void)max1;
-  (void)count2;
+  std::uint32_t max0 = 0, count1 = 0;
+  (void)max0;
+  (void)count1;
   if (d.ReadUniquePointer()) {
     name.emplace();
-    max1 = d.ReadConformance();
-    d.ReadStringBody(max1, (*name));
+    max0 = d.ReadConformance();
+    d.ReadStringBody(max0, (*name));
   } else {
     name.reset();
   }
 }
 
-void EncodeRenameOut(alpaca::ndr::Encoder& e, const std::optional<std::string>& name, const std::optional<std::string>& previous) {
-  (void)name;
+void EncodeRenameOut(alpaca::ndr::Encoder& e, const std::optional<std::string>& /*name*/,
+                     const std::optional<std::string>& previous) {
   if (e.WriteUniquePointer(previous.has_value())) {
-    const std::uint32_t max3 = alpaca::rpc::stub::WireCount((*previous).size() + 1, "Rename: previous");
-    e.WriteConformance(max3);
+    const std::uint32_t max0 = alpaca::rpc::stub::WireCount((*previous).size() + 1,
+                                                            "Rename: previous");
+    e.WriteConformance(max0);
     e.WriteStringBody((*previous));
   }
 }
 
-void DecodeRenameOut(alpaca::ndr::Decoder& d, const std::optional<std::string>& name, std::optional<std::string>& previous) {
-  (void)name;
-  std::uint32_t max4 = 0, count5 = 0;
-  (void)max4;
-  (void)count5;
+void DecodeRenameOut(alpaca::ndr::Decoder& d, const std::optional<std::string>& /*name*/,
+                     std::optional<std::string>& previous) {
+  std::uint32_t max0 = 0, count1 = 0;
+  (void)max0;
+  (void)count1;
   if (d.ReadUniquePointer()) {
     previous.emplace();
-    max4 = d.ReadConformance();
-    d.ReadStringBody(max4, (*previous));
+    max0 = d.ReadConformance();
+    d.ReadStringBody(max0, (*previous));
   } else {
     previous.reset();
   }
@@ -134,13 +131,13 @@ void DecodeOpenIn(alpaca::ndr::Decoder& d, std::int32_t& mode) {
   mode = d.Read<std::int32_t>();
 }
 
-void EncodeOpenOut(alpaca::ndr::Encoder& e, std::int32_t mode, const alpaca::ndr::ContextHandle& session) {
-  (void)mode;
+void EncodeOpenOut(alpaca::ndr::Encoder& e, std::int32_t /*mode*/,
+                   const alpaca::ndr::ContextHandle& session) {
   e.WriteContextHandle(session);
 }
 
-void DecodeOpenOut(alpaca::ndr::Decoder& d, std::int32_t mode, alpaca::ndr::ContextHandle& session) {
-  (void)mode;
+void DecodeOpenOut(alpaca::ndr::Decoder& d, std::int32_t /*mode*/,
+                   alpaca::ndr::ContextHandle& session) {
   session = d.ReadContextHandle();
 }
 
@@ -158,6 +155,28 @@ void EncodeCloseOut(alpaca::ndr::Encoder& e, const alpaca::ndr::ContextHandle& s
 
 void DecodeCloseOut(alpaca::ndr::Decoder& d, alpaca::ndr::ContextHandle& session) {
   session = d.ReadContextHandle();
+}
+
+void EncodeDivideIn(alpaca::ndr::Encoder& e, std::int32_t in_, std::int32_t out_) {
+  e.Write<std::int32_t>(in_);
+  e.Write<std::int32_t>(out_);
+}
+
+void DecodeDivideIn(alpaca::ndr::Decoder& d, std::int32_t& in_, std::int32_t& out_) {
+  in_ = d.Read<std::int32_t>();
+  out_ = d.Read<std::int32_t>();
+}
+
+void EncodeDivideOut(alpaca::ndr::Encoder& e, std::int32_t /*in_*/, std::int32_t /*out_*/,
+                     const std::int32_t& result_, const std::int32_t& options_) {
+  e.Write<std::int32_t>(result_);
+  e.Write<std::int32_t>(options_);
+}
+
+void DecodeDivideOut(alpaca::ndr::Decoder& d, std::int32_t /*in_*/, std::int32_t /*out_*/,
+                     std::int32_t& result_, std::int32_t& options_) {
+  result_ = d.Read<std::int32_t>();
+  options_ = d.Read<std::int32_t>();
 }
 
 }  // namespace iface_Scalars

@@ -19,20 +19,31 @@ void EncodeRecordOut(alpaca::ndr::Encoder& e, const Reading& reading, const Read
 void DecodeRecordOut(alpaca::ndr::Decoder& d, const Reading& reading, Reading& stored);
 void EncodeDescribeIn(alpaca::ndr::Encoder& e, const std::u16string& name);
 void DecodeDescribeIn(alpaca::ndr::Decoder& d, std::u16string& name);
-void EncodeDescribeOut(alpaca::ndr::Encoder& e, const std::u16string& name, const std::int32_t& length, HRESULT result);
-void DecodeDescribeOut(alpaca::ndr::Decoder& d, const std::u16string& name, std::int32_t& length, HRESULT& result);
+void EncodeDescribeOut(alpaca::ndr::Encoder& e, const std::u16string& name,
+                       const std::int32_t& length, HRESULT result);
+void DecodeDescribeOut(alpaca::ndr::Decoder& d, const std::u16string& name, std::int32_t& length,
+                       HRESULT& result);
 void EncodeRenameIn(alpaca::ndr::Encoder& e, const std::optional<std::string>& name);
 void DecodeRenameIn(alpaca::ndr::Decoder& d, std::optional<std::string>& name);
-void EncodeRenameOut(alpaca::ndr::Encoder& e, const std::optional<std::string>& name, const std::optional<std::string>& previous);
-void DecodeRenameOut(alpaca::ndr::Decoder& d, const std::optional<std::string>& name, std::optional<std::string>& previous);
+void EncodeRenameOut(alpaca::ndr::Encoder& e, const std::optional<std::string>& name,
+                     const std::optional<std::string>& previous);
+void DecodeRenameOut(alpaca::ndr::Decoder& d, const std::optional<std::string>& name,
+                     std::optional<std::string>& previous);
 void EncodeOpenIn(alpaca::ndr::Encoder& e, std::int32_t mode);
 void DecodeOpenIn(alpaca::ndr::Decoder& d, std::int32_t& mode);
-void EncodeOpenOut(alpaca::ndr::Encoder& e, std::int32_t mode, const alpaca::ndr::ContextHandle& session);
+void EncodeOpenOut(alpaca::ndr::Encoder& e, std::int32_t mode,
+                   const alpaca::ndr::ContextHandle& session);
 void DecodeOpenOut(alpaca::ndr::Decoder& d, std::int32_t mode, alpaca::ndr::ContextHandle& session);
 void EncodeCloseIn(alpaca::ndr::Encoder& e, const alpaca::ndr::ContextHandle& session);
 void DecodeCloseIn(alpaca::ndr::Decoder& d, alpaca::ndr::ContextHandle& session);
 void EncodeCloseOut(alpaca::ndr::Encoder& e, const alpaca::ndr::ContextHandle& session);
 void DecodeCloseOut(alpaca::ndr::Decoder& d, alpaca::ndr::ContextHandle& session);
+void EncodeDivideIn(alpaca::ndr::Encoder& e, std::int32_t in_, std::int32_t out_);
+void DecodeDivideIn(alpaca::ndr::Decoder& d, std::int32_t& in_, std::int32_t& out_);
+void EncodeDivideOut(alpaca::ndr::Encoder& e, std::int32_t in_, std::int32_t out_,
+                     const std::int32_t& result_, const std::int32_t& options_);
+void DecodeDivideOut(alpaca::ndr::Decoder& d, std::int32_t in_, std::int32_t out_,
+                     std::int32_t& result_, std::int32_t& options_);
 }  // namespace iface_Scalars
 
 }  // namespace golden::scalars::ndr_codec

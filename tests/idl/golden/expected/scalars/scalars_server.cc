@@ -73,8 +73,9 @@ std::uint32_t DispatchScalars_Open(const std::shared_ptr<ScalarsServer>& impl,
   if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
   alpaca::rpc::ServerContext session;
   impl->Open(mode, session);
-  session_wire = call.association.Store(session_wire, &kSESSIONContextType, session,
-                                    [impl](alpaca::rpc::ServerContext& state) { impl->SESSION_rundown(state); });
+  session_wire = call.association.Store(
+      session_wire, &kSESSIONContextType, session,
+      [impl](alpaca::rpc::ServerContext& state) { impl->SESSION_rundown(state); });
   ndr_codec::iface_Scalars::EncodeOpenOut(out, mode, session_wire);
   return alpaca::rpc::status::kOk;
 }
@@ -87,11 +88,28 @@ std::uint32_t DispatchScalars_Close(const std::shared_ptr<ScalarsServer>& impl,
   ndr_codec::iface_Scalars::DecodeCloseIn(in, session_wire);
   if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
   alpaca::rpc::ServerContext session;
-  if (auto status = call.association.Find(session_wire, &kSESSIONContextType, true, session)) return status;
+  if (auto status = call.association.Find(session_wire, &kSESSIONContextType, true,
+                                          session)) return status;
   impl->Close(session);
-  session_wire = call.association.Store(session_wire, &kSESSIONContextType, session,
-                                    [impl](alpaca::rpc::ServerContext& state) { impl->SESSION_rundown(state); });
+  session_wire = call.association.Store(
+      session_wire, &kSESSIONContextType, session,
+      [impl](alpaca::rpc::ServerContext& state) { impl->SESSION_rundown(state); });
   ndr_codec::iface_Scalars::EncodeCloseOut(out, session_wire);
+  return alpaca::rpc::status::kOk;
+}
+
+std::uint32_t DispatchScalars_Divide(const std::shared_ptr<ScalarsServer>& impl,
+                          alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
+                          alpaca::ndr::Encoder& out) {
+  (void)call;
+  std::int32_t in_{};
+  std::int32_t out_{};
+  std::int32_t result_{};
+  std::int32_t options_{};
+  ndr_codec::iface_Scalars::DecodeDivideIn(in, in_, out_);
+  if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  impl->Divide(in_, out_, result_, options_);
+  ndr_codec::iface_Scalars::EncodeDivideOut(out, in_, out_, result_, options_);
   return alpaca::rpc::status::kOk;
 }
 
@@ -102,7 +120,7 @@ alpaca::rpc::InterfaceRegistration ScalarsServer::Registration(std::shared_ptr<S
   alpaca::rpc::InterfaceRegistration registration;
   registration.id = ScalarsId;
   registration.security = std::move(security);
-  registration.methods.resize(6);
+  registration.methods.resize(7);
   registration.methods[0] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
                                       alpaca::ndr::Encoder& out) {
     return DispatchScalars_Add(impl, call, in, out);
@@ -126,6 +144,10 @@ alpaca::rpc::InterfaceRegistration ScalarsServer::Registration(std::shared_ptr<S
   registration.methods[5] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
                                       alpaca::ndr::Encoder& out) {
     return DispatchScalars_Close(impl, call, in, out);
+  };
+  registration.methods[6] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
+                                      alpaca::ndr::Encoder& out) {
+    return DispatchScalars_Divide(impl, call, in, out);
   };
   return registration;
 }

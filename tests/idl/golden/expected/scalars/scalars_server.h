@@ -19,9 +19,12 @@ class ScalarsServer {
   virtual std::int32_t Add(std::int32_t a, std::int32_t b) = 0;
   virtual void Record(const Reading& reading, Reading& stored) = 0;
   virtual std::int32_t Describe(const std::u16string& name) = 0;
-  virtual void Rename(const std::optional<std::string>& name, std::optional<std::string>& previous) = 0;
+  virtual void Rename(const std::optional<std::string>& name,
+                      std::optional<std::string>& previous) = 0;
   virtual void Open(std::int32_t mode, alpaca::rpc::ServerContext& session) = 0;
   virtual void Close(alpaca::rpc::ServerContext& session) = 0;
+  virtual void Divide(std::int32_t in, std::int32_t out, std::int32_t& result,
+                      std::int32_t& options) = 0;
 
   // Rundown: the client that holds a handle of this type went away. The
   // state is released after the hook returns (its destructor runs then).

@@ -36,6 +36,7 @@ struct Reading {
 };
 
 // interface Scalars (uuid 3d7a1c52-0b8e-4f6a-9c21-5e4b7a6d8f10, version 1.0)
-inline const alpaca::rpc::InterfaceId ScalarsId{alpaca::UuidFromLiteral("3d7a1c52-0b8e-4f6a-9c21-5e4b7a6d8f10"), 1, 0};
+inline const alpaca::rpc::InterfaceId ScalarsId{
+    alpaca::UuidFromLiteral("3d7a1c52-0b8e-4f6a-9c21-5e4b7a6d8f10"), 1, 0};
 
 }  // namespace golden::scalars

@@ -5,7 +5,8 @@
 
 namespace golden::unions {
 
-void UnionsClient::EchoTagged(const Tagged& value, Tagged& echo, const alpaca::rpc::CallOptions& options) {
+void UnionsClient::EchoTagged(const Tagged& value, Tagged& echo,
+                              const alpaca::rpc::CallOptions& options) {
   alpaca::ndr::Encoder e = client_.NewRequest();
   ndr_codec::iface_Unions::EncodeEchoTaggedIn(e, value);
   alpaca::ndr::Drep drep;
@@ -15,7 +16,8 @@ void UnionsClient::EchoTagged(const Tagged& value, Tagged& echo, const alpaca::r
   alpaca::rpc::stub::FinishReply(d, "EchoTagged");
 }
 
-void UnionsClient::EchoValue(std::int16_t kind, const Value& value, Value& echo, const alpaca::rpc::CallOptions& options) {
+void UnionsClient::EchoValue(std::int16_t kind, const Value& value, Value& echo,
+                             const alpaca::rpc::CallOptions& options) {
   alpaca::ndr::Encoder e = client_.NewRequest();
   ndr_codec::iface_Unions::EncodeEchoValueIn(e, kind, value);
   alpaca::ndr::Drep drep;
@@ -25,7 +27,8 @@ void UnionsClient::EchoValue(std::int16_t kind, const Value& value, Value& echo,
   alpaca::rpc::stub::FinishReply(d, "EchoValue");
 }
 
-void UnionsClient::EchoShade(const Shade& value, Shade& echo, const alpaca::rpc::CallOptions& options) {
+void UnionsClient::EchoShade(const Shade& value, Shade& echo,
+                             const alpaca::rpc::CallOptions& options) {
   alpaca::ndr::Encoder e = client_.NewRequest();
   ndr_codec::iface_Unions::EncodeEchoShadeIn(e, value);
   alpaca::ndr::Drep drep;

@@ -21,7 +21,8 @@ class UnionsClient {
   UnionsClient& operator=(const UnionsClient&) = delete;
 
   void EchoTagged(const Tagged& value, Tagged& echo, const alpaca::rpc::CallOptions& options = {});
-  void EchoValue(std::int16_t kind, const Value& value, Value& echo, const alpaca::rpc::CallOptions& options = {});
+  void EchoValue(std::int16_t kind, const Value& value, Value& echo,
+                 const alpaca::rpc::CallOptions& options = {});
   void EchoShade(const Shade& value, Shade& echo, const alpaca::rpc::CallOptions& options = {});
 
   // The underlying association: Binding(), Protseq(), raw Call().

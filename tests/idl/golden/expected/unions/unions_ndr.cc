@@ -171,14 +171,12 @@ void DecodeEchoTaggedIn(alpaca::ndr::Decoder& d, Tagged& value) {
   d.FlushDeferred();
 }
 
-void EncodeEchoTaggedOut(alpaca::ndr::Encoder& e, const Tagged& value, const Tagged& echo) {
-  (void)value;
+void EncodeEchoTaggedOut(alpaca::ndr::Encoder& e, const Tagged& /*value*/, const Tagged& echo) {
   Marshal(e, echo);
   e.FlushDeferred();
 }
 
-void DecodeEchoTaggedOut(alpaca::ndr::Decoder& d, const Tagged& value, Tagged& echo) {
-  (void)value;
+void DecodeEchoTaggedOut(alpaca::ndr::Decoder& d, const Tagged& /*value*/, Tagged& echo) {
   Unmarshal(d, echo);
   d.FlushDeferred();
 }
@@ -199,9 +197,8 @@ void DecodeEchoValueIn(alpaca::ndr::Decoder& d, std::int16_t& kind, Value& value
   alpaca::rpc::stub::Correlate(d, value.tag, static_cast<std::int64_t>(kind));
 }
 
-void EncodeEchoValueOut(alpaca::ndr::Encoder& e, std::int16_t kind, const Value& value, const Value& echo) {
-  (void)kind;
-  (void)value;
+void EncodeEchoValueOut(alpaca::ndr::Encoder& e, std::int16_t kind, const Value& /*value*/,
+                        const Value& echo) {
   if (static_cast<std::int64_t>(echo.tag) != static_cast<std::int64_t>(kind)) {
     alpaca::rpc::stub::ThrowBadTag("EchoValue: echo: the union's tag differs from its switch_is value");
   }
@@ -209,9 +206,8 @@ void EncodeEchoValueOut(alpaca::ndr::Encoder& e, std::int16_t kind, const Value&
   e.FlushDeferred();
 }
 
-void DecodeEchoValueOut(alpaca::ndr::Decoder& d, std::int16_t kind, const Value& value, Value& echo) {
-  (void)kind;
-  (void)value;
+void DecodeEchoValueOut(alpaca::ndr::Decoder& d, std::int16_t kind, const Value& /*value*/,
+                        Value& echo) {
   Unmarshal(d, echo);
   d.FlushDeferred();
   alpaca::rpc::stub::Correlate(d, echo.tag, static_cast<std::int64_t>(kind));
@@ -225,13 +221,11 @@ void DecodeEchoShadeIn(alpaca::ndr::Decoder& d, Shade& value) {
   Unmarshal(d, value);
 }
 
-void EncodeEchoShadeOut(alpaca::ndr::Encoder& e, const Shade& value, const Shade& echo) {
-  (void)value;
+void EncodeEchoShadeOut(alpaca::ndr::Encoder& e, const Shade& /*value*/, const Shade& echo) {
   Marshal(e, echo);
 }
 
-void DecodeEchoShadeOut(alpaca::ndr::Decoder& d, const Shade& value, Shade& echo) {
-  (void)value;
+void DecodeEchoShadeOut(alpaca::ndr::Decoder& d, const Shade& /*value*/, Shade& echo) {
   Unmarshal(d, echo);
 }
 

@@ -19,8 +19,10 @@ void EncodeEchoTaggedOut(alpaca::ndr::Encoder& e, const Tagged& value, const Tag
 void DecodeEchoTaggedOut(alpaca::ndr::Decoder& d, const Tagged& value, Tagged& echo);
 void EncodeEchoValueIn(alpaca::ndr::Encoder& e, std::int16_t kind, const Value& value);
 void DecodeEchoValueIn(alpaca::ndr::Decoder& d, std::int16_t& kind, Value& value);
-void EncodeEchoValueOut(alpaca::ndr::Encoder& e, std::int16_t kind, const Value& value, const Value& echo);
-void DecodeEchoValueOut(alpaca::ndr::Decoder& d, std::int16_t kind, const Value& value, Value& echo);
+void EncodeEchoValueOut(alpaca::ndr::Encoder& e, std::int16_t kind, const Value& value,
+                        const Value& echo);
+void DecodeEchoValueOut(alpaca::ndr::Decoder& d, std::int16_t kind, const Value& value,
+                        Value& echo);
 void EncodeEchoShadeIn(alpaca::ndr::Encoder& e, const Shade& value);
 void DecodeEchoShadeIn(alpaca::ndr::Decoder& d, Shade& value);
 void EncodeEchoShadeOut(alpaca::ndr::Encoder& e, const Shade& value, const Shade& echo);

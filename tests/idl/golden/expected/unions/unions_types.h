@@ -81,6 +81,7 @@ struct Shade {
 };
 
 // interface Unions (uuid c4a93e27-6f1b-4d85-a0e2-7b3f9d1c5a68, version 1.0)
-inline const alpaca::rpc::InterfaceId UnionsId{alpaca::UuidFromLiteral("c4a93e27-6f1b-4d85-a0e2-7b3f9d1c5a68"), 1, 0};
+inline const alpaca::rpc::InterfaceId UnionsId{
+    alpaca::UuidFromLiteral("c4a93e27-6f1b-4d85-a0e2-7b3f9d1c5a68"), 1, 0};
 
 }  // namespace golden::unions

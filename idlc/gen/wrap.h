@@ -1,0 +1,21 @@
+// Line wrapping of generated code: a line longer than the limit is broken
+// at the commas of its first parenthesised list or brace initialiser, the continuation lines
+// aligned after the parenthesis (or indented four more when that is too
+// far right), the way the project's hand-written code is formatted. String
+// and character literals and comments are never broken; a line with no such
+// list stays long.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace alpaca::idl::gen {
+
+inline constexpr std::size_t kLineLimit = 100;
+
+std::string WrapLine(std::string_view line, std::size_t limit = kLineLimit);
+// Every line of `text`.
+std::string WrapLines(std::string_view text, std::size_t limit = kLineLimit);
+
+}  // namespace alpaca::idl::gen

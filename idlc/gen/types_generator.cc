@@ -3,6 +3,7 @@
 // context handle types and interface identifiers.
 #include <algorithm>
 #include <limits>
+#include <set>
 
 #include "idlc/gen/generators.h"
 #include "idlc/gen/names.h"
@@ -58,6 +59,69 @@ void PrintStruct(Printer& p, const TypePlan& t) {
   p.Print("};\n\n");
 }
 
+// The discriminant that selects a union's first arm (variant index 0), so
+// that a default-constructed union is consistent and can be sent: the arm's
+// first case, or for a [default] arm the smallest value no case takes.
+std::int64_t FirstArmTag(const TypePlan& t) {
+  if (t.arms.empty()) return 0;
+  if (!t.arms.front().values.empty()) return t.arms.front().values.front();
+  std::set<std::int64_t> taken;
+  for (const ArmPlan& arm : t.arms) taken.insert(arm.values.begin(), arm.values.end());
+  std::int64_t v = 0;
+  while (taken.contains(v)) ++v;
+  return v;
+}
+
+// set_empty(discriminant): selects an arm that carries no data ([case(3)] ;
+// or an empty [default]), which has no member to set.
+void PrintSetEmpty(Printer& p, const TypePlan& t) {
+  const ArmPlan* empty_default = nullptr;
+  std::vector<const ArmPlan*> empty_cases;
+  for (const ArmPlan& arm : t.arms) {
+    if (arm.member) continue;
+    if (arm.is_default) {
+      empty_default = &arm;
+    } else {
+      empty_cases.push_back(&arm);
+    }
+  }
+  if (!empty_default && empty_cases.empty()) return;
+  const std::string tag = t.discriminant->cpp;
+  p.Print(
+      "\n// Selects an arm that carries no data; throws RpcError(RPC_S_INVALID_TAG) for\n"
+      "// a discriminant whose arm has data (set that arm instead).\n"
+      "void set_empty($tag$ discriminant) {\n",
+      {{"tag", tag}});
+  p.Indent();
+  p.Print("switch (static_cast<std::int64_t>(discriminant)) {\n");
+  for (const ArmPlan* arm : empty_cases) {
+    for (std::int64_t v : arm->values) p.Print("  case $v$:\n", {{"v", Literal(v)}});
+    p.Print("    value.emplace<$i$>();\n    break;\n", {{"i", std::to_string(arm->index)}});
+  }
+  std::set<std::int64_t> with_data;
+  for (const ArmPlan& arm : t.arms) {
+    if (arm.member) with_data.insert(arm.values.begin(), arm.values.end());
+  }
+  if (empty_default) {
+    // The empty default covers every value no case names.
+    for (std::int64_t v : with_data) p.Print("  case $v$:\n", {{"v", Literal(v)}});
+    if (!with_data.empty()) {
+      p.Print("    alpaca::rpc::stub::ThrowBadTag(\"$n$::set_empty: that arm has data\");\n",
+              {{"n", t.name}});
+    }
+    p.Print("  default:\n    value.emplace<$i$>();\n    break;\n",
+            {{"i", std::to_string(empty_default->index)}});
+  } else {
+    p.Print(
+        "  default:\n"
+        "    alpaca::rpc::stub::ThrowBadTag(\"$n$::set_empty: that arm has data\");\n",
+        {{"n", t.name}});
+  }
+  p.Print("}\ntag = discriminant;\n");
+  p.Outdent();
+  p.Print("}\n");
+}
+
 void PrintUnion(Printer& p, const TypePlan& t) {
   std::string alternatives;
   bool comparable = true;
@@ -68,10 +132,17 @@ void PrintUnion(Printer& p, const TypePlan& t) {
   }
   if (alternatives.empty()) alternatives = "std::monostate";
   std::string tag = t.discriminant->cpp;
-  p.Print("// A union: `tag` is the discriminant; `value` holds the arm it selects.\n");
+  const bool enum_tag = t.discriminant->kind == ShapeKind::kEnum;
+  auto tag_value = [&](std::int64_t v) {
+    return enum_tag ? "static_cast<" + tag + ">(" + Literal(v) + ")" : Literal(v);
+  };
+  p.Print(
+      "// A union: `tag` is the discriminant; `value` holds the arm it selects.\n"
+      "// Default-constructed, it holds its first arm's default value.\n");
   p.Print("struct $name$ {\n", {{"name", t.name}});
   p.Indent();
-  p.Print("$tag$ tag{};\nstd::variant<$alts$> value;\n", {{"tag", tag}, {"alts", alternatives}});
+  p.Print("$tag$ tag = $v$;\nstd::variant<$alts$> value;\n",
+          {{"tag", tag}, {"v", tag_value(FirstArmTag(t))}, {"alts", alternatives}});
   for (const ArmPlan& arm : t.arms) {
     if (!arm.member) continue;
     Vars vars{{"n", arm.member->name},
@@ -79,9 +150,8 @@ void PrintUnion(Printer& p, const TypePlan& t) {
               {"i", std::to_string(arm.index)},
               {"tag", tag}};
     p.Print(
-        "\n$t$* $n$() { return value.index() == $i$ ? &std::get<$i$>(value) : nullptr; }\n"
-        "const $t$* $n$() const { return value.index() == $i$ ? &std::get<$i$>(value) : nullptr; "
-        "}\n",
+        "\n$t$* $n$() { return std::get_if<$i$>(&value); }\n"
+        "const $t$* $n$() const { return std::get_if<$i$>(&value); }\n",
         vars);
     if (!arm.values.empty()) {
       vars["v"] = Literal(arm.values.front());
@@ -100,6 +170,7 @@ void PrintUnion(Printer& p, const TypePlan& t) {
           vars);
     }
   }
+  PrintSetEmpty(p, t);
   if (comparable) {
     p.Print("\nfriend bool operator==(const $name$&, const $name$&) = default;\n",
             {{"name", t.name}});

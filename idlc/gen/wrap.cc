@@ -127,8 +127,8 @@ std::string WrapLine(std::string_view line, std::size_t limit) {
   while (from <= out.size()) {
     std::size_t end = out.find('\n', from);
     std::string_view part(out.data() + from, (end == std::string::npos ? out.size() : end) - from);
-    std::string wrapped = part.size() > limit && part != line ? WrapLine(part, limit)
-                                                              : std::string(part);
+    std::string wrapped =
+        part.size() > limit && part != line ? WrapLine(part, limit) : std::string(part);
     result += wrapped;
     if (end == std::string::npos) break;
     result += '\n';

@@ -26,9 +26,10 @@ TEST(WrapTest, ArgumentsAlignAfterTheParenthesis) {
 }
 
 TEST(WrapTest, FarRightParenthesisStartsTheArgumentsOnTheNextLine) {
-  EXPECT_EQ(WrapLine("  value = some_object.SomeLongMethodName(first_argument, second_argument);", 40),
-            "  value = some_object.SomeLongMethodName(\n"
-            "      first_argument, second_argument);");
+  EXPECT_EQ(
+      WrapLine("  value = some_object.SomeLongMethodName(first_argument, second_argument);", 40),
+      "  value = some_object.SomeLongMethodName(\n"
+      "      first_argument, second_argument);");
 }
 
 TEST(WrapTest, LiteralsAndTemplateArgumentsAreNotBroken) {

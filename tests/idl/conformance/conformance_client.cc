@@ -190,16 +190,22 @@ void Unions(ConformanceClient& c) {
   t.value.set_inner({9, 99});
   c.EchoTagged(t, te);
   CHECK(te.kind == 3 && te.value.inner() && *te.value.inner() == (Inner{9, 99}));
-  t.value.tag = 4;  // the empty arm
-  t.value.value.emplace<3>();
+  t.value.set_empty(4);  // the arm with no data
   c.EchoTagged(t, te);
   CHECK(te.kind == 4 && te.value.value.index() == 3);
+  CHECK(StatusOf([&] { t.value.set_empty(1); }) == alpaca::rpc::status::kInvalidTag);
   t.value.set_other(77, 2.5);  // the default arm
   c.EchoTagged(t, te);
   CHECK(te.kind == 77 && te.value.other() && *te.value.other() == 2.5);
   // A tag that does not match the arm held is refused before sending.
   t.value.tag = 1;
   CHECK(StatusOf([&] { c.EchoTagged(t, te); }) == alpaca::rpc::status::kInvalidTag);
+
+  // Default-constructed unions hold their first arm and can be sent as
+  // they are.
+  Tagged fresh;
+  c.EchoTagged(fresh, te);
+  CHECK(te.kind == 1 && te.value.number() && *te.value.number() == 0);
 
   Value v;
   v.set_number(-5);

@@ -23,29 +23,43 @@ enum class Color : std::int32_t {
 };
 
 // A union: `tag` is the discriminant; `value` holds the arm it selects.
+// Default-constructed, it holds its first arm's default value.
 struct Value {
-  std::int16_t tag{};
+  std::int16_t tag = 1;
   std::variant<std::int32_t, std::optional<std::string>, std::monostate, double> value;
 
-  std::int32_t* number() { return value.index() == 0 ? &std::get<0>(value) : nullptr; }
-  const std::int32_t* number() const { return value.index() == 0 ? &std::get<0>(value) : nullptr; }
+  std::int32_t* number() { return std::get_if<0>(&value); }
+  const std::int32_t* number() const { return std::get_if<0>(&value); }
   void set_number(std::int32_t arm) {
     tag = static_cast<std::int16_t>(1);
     value.emplace<0>(std::move(arm));
   }
 
-  std::optional<std::string>* text() { return value.index() == 1 ? &std::get<1>(value) : nullptr; }
-  const std::optional<std::string>* text() const { return value.index() == 1 ? &std::get<1>(value) : nullptr; }
+  std::optional<std::string>* text() { return std::get_if<1>(&value); }
+  const std::optional<std::string>* text() const { return std::get_if<1>(&value); }
   void set_text(std::optional<std::string> arm) {
     tag = static_cast<std::int16_t>(2);
     value.emplace<1>(std::move(arm));
   }
 
-  double* other() { return value.index() == 3 ? &std::get<3>(value) : nullptr; }
-  const double* other() const { return value.index() == 3 ? &std::get<3>(value) : nullptr; }
+  double* other() { return std::get_if<3>(&value); }
+  const double* other() const { return std::get_if<3>(&value); }
   void set_other(std::int16_t discriminant, double arm) {
     tag = discriminant;
     value.emplace<3>(std::move(arm));
+  }
+
+  // Selects an arm that carries no data; throws RpcError(RPC_S_INVALID_TAG) for
+  // a discriminant whose arm has data (set that arm instead).
+  void set_empty(std::int16_t discriminant) {
+    switch (static_cast<std::int64_t>(discriminant)) {
+      case 3:
+        value.emplace<2>();
+        break;
+      default:
+        alpaca::rpc::stub::ThrowBadTag("Value::set_empty: that arm has data");
+    }
+    tag = discriminant;
   }
 
   friend bool operator==(const Value&, const Value&) = default;
@@ -59,19 +73,20 @@ struct Tagged {
 };
 
 // A union: `tag` is the discriminant; `value` holds the arm it selects.
+// Default-constructed, it holds its first arm's default value.
 struct Shade {
-  Color tag{};
+  Color tag = static_cast<Color>(0);
   std::variant<std::int32_t, double> value;
 
-  std::int32_t* red() { return value.index() == 0 ? &std::get<0>(value) : nullptr; }
-  const std::int32_t* red() const { return value.index() == 0 ? &std::get<0>(value) : nullptr; }
+  std::int32_t* red() { return std::get_if<0>(&value); }
+  const std::int32_t* red() const { return std::get_if<0>(&value); }
   void set_red(std::int32_t arm) {
     tag = static_cast<Color>(0);
     value.emplace<0>(std::move(arm));
   }
 
-  double* green() { return value.index() == 1 ? &std::get<1>(value) : nullptr; }
-  const double* green() const { return value.index() == 1 ? &std::get<1>(value) : nullptr; }
+  double* green() { return std::get_if<1>(&value); }
+  const double* green() const { return std::get_if<1>(&value); }
   void set_green(double arm) {
     tag = static_cast<Color>(1);
     value.emplace<1>(std::move(arm));

@@ -125,6 +125,25 @@ def main():
         else:
             check("-D WITH_EXTRA compiles", False, r.stderr)
 
+        # An output directory that cannot be made is an error that says why,
+        # for both back ends (a file stands where a directory is needed).
+        write(tmp, "blocker", "not a directory\n")
+        write(tmp, "plain.idl", IFACE % "    long Get(void);")
+        for emit in ("cpp", "json"):
+            r = run(idlc, "--emit=" + emit, "-o", "blocker/out", "plain.idl", cwd=tmp)
+            check("-o under a file (%s): exit 1 with the reason" % emit,
+                  r.returncode == 1 and r.stderr.startswith(
+                      "idlc: error: cannot create output directory 'blocker/out': "), r.stderr)
+        # --emit=json -o writes <stem>.json; --depfile works for it too.
+        r = run(idlc, "--emit=json", "-o", "json_out", "--depfile", "json.d", "plain.idl", cwd=tmp)
+        check("--emit=json -o writes plain.json",
+              r.returncode == 0 and os.path.isfile(os.path.join(tmp, "json_out", "plain.json")),
+              r.stderr)
+        if r.returncode == 0:
+            with open(os.path.join(tmp, "json.d")) as f:
+                check("json depfile names plain.json and plain.idl",
+                      f.read().startswith("json_out/plain.json: \\\n  plain.idl"), "")
+
         # The depfile lists every file read, also when imports come from
         # the import cache (a build system must still see the #includes).
         # Macros only: no location in the parsed file points into the header.

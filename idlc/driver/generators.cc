@@ -1,0 +1,76 @@
+// The json and cpp back ends (generator.h).
+#include <filesystem>
+#include <utility>
+
+#include "idlc/driver/generator.h"
+#include "idlc/emit/json_emitter.h"
+#include "idlc/gen/generators.h"
+#include "idlc/gen/plan.h"
+
+namespace alpaca::idl {
+namespace {
+
+// --emit=json: the checked model (docs/idlc.md). It keeps its JSON tree:
+// the driver never destroys a generator, so millions of nodes are not freed
+// one by one before the process exits.
+class JsonGenerator final : public Generator {
+ public:
+  std::string_view Name() const override { return "json"; }
+  std::string_view Description() const override { return "json (the checked model)"; }
+  bool PrintsToStdout() const override { return true; }
+  std::string PrimaryOutput(const GeneratorOptions& options) const override {
+    return options.stem + ".json";
+  }
+  GeneratedFiles Generate(const Model& model, const GeneratorOptions& options,
+                          DiagnosticSink&) override {
+    json_ = ModelToJson(model, options.include_imported);
+    std::string text =
+        json_.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+    GeneratedFiles files;
+    files.emplace(PrimaryOutput(options), std::move(text));
+    return files;
+  }
+
+ private:
+  nlohmann::ordered_json json_;
+};
+
+// --emit=cpp: types, NDR codecs, client proxies and server stubs
+// (docs/generators.md).
+class CppGenerator final : public Generator {
+ public:
+  std::string_view Name() const override { return "cpp"; }
+  std::string_view Description() const override {
+    return "cpp (types, NDR codecs, client proxies, server stubs)";
+  }
+  bool PrintsToStdout() const override { return false; }
+  std::string PrimaryOutput(const GeneratorOptions& options) const override {
+    return options.stem + "_types.h";
+  }
+  GeneratedFiles Generate(const Model& model, const GeneratorOptions& options,
+                          DiagnosticSink& sink) override {
+    gen::PlanOptions plan_options{options.stem, options.cpp_namespace};
+    CollectingSink plan_sink;
+    gen::FilePlan plan = gen::PlanFile(model, plan_options, plan_sink);
+    GeneratedFiles files;
+    try {
+      if (plan_sink.error_count() == 0) files = gen::GenerateCpp(plan);
+    } catch (const gen::GenerateError& e) {
+      plan_sink.Error(e.loc, e.what());
+    }
+    for (const Diagnostic& diagnostic : plan_sink.diagnostics()) sink.Report(diagnostic);
+    if (plan_sink.error_count() > 0) files.clear();
+    return files;
+  }
+};
+
+}  // namespace
+
+std::vector<std::unique_ptr<Generator>> MakeGenerators() {
+  std::vector<std::unique_ptr<Generator>> all;
+  all.push_back(std::make_unique<JsonGenerator>());
+  all.push_back(std::make_unique<CppGenerator>());
+  return all;
+}
+
+}  // namespace alpaca::idl

@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 """Checks the library layering (docs/architecture.md) the build enforces.
 
-usage: layering_test.py --cxx CXX --source-root DIR --lib=NAME:DIR1:DIR2... ...
+usage: layering_test.py --cxx CXX --source-root DIR --table docs/architecture.md
+                         --lib=NAME:DIR1:DIR2... ...
 
-Each --lib gives a library and the include directories a target linking it
-gets. For every pair the layering forbids (a library seeing one above it,
+The rules are the table "| library | may include |" of docs/architecture.md
+(the one place they are written). Each --lib gives a library and the
+include directories a target linking it gets. For every pair the layering forbids (a library seeing one above it,
 or a private dependency of the one it links), a one-line translation unit
 including a public header of the forbidden library must fail to compile
 with that header not found; for every pair it allows, it must compile. A
@@ -19,17 +21,25 @@ import subprocess
 import sys
 import tempfile
 
-# What each library may include (its own headers, and those of the
-# libraries below it). Everything else is forbidden. rpc uses lpc and tcp
-# privately: its users do not see them.
-ALLOWED = {
-    'base': {'base'},
-    'ndr': {'base', 'ndr'},
-    'dcerpc': {'base', 'ndr', 'dcerpc'},
-    'lpc': {'base', 'lpc'},
-    'tcp': {'base', 'ndr', 'dcerpc', 'tcp'},
-    'rpc': {'base', 'ndr', 'dcerpc', 'rpc'},
-}
+
+
+def read_table(path):
+    """{library: set of libraries it may include} from the markdown table
+    whose header is "| library | may include |". A cell's words that name
+    no library ("privately", "(its users do not see them)") are prose."""
+    rows = {}
+    with open(path) as f:
+        lines = f.read().splitlines()
+    start = next(i for i, line in enumerate(lines)
+                 if line.replace(' ', '') == '|library|mayinclude|')
+    for line in lines[start + 2:]:
+        if not line.startswith('|'):
+            break
+        library, allowed = [cell.strip() for cell in line.strip('|').split('|')]
+        # Only what comes before a ';' is visible to the library's users.
+        visible = allowed.split(';')[0]
+        rows[library] = {word.strip() for word in visible.split(',')}
+    return rows
 # One public header per library, included by the probes.
 HEADER = {
     'base': 'alpaca/base/uuid.h',
@@ -55,13 +65,16 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--cxx', required=True)
     parser.add_argument('--source-root', required=True)
+    parser.add_argument('--table', required=True)
     parser.add_argument('--lib', action='append', default=[])
     args = parser.parse_args()
+    ALLOWED = read_table(args.table)
     libs = {}
     for spec in args.lib:
         name, _, dirs = spec.partition(':')
         libs[name] = [d for d in dirs.split(':') if d]
-    assert set(libs) == set(ALLOWED), f'libraries: {sorted(libs)} vs {sorted(ALLOWED)}'
+    assert set(libs) == set(ALLOWED), f'libraries: {sorted(libs)} vs the table {sorted(ALLOWED)}'
+    assert set(libs) == set(HEADER), f'libraries: {sorted(libs)} vs {sorted(HEADER)}'
     failures = 0
     with tempfile.TemporaryDirectory() as scratch:
         for lib, includes in sorted(libs.items()):

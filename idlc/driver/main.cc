@@ -49,12 +49,15 @@ int ReportErrorCount(const CollectingSink& sink) {
 
 // Writes `text` to `path`, or says why it could not.
 bool WriteFile(const fs::path& path, const std::string& text) {
+  errno = 0;
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
+  if (out) out << text;
+  if (out) out.close();
   if (!out) {
-    std::cerr << "idlc: error: cannot write '" << path.string() << "': " << std::strerror(errno)
-              << "\n";
+    // The stream's failure is the last system call's (open, write or close).
+    const int error = errno;
+    std::cerr << "idlc: error: cannot write '" << path.string()
+              << "': " << (error != 0 ? std::strerror(error) : "write failed") << "\n";
     return false;
   }
   return true;
@@ -105,7 +108,8 @@ std::optional<int> ParseCommandLine(int argc, char** argv, const Session& sessio
   app.add_option("-D", cl.defines, "Define a preprocessor macro (NAME or NAME=VALUE)")
       ->allow_extra_args(false);
   app.add_option("-o", cl.output_dir,
-                 "Write outputs into this directory (default: standard output)");
+                 "Write outputs into this directory (default: json to standard output, "
+                 "cpp into the current directory)");
   std::string emit_help = "What to produce: ";
   std::vector<std::string> emit_names;
   for (const auto& g : session.generators) {
@@ -217,6 +221,9 @@ int Emit(const CommandLine& cl, const alpaca::idl::Model& model, Session& sessio
   if (generate_sink.error_count() > 0) return ReportErrorCount(generate_sink);
 
   if (cl.output_dir.empty() && generator->PrintsToStdout()) {
+    if (!cl.depfile.empty()) {
+      std::cerr << "idlc: warning: --depfile needs -o (no file to depend on), not written\n";
+    }
     for (const auto& [name, text] : session.files) std::cout << text;
     return 0;
   }

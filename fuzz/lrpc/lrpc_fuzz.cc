@@ -289,6 +289,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   rpc::ServerOptions options;
   options.worker_threads = 1;
   options.max_call_bytes = kMaxCallBytes;
+  g_fixture->core->call_limits = options.CallLimits();  // as Server does
   g_fixture->endpoint = std::make_unique<rpc::LrpcEndpoint>(g_fixture->core, "fuzz", options);
   if (g_fixture->endpoint->Start()) std::abort();
   std::atexit(Teardown);

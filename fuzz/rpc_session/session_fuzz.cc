@@ -681,6 +681,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   core->interfaces.push_back(CounterRegistration());
   // Small enough that fragmented requests reach the limit.
   core->max_call_bytes = 12 * 1024;
+  core->call_limits.max_allocation = 4 * core->max_call_bytes;  // as Server does
   core->max_concurrent_calls = 4;
   bool inline_calls = in.ConsumeBool();
   Session(in, core, inline_calls).Run();

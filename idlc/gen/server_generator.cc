@@ -84,12 +84,13 @@ void DefineStub(Printer& p, const FilePlan& plan, const InterfacePlan& iface, co
   std::string cls = ServerClass(iface.name);
   std::string codec = std::string(kCodecNamespace) + "::" + MethodCodecNamespace(iface.name) + "::";
   p.Print(
-      "std::uint32_t Dispatch$i$_$m$(const std::shared_ptr<$cls$>& impl,\n"
-      "                          alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,\n"
-      "                          alpaca::ndr::Encoder& out) {\n",
+      "std::uint32_t Dispatch$i$_$m$(const std::shared_ptr<$cls$>& impl, "
+      "alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in, alpaca::ndr::Encoder& out) {\n",
       {{"m", m.name}, {"cls", cls}, {"i", iface.name}});
   p.Indent();
-  p.Print("(void)call;\n");
+  // Until the method starts, a failure means it did not run: the fault says
+  // so (PFC_DID_NOT_EXECUTE), and a client may safely retry the call.
+  p.Print("call.method_state = alpaca::rpc::MethodState::kNotStarted;\n");
   for (const ParamPlan& param : m.params) {
     if (!InCodec(param, CodecFunction::kEncodeOut)) continue;
     if (IsContext(param)) {
@@ -158,6 +159,7 @@ void DefineStub(Printer& p, const FilePlan& plan, const InterfacePlan& iface, co
     }
   }
 
+  p.Print("call.method_state = alpaca::rpc::MethodState::kStarted;\n");
   std::string args;
   for (const ParamPlan& param : m.params) {
     if (!InUserApi(param, m)) continue;

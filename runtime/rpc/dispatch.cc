@@ -6,6 +6,11 @@
 #include "alpaca/rpc/status.h"
 
 namespace alpaca::rpc {
+namespace {
+
+bool NotStarted(const CallContext& call) { return call.method_state == MethodState::kNotStarted; }
+
+}  // namespace
 
 DispatchResult DispatchCall(const InterfaceRegistration& iface, CallContext& call,
                             std::span<const std::uint8_t> stub, ndr::Drep drep,
@@ -21,15 +26,15 @@ DispatchResult DispatchCall(const InterfaceRegistration& iface, CallContext& cal
     // A request within max_call_bytes whose data would take more memory than
     // the call may have (a short request sizing a huge [out] buffer) is
     // refused as MS RPC refuses what it cannot allocate, not as bad data.
-    if (in.Error() == ndr::Errc::kAllocationLimit) return {status::kNcaFaultRemoteNoMemory, true};
+    if (in.Error() == ndr::Errc::kAllocationLimit) result = status::kNcaFaultRemoteNoMemory;
     if (result == status::kOk && !in.Ok()) result = status::kBadStubData;
-    return {result, false};
+    return {result, result != status::kOk && NotStarted(call)};
   } catch (const RpcError& e) {
-    return {e.Status(), false};
+    return {e.Status(), NotStarted(call)};
   } catch (const std::bad_alloc&) {
-    return {status::kNcaFaultRemoteNoMemory, false};
+    return {status::kNcaFaultRemoteNoMemory, NotStarted(call)};
   } catch (...) {
-    return {status::kNcaFaultUnspec, false};
+    return {status::kNcaFaultUnspec, NotStarted(call)};
   }
 }
 

@@ -94,7 +94,7 @@ void LrpcEndpoint::Serve() {
   lpc::PortMessage reply;
   // Replies are encoded after room for their header and sent from there.
   ndr::Encoder out(std::vector<std::uint8_t>{}, sizeof(lrpc::ReplyHeader));
-  const ndr::Limits call_limits = options_.CallLimits();
+  const ndr::Limits call_limits = core_->call_limits;
   for (;;) {
     if (auto ec = port_->ReplyWaitReceive(received)) {
       if (ec == lpc::Status::kPortDisconnected) return;  // Stop()

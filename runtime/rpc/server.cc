@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 
 #include "alpaca/lpc/status.h"
 #include "alpaca/rpc/status.h"
@@ -25,7 +26,10 @@ struct Server::Endpoint {
 
 ndr::Limits ServerOptions::CallLimits() const {
   ndr::Limits limits;
-  limits.max_allocation = max_call_memory != 0 ? max_call_memory : 4 * max_call_bytes;
+  // 4 * max_call_bytes, saturating: a huge max_call_bytes must not wrap to
+  // a budget that refuses everything.
+  const std::size_t derived = max_call_bytes > SIZE_MAX / 4 ? SIZE_MAX : 4 * max_call_bytes;
+  limits.max_allocation = max_call_memory != 0 ? max_call_memory : derived;
   return limits;
 }
 

@@ -91,7 +91,9 @@ class OutBoundsTest : public ::testing::Test {
   void ExpectRefusedBeforeRunning(Opnum op,
                                   const std::function<void(alpaca::ndr::Encoder&)>& encode) {
     const int before = impl_->ran;
-    EXPECT_EQ(Call(op, encode), status::kInvalidBound);
+    alpaca::rpc::DispatchResult result = Dispatch(op, encode);
+    EXPECT_EQ(result.status, status::kInvalidBound);
+    EXPECT_TRUE(result.did_not_execute) << "the fault must say the method did not run";
     EXPECT_EQ(impl_->ran, before) << "the method ran before its [out] bound was refused";
   }
   void ExpectRuns(Opnum op, const std::function<void(alpaca::ndr::Encoder&)>& encode) {
@@ -171,12 +173,23 @@ TEST_F(OutBoundsTest, OutBuffersPastTheCallsMemoryAreRefusedBeforeRunning) {
   EXPECT_EQ(impl_->ran, before + 1);
 }
 
+TEST_F(OutBoundsTest, TruncatedRequestsDidNotExecute) {
+  // Bad stub data is found while decoding, before the method.
+  alpaca::rpc::DispatchResult result =
+      Dispatch(kSized, [](auto& e) { e.template Write<std::uint8_t>(1); });
+  EXPECT_EQ(result.status, status::kBadStubData);
+  EXPECT_TRUE(result.did_not_execute);
+}
+
 TEST_F(OutBoundsTest, BoundsFromOutValuesAreCheckedAfterTheMethodRan) {
   // length_is(*got): `got` is the method's to set, so only the reply's
   // encoder can check it; the method has run by then.
   impl_->window_extra = 1;
   const int before = impl_->ran;
-  EXPECT_EQ(Call(kWindow, [](auto& e) { codec::EncodeWindowIn(e, 2); }), status::kInvalidBound);
+  alpaca::rpc::DispatchResult result =
+      Dispatch(kWindow, [](auto& e) { codec::EncodeWindowIn(e, 2); });
+  EXPECT_EQ(result.status, status::kInvalidBound);
+  EXPECT_FALSE(result.did_not_execute) << "the method ran: the fault must not deny it";
   EXPECT_EQ(impl_->ran, before + 1);
 }
 

@@ -35,6 +35,12 @@ struct InterfaceId {
 };
 
 // What a handler and the security callback know about the call.
+// How far a method handler got, for PFC_DID_NOT_EXECUTE: a stub sets
+// kNotStarted when it begins and kStarted just before the server's method
+// runs. A handler that sets neither leaves kUnknown, and its failures are
+// reported as possibly executed (the safe side: the client must not retry).
+enum class MethodState : std::uint8_t { kUnknown, kNotStarted, kStarted };
+
 struct CallContext {
   const dcerpc::PeerInfo& peer;  // peer.local: the caller's pid/uid/gid (ncalrpc)
   InterfaceId interface_id;
@@ -47,6 +53,7 @@ struct CallContext {
   const std::atomic<bool>& cancelled;
   // The client's association: its context handles.
   Association& association;
+  MethodState method_state = MethodState::kUnknown;
 };
 
 // The call running on this thread, for server code that needs the caller

@@ -7,21 +7,22 @@ namespace golden::arrays {
 namespace {
 
 std::uint32_t DispatchArrays_Sum(const std::shared_ptr<ArraysServer>& impl,
-                          alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                          alpaca::ndr::Encoder& out) {
-  (void)call;
+                                 alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
+                                 alpaca::ndr::Encoder& out) {
+  call.method_state = alpaca::rpc::MethodState::kNotStarted;
   std::vector<std::int32_t> values{};
   ndr_codec::iface_Arrays::DecodeSumIn(in, values);
   if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  call.method_state = alpaca::rpc::MethodState::kStarted;
   const std::int64_t result = impl->Sum(values);
   ndr_codec::iface_Arrays::EncodeSumOut(out, values, result);
   return alpaca::rpc::status::kOk;
 }
 
 std::uint32_t DispatchArrays_Fill(const std::shared_ptr<ArraysServer>& impl,
-                          alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                          alpaca::ndr::Encoder& out) {
-  (void)call;
+                                  alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
+                                  alpaca::ndr::Encoder& out) {
+  call.method_state = alpaca::rpc::MethodState::kNotStarted;
   std::int32_t size{};
   std::uint8_t value{};
   std::vector<std::uint8_t> data{};
@@ -33,44 +34,48 @@ std::uint32_t DispatchArrays_Fill(const std::shared_ptr<ArraysServer>& impl,
   if (!alpaca::rpc::stub::PresizeOut(in, data, static_cast<std::int64_t>(size))) {
     return alpaca::rpc::status::kBadStubData;
   }
+  call.method_state = alpaca::rpc::MethodState::kStarted;
   impl->Fill(size, value, data);
   ndr_codec::iface_Arrays::EncodeFillOut(out, size, value, data);
   return alpaca::rpc::status::kOk;
 }
 
 std::uint32_t DispatchArrays_Scale(const std::shared_ptr<ArraysServer>& impl,
-                          alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                          alpaca::ndr::Encoder& out) {
-  (void)call;
+                                   alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
+                                   alpaca::ndr::Encoder& out) {
+  call.method_state = alpaca::rpc::MethodState::kNotStarted;
   Samples samples{};
   std::int32_t factor{};
   ndr_codec::iface_Arrays::DecodeScaleIn(in, samples, factor);
   if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  call.method_state = alpaca::rpc::MethodState::kStarted;
   impl->Scale(samples, factor);
   ndr_codec::iface_Arrays::EncodeScaleOut(out, samples, factor);
   return alpaca::rpc::status::kOk;
 }
 
 std::uint32_t DispatchArrays_Window(const std::shared_ptr<ArraysServer>& impl,
-                          alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                          alpaca::ndr::Encoder& out) {
-  (void)call;
+                                    alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
+                                    alpaca::ndr::Encoder& out) {
+  call.method_state = alpaca::rpc::MethodState::kNotStarted;
   std::vector<std::int32_t> window{};
   ndr_codec::iface_Arrays::DecodeWindowIn(in, window);
   if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  call.method_state = alpaca::rpc::MethodState::kStarted;
   const std::int32_t result = impl->Window(window);
   ndr_codec::iface_Arrays::EncodeWindowOut(out, window, result);
   return alpaca::rpc::status::kOk;
 }
 
 std::uint32_t DispatchArrays_EchoSlots(const std::shared_ptr<ArraysServer>& impl,
-                          alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                          alpaca::ndr::Encoder& out) {
-  (void)call;
+                                       alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
+                                       alpaca::ndr::Encoder& out) {
+  call.method_state = alpaca::rpc::MethodState::kNotStarted;
   Slots value{};
   Slots echo{};
   ndr_codec::iface_Arrays::DecodeEchoSlotsIn(in, value);
   if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  call.method_state = alpaca::rpc::MethodState::kStarted;
   impl->EchoSlots(value, echo);
   ndr_codec::iface_Arrays::EncodeEchoSlotsOut(out, value, echo);
   return alpaca::rpc::status::kOk;

@@ -7,41 +7,44 @@ namespace golden::unions {
 namespace {
 
 std::uint32_t DispatchUnions_EchoTagged(const std::shared_ptr<UnionsServer>& impl,
-                          alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                          alpaca::ndr::Encoder& out) {
-  (void)call;
+                                        alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
+                                        alpaca::ndr::Encoder& out) {
+  call.method_state = alpaca::rpc::MethodState::kNotStarted;
   Tagged value{};
   Tagged echo{};
   ndr_codec::iface_Unions::DecodeEchoTaggedIn(in, value);
   if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  call.method_state = alpaca::rpc::MethodState::kStarted;
   impl->EchoTagged(value, echo);
   ndr_codec::iface_Unions::EncodeEchoTaggedOut(out, value, echo);
   return alpaca::rpc::status::kOk;
 }
 
 std::uint32_t DispatchUnions_EchoValue(const std::shared_ptr<UnionsServer>& impl,
-                          alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                          alpaca::ndr::Encoder& out) {
-  (void)call;
+                                       alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
+                                       alpaca::ndr::Encoder& out) {
+  call.method_state = alpaca::rpc::MethodState::kNotStarted;
   std::int16_t kind{};
   Value value{};
   Value echo{};
   ndr_codec::iface_Unions::DecodeEchoValueIn(in, kind, value);
   if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
   echo.tag = static_cast<decltype(echo.tag)>(static_cast<std::int64_t>(kind));
+  call.method_state = alpaca::rpc::MethodState::kStarted;
   impl->EchoValue(kind, value, echo);
   ndr_codec::iface_Unions::EncodeEchoValueOut(out, kind, value, echo);
   return alpaca::rpc::status::kOk;
 }
 
 std::uint32_t DispatchUnions_EchoShade(const std::shared_ptr<UnionsServer>& impl,
-                          alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                          alpaca::ndr::Encoder& out) {
-  (void)call;
+                                       alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
+                                       alpaca::ndr::Encoder& out) {
+  call.method_state = alpaca::rpc::MethodState::kNotStarted;
   Shade value{};
   Shade echo{};
   ndr_codec::iface_Unions::DecodeEchoShadeIn(in, value);
   if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  call.method_state = alpaca::rpc::MethodState::kStarted;
   impl->EchoShade(value, echo);
   ndr_codec::iface_Unions::EncodeEchoShadeOut(out, value, echo);
   return alpaca::rpc::status::kOk;

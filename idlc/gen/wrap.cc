@@ -1,5 +1,6 @@
 #include "idlc/gen/wrap.h"
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 #include <vector>
@@ -22,8 +23,43 @@ struct List {
   std::vector<std::size_t> commas;
 };
 
-// The first '(' whose list holds a top-level comma. Brackets, braces and
-// template angle brackets nest; literals are skipped; `//` ends the scan.
+// Where the literal or comment starting at `i` ends (its last character),
+// or npos when `i` starts none. Handles "..." and '...' with escapes, raw
+// strings R"d(...)d", /* ... */, and digit separators (1'000 is a number).
+std::size_t SkipLiteral(std::string_view line, std::size_t i) {
+  const char c = line[i];
+  if (c == '/' && i + 1 < line.size() && line[i + 1] == '*') {
+    std::size_t close = line.find("*/", i + 2);
+    return close == std::string_view::npos ? line.size() - 1 : close + 1;
+  }
+  if (c == 'R' && i + 1 < line.size() && line[i + 1] == '"' &&
+      (i == 0 || !IdentifierChar(line[i - 1]) || line[i - 1] == '8' || line[i - 1] == 'u' ||
+       line[i - 1] == 'U' || line[i - 1] == 'L')) {
+    std::size_t paren = line.find('(', i + 2);
+    if (paren == std::string_view::npos) return line.size() - 1;
+    std::string closing = ")" + std::string(line.substr(i + 2, paren - i - 2)) + "\"";
+    std::size_t close = line.find(closing, paren + 1);
+    return close == std::string_view::npos ? line.size() - 1 : close + closing.size() - 1;
+  }
+  if (c == '\'') {
+    // A digit separator: the identifier-like run before it is a number.
+    std::size_t run = i;
+    while (run > 0 && IdentifierChar(line[run - 1])) --run;
+    if (run < i && std::isdigit(static_cast<unsigned char>(line[run])))
+      return std::string_view::npos;
+  }
+  if (c != '"' && c != '\'') return std::string_view::npos;
+  std::size_t j = i + 1;
+  for (; j < line.size() && line[j] != c; ++j) {
+    if (line[j] == '\\') ++j;
+  }
+  return std::min(j, line.size() - 1);
+}
+
+// The outermost '(' (or brace initialiser) whose list holds a top-level
+// comma: breaking it first is how a person wraps a call. Brackets, braces
+// and template angle brackets nest; literals and comments are skipped; `//`
+// ends the scan.
 std::optional<List> FirstList(std::string_view line) {
   struct Open {
     char kind;
@@ -31,12 +67,15 @@ std::optional<List> FirstList(std::string_view line) {
     std::vector<std::size_t> commas;
   };
   std::vector<Open> stack;
+  std::optional<List> best;
+  auto consider = [&](const Open& open, std::size_t close) {
+    if (!Breakable(line, open.kind, open.at) || open.commas.empty()) return;
+    if (!best || open.at < best->open) best = List{open.at, close, open.commas};
+  };
   for (std::size_t i = 0; i < line.size(); ++i) {
     char c = line[i];
-    if (c == '"' || c == '\'') {
-      for (++i; i < line.size() && line[i] != c; ++i) {
-        if (line[i] == '\\') ++i;
-      }
+    if (std::size_t end = SkipLiteral(line, i); end != std::string_view::npos) {
+      i = end;
       continue;
     }
     if (c == '/' && i + 1 < line.size() && line[i + 1] == '/') break;
@@ -52,20 +91,14 @@ std::optional<List> FirstList(std::string_view line) {
       if (stack.empty()) continue;
       Open open = std::move(stack.back());
       stack.pop_back();
-      if (Breakable(line, open.kind, open.at) && !open.commas.empty()) {
-        return List{open.at, i, open.commas};
-      }
+      consider(open, i);
     } else if (c == ',' && !stack.empty()) {
       stack.back().commas.push_back(i);
     }
   }
-  // A list still open at the end of the line (it continues on the next).
-  for (const Open& open : stack) {
-    if (Breakable(line, open.kind, open.at) && !open.commas.empty()) {
-      return List{open.at, std::string_view::npos, open.commas};
-    }
-  }
-  return std::nullopt;
+  // Lists still open at the end of the line (they continue on the next).
+  for (const Open& open : stack) consider(open, std::string_view::npos);
+  return best;
 }
 
 std::string_view Trimmed(std::string_view s) {
@@ -91,7 +124,8 @@ std::string WrapLine(std::string_view line, std::size_t limit) {
     pieces.emplace_back(Trimmed(line.substr(start, comma + 1 - start)));
     start = comma + 1;
   }
-  pieces.emplace_back(Trimmed(line.substr(start)));
+  // Nothing after the last comma: the list continues on the next line.
+  if (std::string_view rest = Trimmed(line.substr(start)); !rest.empty()) pieces.emplace_back(rest);
 
   std::string head(line.substr(0, list->open + 1));
   std::size_t column = head.size();

@@ -1,9 +1,9 @@
 // Line wrapping of generated code: a line longer than the limit is broken
-// at the commas of its first parenthesised list or brace initialiser, the continuation lines
-// aligned after the parenthesis (or indented four more when that is too
-// far right), the way the project's hand-written code is formatted. String
-// and character literals and comments are never broken; a line with no such
-// list stays long.
+// at the commas of its outermost parenthesised list or brace initialiser,
+// the continuation lines aligned after the parenthesis (or indented four
+// more when that is too far right), the way the project's hand-written code
+// is formatted. String, character and raw string literals and comments are
+// never broken; a line with no such list stays long.
 #pragma once
 
 #include <cstddef>

@@ -48,6 +48,49 @@ TEST(WrapTest, BraceInitialisersButNotBlocks) {
   EXPECT_EQ(WrapLine("if (x) { a(1); b(2); }", 10), "if (x) { a(1); b(2); }");
 }
 
+TEST(WrapTest, TheOutermostListBreaksFirst) {
+  EXPECT_EQ(WrapLine("call(inner(a, b), second, third);", 24),
+            "call(inner(a, b),\n"
+            "     second, third);");
+}
+
+TEST(WrapTest, LiteralsOfEveryKindStayWhole) {
+  // A comma or parenthesis inside a char literal, escaped quotes, a block
+  // comment with an apostrophe, a raw string, a digit separator.
+  EXPECT_EQ(WrapLine("f(',', '(', \"a\\\"b, c\", d);", 12),
+            "f(',', '(',\n"
+            "  \"a\\\"b, c\",\n"
+            "  d);");
+  EXPECT_EQ(WrapLine("f(a /* don't, here */, \"it's, x\");", 20),
+            "f(a /* don't, here */,\n"
+            "  \"it's, x\");");
+  EXPECT_EQ(WrapLine("f(R\"(a\", b)\", d);", 12),
+            "f(R\"(a\", b)\",\n"
+            "  d);");
+  EXPECT_EQ(WrapLine("f(1'000, \"x', y\");", 12),
+            "f(1'000,\n"
+            "  \"x', y\");");
+}
+
+TEST(WrapTest, OddLinesStayValid) {
+  // Member access and a closing template pair are not brackets.
+  EXPECT_EQ(WrapLine("g(p->x, std::vector<std::vector<int>>{}, q);", 30),
+            "g(p->x,\n"
+            "  std::vector<std::vector<int>>{},\n"
+            "  q);");
+  // A comparison is not a template.
+  EXPECT_EQ(WrapLine("h(a < b, c > d);", 10),
+            "h(a < b,\n"
+            "  c > d);");
+  // Unbalanced: the list still open at the end is broken.
+  EXPECT_EQ(WrapLine("call(first, second,", 12),
+            "call(first,\n"
+            "     second,");
+  // One long token: nothing to break.
+  const std::string token(50, 'x');
+  EXPECT_EQ(WrapLine(token, 10), token);
+}
+
 TEST(WrapTest, EveryLineOfAText) {
   EXPECT_EQ(WrapLines("short\nf(aaaa, bbbb);\n", 10), "short\nf(aaaa,\n  bbbb);\n");
 }

@@ -74,6 +74,13 @@ std::int64_t FirstArmTag(const TypePlan& t) {
 
 // set_empty(discriminant): selects an arm that carries no data ([case(3)] ;
 // or an empty [default]), which has no member to set.
+// A case label for `v` in a switch over the tag as a 64-bit value: the
+// value the tag's own type gives it (0xffffffff on a long is -1).
+std::string CaseLabel(const TypePlan& t, std::int64_t v) {
+  if (v >= 0 && v <= 127) return Literal(v);
+  return "static_cast<std::int64_t>(static_cast<" + t.discriminant->cpp + ">(" + Literal(v) + "))";
+}
+
 void PrintSetEmpty(Printer& p, const TypePlan& t) {
   const ArmPlan* empty_default = nullptr;
   std::vector<const ArmPlan*> empty_cases;
@@ -95,7 +102,7 @@ void PrintSetEmpty(Printer& p, const TypePlan& t) {
   p.Indent();
   p.Print("switch (static_cast<std::int64_t>(discriminant)) {\n");
   for (const ArmPlan* arm : empty_cases) {
-    for (std::int64_t v : arm->values) p.Print("  case $v$:\n", {{"v", Literal(v)}});
+    for (std::int64_t v : arm->values) p.Print("  case $v$:\n", {{"v", CaseLabel(t, v)}});
     p.Print("    value.emplace<$i$>();\n    break;\n", {{"i", std::to_string(arm->index)}});
   }
   std::set<std::int64_t> with_data;
@@ -104,7 +111,7 @@ void PrintSetEmpty(Printer& p, const TypePlan& t) {
   }
   if (empty_default) {
     // The empty default covers every value no case names.
-    for (std::int64_t v : with_data) p.Print("  case $v$:\n", {{"v", Literal(v)}});
+    for (std::int64_t v : with_data) p.Print("  case $v$:\n", {{"v", CaseLabel(t, v)}});
     if (!with_data.empty()) {
       p.Print("    alpaca::rpc::stub::ThrowBadTag(\"$n$::set_empty: that arm has data\");\n",
               {{"n", t.name}});
@@ -132,9 +139,11 @@ void PrintUnion(Printer& p, const TypePlan& t) {
   }
   if (alternatives.empty()) alternatives = "std::monostate";
   std::string tag = t.discriminant->cpp;
-  const bool enum_tag = t.discriminant->kind == ShapeKind::kEnum;
   auto tag_value = [&](std::int64_t v) {
-    return enum_tag ? "static_cast<" + tag + ">(" + Literal(v) + ")" : Literal(v);
+    // A plain literal where it reads the same in every integer type; else
+    // converted, as IDL allows 0xffffffff for a long case.
+    const bool plain = t.discriminant->kind != ShapeKind::kEnum && v >= 0 && v <= 127;
+    return plain ? Literal(v) : "static_cast<" + tag + ">(" + Literal(v) + ")";
   };
   p.Print(
       "// A union: `tag` is the discriminant; `value` holds the arm it selects.\n"

@@ -6,5 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 cmake --build "$build" --target idlc
-python3 tests/idl/golden/golden_test.py --idlc "$build/idlc/idlc" --update
+includes=()
+for root in runtime/base/include runtime/ndr/include runtime/dcerpc/include runtime/rpc/include; do
+  includes+=(--include "$root")
+done
+python3 tests/idl/golden/golden_test.py --idlc "$build/idlc/idlc" --cxx "${CXX:-c++}" \
+  "${includes[@]}" --update
 git status --short tests/idl/golden/expected

@@ -79,7 +79,9 @@ class LpcTest : public ::testing::Test {
     }
   }
 
-  alpaca::test_support::TempDir temp_{"alpaca-lpc-test"};
+  // Under /tmp, not $TMPDIR: socket paths must fit sun_path (108 bytes),
+  // and the children running as uid 65534 must be able to reach it.
+  alpaca::test_support::TempDir temp_{"alpaca-lpc-test", "/tmp"};
   const std::string dir_ = temp_.Path().string();  // the port namespace
   std::vector<std::shared_ptr<ServerPort>> accepted_;
 };

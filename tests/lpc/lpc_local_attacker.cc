@@ -221,8 +221,9 @@ struct RawStream {
 constexpr uint64_t kStreamLength = 400 * 1024;  // fits a 1 MiB section's half
 
 // K connections, each with its own 1 MiB section and a streamed view of
-// kStreamLength announced whose data has not been published.
-std::vector<RawStream> OpenRawStreams(const std::string& name, size_t count) {
+// kStreamLength announced, with `published` bytes of it already published.
+std::vector<RawStream> OpenRawStreams(const std::string& name, size_t count,
+                                      uint64_t published = 0) {
   std::vector<alpaca::UniqueFd> sockets = ConnectRaw(name, count);
   std::vector<RawStream> held;
   for (auto& socket : sockets) {
@@ -241,6 +242,9 @@ std::vector<RawStream> OpenRawStreams(const std::string& name, size_t count) {
         reply.status != 0) {
       break;
     }
+    t.published = published;
+    std::atomic_ref<uint64_t>(t.Control().client_to_server_progress)
+        .store(published, std::memory_order_seq_cst);
     if (!AnnounceStreamedView(t.socket.Get(), kStreamLength)) break;
     held.push_back(std::move(t));
   }
@@ -304,15 +308,17 @@ int NudgeFlood(const std::string& name, size_t count) {
 // backwards after the server has copied ("rewind"). Either is a protocol
 // violation the server must cut at once, whatever the stream's deadline.
 int Lie(const std::string& name, size_t count, bool rewind) {
-  std::vector<RawStream> held = OpenRawStreams(name, count);
+  // For a rewind, 2 KiB are published before the view is announced, so the
+  // server's first look copies them and it parks only after that: the
+  // parked flag then means "has copied 2 KiB" (it is never set earlier).
+  std::vector<RawStream> held = OpenRawStreams(name, count, rewind ? 2048 : 0);
   for (auto& t : held) {
     if (!rewind) {
       t.Publish(kStreamLength + 1);
       continue;
     }
-    t.Publish(2048);
-    // The server parks the stream again once it has copied those bytes:
-    // only then is going back a lie about data it has.
+    // Only once the server has those bytes is going back a lie about data
+    // it has. The flag is a plain store (no futex to wait on): poll it.
     for (int i = 0; i < 20000 && !t.ServerParked(); ++i) ::usleep(1000);
     if (!t.ServerParked()) {
       Say("NEVER_PARKED");

@@ -50,7 +50,9 @@ def main():
     # -P -l: a line per captured packet on stdout, flushed at once, so that
     # the end of the capture is an event: a UDP marker sent after the last
     # RPC packet has been captured once tshark prints it (lo keeps order).
-    cap = subprocess.Popen(['tshark', '-i', 'lo', '-P', '-l', '-f',
+    # The marker is decoded as plain data whatever its port would map to.
+    cap = subprocess.Popen(['tshark', '-i', 'lo', '-P', '-l', '-d', f'udp.port=={marker_port},data',
+                            '-f',
                             f'tcp port {port} or tcp port {epm_port} or udp port {marker_port}',
                             '-w', pcap], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            text=True)

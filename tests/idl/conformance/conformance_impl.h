@@ -68,8 +68,7 @@ class Impl final : public ConformanceServer {
     auto whole = [](double x) {
       return std::isfinite(x) && std::fabs(x) < 1e15 ? static_cast<std::int64_t>(x) : 0;
     };
-    // (a + b + c in int, as it was, overflowed for c near INT32_MIN: found
-    // by fuzz_generated_stub under UBSan.)
+    // In 64 bits: int8 + int16 + int32 can overflow int.
     std::uint64_t sum = static_cast<std::uint64_t>(std::int64_t{a} + b + c) +
                         static_cast<std::uint64_t>(d) +
                         static_cast<std::uint64_t>(whole(e) + whole(f)) +

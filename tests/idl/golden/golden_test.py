@@ -8,7 +8,8 @@ cannot record code that does not build.
 usage: golden_test.py --idlc IDLC --cxx CXX [--include DIR]... [--update]
 
 --update rewrites expected/ from the current idlc instead (what
-scripts/update-golden.sh runs); review the diff before committing it.
+scripts/update-golden.sh runs), then compiles it as above; review the diff
+before committing it.
 """
 import argparse
 import difflib
@@ -75,7 +76,8 @@ def main():
                         f'expected/{stem}/{name}', f'idlc/{name}', n=2))
                 else:
                     print(f'ok   {stem}: {name}')
-    if args.cxx and not args.update:
+    # Also after an update: a change must not record code that does not build.
+    if args.cxx:
         flags = [f for d in args.include for f in ('-I', d)]
         for stem in sorted(os.listdir(EXPECTED)):
             directory = os.path.join(EXPECTED, stem)
@@ -90,7 +92,9 @@ def main():
                     failures += 1
                     print(f'FAIL {stem}: expected/{stem}/{name} does not compile:\n{run.stderr}')
     if args.update:
-        return 0
+        if failures:
+            print(f'{failures} expected file(s) do not compile: fix idlc before committing them')
+        return 1 if failures else 0
     if failures:
         print(f'{failures} failure(s); if the change is intended: scripts/update-golden.sh')
     return 1 if failures else 0

@@ -12,8 +12,10 @@ namespace alpaca::test_support {
 
 class TempDir {
  public:
-  explicit TempDir(const std::string& prefix = "alpaca-test") {
-    std::string path = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+  // Under `base`, by default $TMPDIR (or /tmp).
+  explicit TempDir(const std::string& prefix = "alpaca-test",
+                   const std::filesystem::path& base = std::filesystem::temp_directory_path()) {
+    std::string path = (base / (prefix + "-XXXXXX")).string();
     if (::mkdtemp(path.data()) == nullptr) throw std::runtime_error("mkdtemp " + path);
     path_ = path;
   }

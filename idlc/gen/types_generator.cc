@@ -3,7 +3,9 @@
 // context handle types and interface identifiers.
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <set>
+#include <utility>
 
 #include "idlc/gen/generators.h"
 #include "idlc/gen/names.h"
@@ -59,17 +61,41 @@ void PrintStruct(Printer& p, const TypePlan& t) {
   p.Print("};\n\n");
 }
 
-// The discriminant that selects a union's first arm (variant index 0), so
-// that a default-constructed union is consistent and can be sent: the arm's
-// first case, or for a [default] arm the smallest value no case takes.
-std::int64_t FirstArmTag(const TypePlan& t) {
-  if (t.arms.empty()) return 0;
-  if (!t.arms.front().values.empty()) return t.arms.front().values.front();
+// The values a discriminant of this C++ type can hold.
+std::pair<std::int64_t, std::int64_t> TagRange(const Shape& s) {
+  if (s.kind == ShapeKind::kBool) return {0, 1};
+  static const std::map<std::string, std::pair<std::int64_t, std::int64_t>, std::less<>> kRanges = {
+      {"std::int8_t", {-128, 127}},      {"char", {-128, 127}},         {"std::uint8_t", {0, 255}},
+      {"std::int16_t", {-32768, 32767}}, {"std::uint16_t", {0, 65535}}, {"char16_t", {0, 65535}}};
+  auto it = kRanges.find(s.cpp);
+  if (it != kRanges.end()) return it->second;
+  return {std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()};
+}
+
+// What a default-constructed union holds, so that it is consistent and can
+// be sent: its first arm with that arm's first case; for a leading
+// [default] arm, the smallest value no case takes, or (when the cases take
+// every value the tag can hold, as with a boolean) the first case arm.
+struct DefaultArm {
+  std::int64_t tag = 0;
+  int index = 0;  // the variant alternative
+};
+DefaultArm FirstArm(const TypePlan& t) {
+  if (t.arms.empty()) return {};
+  if (!t.arms.front().values.empty()) return {t.arms.front().values.front(), 0};
   std::set<std::int64_t> taken;
   for (const ArmPlan& arm : t.arms) taken.insert(arm.values.begin(), arm.values.end());
-  std::int64_t v = 0;
-  while (taken.contains(v)) ++v;
-  return v;
+  auto [low, high] = TagRange(*t.discriminant);
+  for (std::int64_t v = std::max<std::int64_t>(low, 0); v <= high; ++v) {
+    if (!taken.contains(v)) return {v, t.arms.front().index};
+  }
+  for (std::int64_t v = -1; v >= low; --v) {
+    if (!taken.contains(v)) return {v, t.arms.front().index};
+  }
+  for (const ArmPlan& arm : t.arms) {
+    if (!arm.values.empty()) return {arm.values.front(), arm.index};
+  }
+  return {};
 }
 
 // set_empty(discriminant): selects an arm that carries no data ([case(3)] ;
@@ -150,8 +176,13 @@ void PrintUnion(Printer& p, const TypePlan& t) {
       "// Default-constructed, it holds its first arm's default value.\n");
   p.Print("struct $name$ {\n", {{"name", t.name}});
   p.Indent();
-  p.Print("$tag$ tag = $v$;\nstd::variant<$alts$> value;\n",
-          {{"tag", tag}, {"v", tag_value(FirstArmTag(t))}, {"alts", alternatives}});
+  const DefaultArm first = FirstArm(t);
+  p.Print("$tag$ tag = $v$;\nstd::variant<$alts$> value$init$;\n",
+          {{"tag", tag},
+           {"v", tag_value(first.tag)},
+           {"alts", alternatives},
+           {"init",
+            first.index == 0 ? "" : "{std::in_place_index<" + std::to_string(first.index) + ">}"}});
   for (const ArmPlan& arm : t.arms) {
     if (!arm.member) continue;
     Vars vars{{"n", arm.member->name},

@@ -82,6 +82,7 @@ class Analyzer {
   void CheckDeclAttributes(const std::string& owner, const std::string& name, Location loc,
                            const Type* type, const AttributeList& attrs,
                            const std::vector<Field>* fields, const std::vector<Param>* params);
+  void CheckDuplicateCases(const Type& union_type);
   void CheckUnionCases(const Type& union_type, const Type* switch_type, Location loc);
   void CheckByValueRecursion(const Type& type, const Field& field);
 

@@ -276,6 +276,10 @@ void Analyzer::DefineUnion(Type& type, const ast::TagType& tag, const Context& c
     type.cases.push_back(std::move(union_case));
   }
   defining_.pop_back();
+  // Duplicates need no switch type: checked here for every union, also one
+  // that no switch_is ever names (its code would not compile). Values
+  // against the switch type are checked where the type is known.
+  CheckDuplicateCases(type);
   if (type.encapsulated) CheckUnionCases(type, type.switch_type, tag.loc);
 }
 

@@ -215,9 +215,7 @@ void Analyzer::CheckDeclAttributes(const std::string& owner, const std::string& 
   (void)loc;
 }
 
-void Analyzer::CheckUnionCases(const Type& union_type, const Type* switch_type, Location loc) {
-  (void)loc;
-  const Type& s = switch_type->StripAliases();
+void Analyzer::CheckDuplicateCases(const Type& union_type) {
   std::vector<std::pair<std::int64_t, Location>> seen;
   for (const UnionCase& c : union_type.cases) {
     Location where = c.field ? c.field->loc : union_type.loc;
@@ -231,6 +229,16 @@ void Analyzer::CheckUnionCases(const Type& union_type, const Type* switch_type, 
         }
       }
       seen.emplace_back(value, where);
+    }
+  }
+}
+
+void Analyzer::CheckUnionCases(const Type& union_type, const Type* switch_type, Location loc) {
+  (void)loc;
+  const Type& s = switch_type->StripAliases();
+  for (const UnionCase& c : union_type.cases) {
+    Location where = c.field ? c.field->loc : union_type.loc;
+    for (std::int64_t value : c.values) {
       if (s.kind == TypeKind::kEnum) {
         bool found = std::any_of(s.enumerators.begin(), s.enumerators.end(),
                                  [&](const Enumerator& e) { return e.value == value; });

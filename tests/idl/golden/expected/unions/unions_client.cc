@@ -38,4 +38,14 @@ void UnionsClient::EchoShade(const Shade& value, Shade& echo,
   alpaca::rpc::stub::FinishReply(d, "EchoShade");
 }
 
+void UnionsClient::EchoYes(bool which, const Yes& value, const alpaca::rpc::CallOptions& options) {
+  alpaca::ndr::Encoder e = client_.NewRequest();
+  ndr_codec::iface_Unions::EncodeEchoYesIn(e, which, value);
+  alpaca::ndr::Drep drep;
+  const std::vector<std::uint8_t> reply = client_.Call(3, std::move(e), options, drep);
+  alpaca::ndr::Decoder d(reply, drep);
+  ndr_codec::iface_Unions::DecodeEchoYesOut(d, which, value);
+  alpaca::rpc::stub::FinishReply(d, "EchoYes");
+}
+
 }  // namespace golden::unions

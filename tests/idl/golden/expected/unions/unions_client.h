@@ -24,6 +24,7 @@ class UnionsClient {
   void EchoValue(std::int16_t kind, const Value& value, Value& echo,
                  const alpaca::rpc::CallOptions& options = {});
   void EchoShade(const Shade& value, Shade& echo, const alpaca::rpc::CallOptions& options = {});
+  void EchoYes(bool which, const Yes& value, const alpaca::rpc::CallOptions& options = {});
 
   // The underlying association: Binding(), Protseq(), raw Call().
   alpaca::rpc::Client& Rpc() { return client_; }

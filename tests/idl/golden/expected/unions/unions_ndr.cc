@@ -159,6 +159,70 @@ void Unmarshal(alpaca::ndr::Decoder& d, Shade& v) {
   }
 }
 
+void Marshal(alpaca::ndr::Encoder& e, const Yes& v) {
+  std::size_t arm = 0;
+  switch (static_cast<std::int64_t>(v.tag)) {
+    case 0LL:
+      arm = 1;
+      break;
+    case 1LL:
+      arm = 2;
+      break;
+    default:
+      arm = 0;
+      break;
+  }
+  if (v.value.index() != arm) {
+    alpaca::rpc::stub::ThrowBadTag("Yes: the value held is not the arm its tag selects");
+  }
+  e.WriteBool(v.tag);
+  switch (arm) {
+    case 0: {
+      e.Align(8);
+      e.Write<std::int32_t>(std::get<0>(v.value));
+      break;
+    }
+    case 1: {
+      e.Align(8);
+      e.Write<std::int16_t>(std::get<1>(v.value));
+      break;
+    }
+    case 2: {
+      e.Align(8);
+      e.Write<std::int64_t>(std::get<2>(v.value));
+      break;
+    }
+    default:
+      break;  // an empty arm: the discriminant alone
+  }
+}
+
+void Unmarshal(alpaca::ndr::Decoder& d, Yes& v) {
+  v.tag = d.ReadBool();
+  switch (static_cast<std::int64_t>(v.tag)) {
+    case 0LL:
+    {
+      v.value.emplace<1>();
+      d.Align(8);
+      std::get<1>(v.value) = d.Read<std::int16_t>();
+      break;
+    }
+    case 1LL:
+    {
+      v.value.emplace<2>();
+      d.Align(8);
+      std::get<2>(v.value) = d.Read<std::int64_t>();
+      break;
+    }
+    default: {
+      v.value.emplace<0>();
+      d.Align(8);
+      std::get<0>(v.value) = d.Read<std::int32_t>();
+      break;
+    }
+  }
+}
+
 namespace iface_Unions {
 
 void EncodeEchoTaggedIn(alpaca::ndr::Encoder& e, const Tagged& value) {
@@ -227,6 +291,26 @@ void EncodeEchoShadeOut(alpaca::ndr::Encoder& e, const Shade& /*value*/, const S
 
 void DecodeEchoShadeOut(alpaca::ndr::Decoder& d, const Shade& /*value*/, Shade& echo) {
   Unmarshal(d, echo);
+}
+
+void EncodeEchoYesIn(alpaca::ndr::Encoder& e, bool which, const Yes& value) {
+  e.WriteBool(which);
+  if (static_cast<std::int64_t>(value.tag) != static_cast<std::int64_t>(which)) {
+    alpaca::rpc::stub::ThrowBadTag("EchoYes: value: the union's tag differs from its switch_is value");
+  }
+  Marshal(e, value);
+}
+
+void DecodeEchoYesIn(alpaca::ndr::Decoder& d, bool& which, Yes& value) {
+  which = d.ReadBool();
+  Unmarshal(d, value);
+  alpaca::rpc::stub::Correlate(d, value.tag, static_cast<std::int64_t>(which));
+}
+
+void EncodeEchoYesOut(alpaca::ndr::Encoder& /*e*/, bool /*which*/, const Yes& /*value*/) {
+}
+
+void DecodeEchoYesOut(alpaca::ndr::Decoder& /*d*/, bool /*which*/, const Yes& /*value*/) {
 }
 
 }  // namespace iface_Unions

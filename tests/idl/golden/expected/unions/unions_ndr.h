@@ -11,6 +11,8 @@ void Marshal(alpaca::ndr::Encoder& e, const Tagged& v);
 void Unmarshal(alpaca::ndr::Decoder& d, Tagged& v);
 void Marshal(alpaca::ndr::Encoder& e, const Shade& v);
 void Unmarshal(alpaca::ndr::Decoder& d, Shade& v);
+void Marshal(alpaca::ndr::Encoder& e, const Yes& v);
+void Unmarshal(alpaca::ndr::Decoder& d, Yes& v);
 
 namespace iface_Unions {
 void EncodeEchoTaggedIn(alpaca::ndr::Encoder& e, const Tagged& value);
@@ -27,6 +29,10 @@ void EncodeEchoShadeIn(alpaca::ndr::Encoder& e, const Shade& value);
 void DecodeEchoShadeIn(alpaca::ndr::Decoder& d, Shade& value);
 void EncodeEchoShadeOut(alpaca::ndr::Encoder& e, const Shade& value, const Shade& echo);
 void DecodeEchoShadeOut(alpaca::ndr::Decoder& d, const Shade& value, Shade& echo);
+void EncodeEchoYesIn(alpaca::ndr::Encoder& e, bool which, const Yes& value);
+void DecodeEchoYesIn(alpaca::ndr::Decoder& d, bool& which, Yes& value);
+void EncodeEchoYesOut(alpaca::ndr::Encoder& e, bool which, const Yes& value);
+void DecodeEchoYesOut(alpaca::ndr::Decoder& d, bool which, const Yes& value);
 }  // namespace iface_Unions
 
 }  // namespace golden::unions::ndr_codec

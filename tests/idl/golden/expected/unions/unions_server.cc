@@ -50,6 +50,20 @@ std::uint32_t DispatchUnions_EchoShade(const std::shared_ptr<UnionsServer>& impl
   return alpaca::rpc::status::kOk;
 }
 
+std::uint32_t DispatchUnions_EchoYes(const std::shared_ptr<UnionsServer>& impl,
+                                     alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
+                                     alpaca::ndr::Encoder& out) {
+  call.method_state = alpaca::rpc::MethodState::kNotStarted;
+  bool which{};
+  Yes value{};
+  ndr_codec::iface_Unions::DecodeEchoYesIn(in, which, value);
+  if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  call.method_state = alpaca::rpc::MethodState::kStarted;
+  impl->EchoYes(which, value);
+  ndr_codec::iface_Unions::EncodeEchoYesOut(out, which, value);
+  return alpaca::rpc::status::kOk;
+}
+
 }  // namespace
 
 alpaca::rpc::InterfaceRegistration UnionsServer::Registration(std::shared_ptr<UnionsServer> impl,
@@ -57,7 +71,7 @@ alpaca::rpc::InterfaceRegistration UnionsServer::Registration(std::shared_ptr<Un
   alpaca::rpc::InterfaceRegistration registration;
   registration.id = UnionsId;
   registration.security = std::move(security);
-  registration.methods.resize(3);
+  registration.methods.resize(4);
   registration.methods[0] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
                                       alpaca::ndr::Encoder& out) {
     return DispatchUnions_EchoTagged(impl, call, in, out);
@@ -69,6 +83,10 @@ alpaca::rpc::InterfaceRegistration UnionsServer::Registration(std::shared_ptr<Un
   registration.methods[2] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
                                       alpaca::ndr::Encoder& out) {
     return DispatchUnions_EchoShade(impl, call, in, out);
+  };
+  registration.methods[3] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
+                                      alpaca::ndr::Encoder& out) {
+    return DispatchUnions_EchoYes(impl, call, in, out);
   };
   return registration;
 }

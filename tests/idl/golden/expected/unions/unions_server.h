@@ -19,6 +19,7 @@ class UnionsServer {
   virtual void EchoTagged(const Tagged& value, Tagged& echo) = 0;
   virtual void EchoValue(std::int16_t kind, const Value& value, Value& echo) = 0;
   virtual void EchoShade(const Shade& value, Shade& echo) = 0;
+  virtual void EchoYes(bool which, const Yes& value) = 0;
 
   // The dispatch table, for alpaca::rpc::Server::RegisterInterface.
   static alpaca::rpc::InterfaceRegistration Registration(

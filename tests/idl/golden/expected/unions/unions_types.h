@@ -16,6 +16,7 @@ namespace golden::unions {
 struct Value;
 struct Tagged;
 struct Shade;
+struct Yes;
 
 enum class Color : std::int32_t {
   RED = 0,
@@ -93,6 +94,36 @@ struct Shade {
   }
 
   friend bool operator==(const Shade&, const Shade&) = default;
+};
+
+// A union: `tag` is the discriminant; `value` holds the arm it selects.
+// Default-constructed, it holds its first arm's default value.
+struct Yes {
+  bool tag = 0;
+  std::variant<std::int32_t, std::int16_t, std::int64_t> value{std::in_place_index<1>};
+
+  std::int32_t* other() { return std::get_if<0>(&value); }
+  const std::int32_t* other() const { return std::get_if<0>(&value); }
+  void set_other(bool discriminant, std::int32_t arm) {
+    tag = discriminant;
+    value.emplace<0>(std::move(arm));
+  }
+
+  std::int16_t* no() { return std::get_if<1>(&value); }
+  const std::int16_t* no() const { return std::get_if<1>(&value); }
+  void set_no(std::int16_t arm) {
+    tag = static_cast<bool>(0);
+    value.emplace<1>(std::move(arm));
+  }
+
+  std::int64_t* yes() { return std::get_if<2>(&value); }
+  const std::int64_t* yes() const { return std::get_if<2>(&value); }
+  void set_yes(std::int64_t arm) {
+    tag = static_cast<bool>(1);
+    value.emplace<2>(std::move(arm));
+  }
+
+  friend bool operator==(const Yes&, const Yes&) = default;
 };
 
 // interface Unions (uuid c4a93e27-6f1b-4d85-a0e2-7b3f9d1c5a68, version 1.0)

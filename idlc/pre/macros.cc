@@ -21,7 +21,7 @@ Token MakeToken(std::string_view text, TokKind kind, const Token& where) {
 
 const Macro* MacroTable::Find(std::string_view name) const {
   auto found = macros_.find(name);
-  return found == macros_.end() ? nullptr : &found->second;
+  return found == macros_.end() ? nullptr : found->second.get();
 }
 
 void MacroTable::Define(Macro macro) {
@@ -30,13 +30,22 @@ void MacroTable::Define(Macro macro) {
     id = ids_.emplace(macro.name, static_cast<std::uint32_t>(ids_.size() + 1)).first;
   }
   macro.id = id->second;
-  std::string name = macro.name;
-  macros_.insert_or_assign(std::move(name), std::move(macro));
+  auto definition = std::make_unique<Macro>(std::move(macro));
+  auto found = macros_.find(definition->name);
+  if (found == macros_.end()) {
+    std::string name = definition->name;
+    macros_.emplace(std::move(name), std::move(definition));
+  } else {
+    retired_.push_back(std::move(found->second));
+    found->second = std::move(definition);
+  }
 }
 
 void MacroTable::Undefine(std::string_view name) {
   auto found = macros_.find(name);
-  if (found != macros_.end()) macros_.erase(found);
+  if (found == macros_.end()) return;
+  retired_.push_back(std::move(found->second));
+  macros_.erase(found);
 }
 
 bool HideSets::Contains(std::uint32_t set, std::uint32_t macro) const {

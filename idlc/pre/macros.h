@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -31,6 +32,9 @@ struct Macro {
 
 class MacroTable {
  public:
+  // The definition in force. The pointer stays valid for the table's life,
+  // even across #undef and redefinition: directives inside a macro's
+  // argument list run while the expander still uses the macro.
   const Macro* Find(std::string_view name) const;
   // Adds or replaces a definition; returns its id (stable per name, so hide
   // sets still apply across #undef and redefinition).
@@ -42,8 +46,11 @@ class MacroTable {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  std::unordered_map<std::string, Macro, Hash, std::equal_to<>> macros_;
+  std::unordered_map<std::string, std::unique_ptr<Macro>, Hash, std::equal_to<>> macros_;
   std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> ids_;
+  // Definitions replaced or #undef'd, kept alive for Find()'s promise; they
+  // grow with the input's directives, which bound them.
+  std::vector<std::unique_ptr<Macro>> retired_;
 };
 
 // Interned sets of macro ids; 0 is the empty set.

@@ -74,6 +74,15 @@ class PreprocessorTest : public ::testing::Test {
   bool ok_ = false;
 };
 
+TEST_F(PreprocessorTest, DirectivesInsideArgumentsLeaveTheInvokedDefinitionIntact) {
+  // Found by fuzz_idl_pp (heap-use-after-free): an #undef or a redefinition
+  // read while collecting a macro's arguments freed the definition the
+  // expander was using. The call expands with the definition it started
+  // with, as GCC does; later text sees the directive's effect.
+  EXPECT_EQ(Run("#define f(a) [a]\nf(1\n#undef f\n) f(2)\n"), "[1] f(2)");
+  EXPECT_EQ(Run("#define f(a) [a]\nf(1\n#define f(a) <a>\n) f(2)\n"), "[1] <2>");
+}
+
 TEST_F(PreprocessorTest, StandardExampleOfRescanning) {
   // C11 6.10.3.4p4: f(2)(9) expands to 2*9*g.
   EXPECT_EQ(Run("#define f(a) a*g\n#define g(a) f(a)\nf(2)(9)\n"), "2*9*g");

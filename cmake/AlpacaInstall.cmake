@@ -1,10 +1,11 @@
 # Install rules and the CMake package (lib/cmake/alpaca): libraries, public
-# headers under include/alpaca/{base,ndr,dcerpc,rpc,lpc,tcp}, idlc,
+# headers under include/alpaca/<library>/, idlc,
 # alpaca_add_idl().
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-set(alpaca_exported alpaca_base alpaca_ndr alpaca_dcerpc alpaca_lpc alpaca_lpc_asio alpaca_tcp
+set(alpaca_exported alpaca_base alpaca_ndr alpaca_dcerpc alpaca_transport alpaca_lpc alpaca_lpc_asio
+    alpaca_ncalrpc alpaca_co_stream alpaca_tcp alpaca_unix_stream alpaca_default_transports
     alpaca_rpc)
 foreach(t IN LISTS alpaca_exported)
   string(REPLACE "alpaca_" "" export_name ${t})
@@ -21,7 +22,9 @@ install(TARGETS ${alpaca_exported} EXPORT alpacaTargets
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 # Each library's public root (include/alpaca/<lib>/); the internal headers
 # beside the sources are not installed.
-foreach(dir runtime/base runtime/ndr runtime/dcerpc runtime/rpc transports/lpc transports/tcp)
+foreach(dir runtime/base runtime/ndr runtime/dcerpc runtime/transport runtime/rpc transports/lpc
+            transports/lpc/ncalrpc transports/stream transports/tcp transports/unix
+            transports/default)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 endforeach()
 install(EXPORT alpacaTargets NAMESPACE alpaca:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/alpaca)

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 build=${1:-build}
 cmake --build "$build" --target idlc
 includes=()
-for root in runtime/base/include runtime/ndr/include runtime/dcerpc/include runtime/rpc/include; do
+for root in runtime/base/include runtime/ndr/include runtime/dcerpc/include runtime/transport/include \
+  runtime/rpc/include; do
   includes+=(--include "$root")
 done
 python3 tests/idl/golden/golden_test.py --idlc "$build/idlc/idlc" --cxx "${CXX:-c++}" \

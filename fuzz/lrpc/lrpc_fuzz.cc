@@ -1,5 +1,5 @@
 // libFuzzer target: hostile ncalrpc clients against the real server
-// endpoint (rpc::LrpcEndpoint) — its decoding of the connect info (the
+// endpoint (ncalrpc::Endpoint) — its decoding of the connect info (the
 // bind), of each request's header, object UUID and drep, and its dispatch.
 // Nothing is factored out or stubbed: one endpoint serves on a real local
 // port for the whole run, and each input is one client that connects with
@@ -36,15 +36,16 @@
 #include "alpaca/lpc/client_port.h"
 #include "alpaca/lpc/status.h"
 #include "alpaca/rpc/status.h"
-#include "lrpc_server.h"
-#include "lrpc_wire.h"
+#include "endpoint.h"
 #include "server_connection.h"
 #include "test_interface.h"
+#include "wire.h"
 
 namespace lpc = alpaca::lpc;
-namespace lrpc = alpaca::rpc::lrpc;
+namespace lrpc = alpaca::ncalrpc::wire;
 namespace ndr = alpaca::ndr;
 namespace rpc = alpaca::rpc;
+namespace ncalrpc = alpaca::ncalrpc;
 namespace status = alpaca::rpc::status;
 
 namespace {
@@ -55,7 +56,7 @@ constexpr auto kReplyTimeout = std::chrono::seconds(10);
 struct Fixture {
   std::string dir;
   std::shared_ptr<rpc::ServerCore> core = std::make_shared<rpc::ServerCore>();
-  std::unique_ptr<rpc::LrpcEndpoint> endpoint;
+  std::unique_ptr<ncalrpc::Endpoint> endpoint;
 };
 Fixture* g_fixture = nullptr;
 
@@ -289,9 +290,10 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   rpc::ServerOptions options;
   options.worker_threads = 1;
   options.max_call_bytes = kMaxCallBytes;
-  g_fixture->core->call_limits = options.CallLimits();  // as Server does
-  g_fixture->endpoint = std::make_unique<rpc::LrpcEndpoint>(g_fixture->core, "fuzz", options);
-  if (g_fixture->endpoint->Start()) std::abort();
+  g_fixture->core->max_call_bytes = options.max_call_bytes;  // as Server does
+  g_fixture->core->call_limits = options.CallLimits();
+  g_fixture->endpoint = std::make_unique<ncalrpc::Endpoint>(g_fixture->core, "fuzz", options);
+  g_fixture->endpoint->Start();  // throws, and so aborts, when it cannot
   std::atexit(Teardown);
   return 0;
 }

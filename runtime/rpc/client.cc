@@ -1,14 +1,12 @@
 #include "alpaca/rpc/client.h"
 
 #include "alpaca/base/log.h"
+#include "alpaca/default_transports/registry.h"
 #include "alpaca/rpc/endpoint_mapper.h"
 #include "alpaca/rpc/status.h"
 #include "alpaca/rpc/string_binding.h"
-#include "alpaca/tcp/client_channel.h"
-#include "client_transport.h"
+#include "alpaca/transport/registry.h"
 #include "co_client.h"
-#include "local_offer.h"
-#include "lrpc_client.h"
 
 namespace alpaca::rpc {
 namespace {
@@ -31,63 +29,53 @@ bool UpgradeAllowed(const StringBinding& b, const ClientOptions& options) {
   return true;
 }
 
-// The local upgrade (rpc/local_offer.h): an ncalrpc transport to the same
-// server, or null when it does not apply or does not work out.
-std::unique_ptr<ClientTransport> TryLocalUpgrade(const std::string& host, std::uint16_t port,
-                                                 const InterfaceId& iface,
-                                                 const ClientOptions& options) {
-  if (!IsLocalHost(host)) {
-    Log(LogLevel::kDebug, host + " is not this host: ncacn_ip_tcp");
-    return nullptr;
-  }
-  auto offer = FindLocalOffer(port);
-  if (!offer || !offer->Offers(iface)) {
-    Log(LogLevel::kDebug, "no local offer for TCP port " + std::to_string(port) + ": ncacn_ip_tcp");
-    return nullptr;
-  }
-  try {
-    auto local = std::make_unique<LrpcClientTransport>(offer->endpoint, iface, options);
-    if (local->ServerPid() != offer->pid) {
-      Log(LogLevel::kDebug, "ncalrpc:[" + offer->endpoint +
-                                "] is served by another process than TCP port " +
-                                std::to_string(port) + ": ncacn_ip_tcp");
-      return nullptr;
-    }
-    Log(LogLevel::kDebug, "ncacn_ip_tcp:" + host + "[" + std::to_string(port) + "] -> " +
-                              local->Binding() + " (the server offers it on this host)");
-    return local;
-  } catch (const RpcError& e) {
-    Log(LogLevel::kDebug, std::string("local upgrade failed, using ncacn_ip_tcp: ") + e.what());
-    return nullptr;
-  }
+const transport::TransportRegistry& Transports(const ClientOptions& options) {
+  return options.transports ? *options.transports : DefaultTransports();
 }
 
-std::unique_ptr<ClientTransport> Connect(const StringBinding& b, const InterfaceId& iface,
-                                         const ClientOptions& options) {
-  if (b.protseq == "ncalrpc") {
-    if (b.endpoint.empty()) {
-      throw RpcError(status::kInvalidEndpointFormat, "ncalrpc needs an endpoint");
+// The core's side of the client seam for one Connect.
+class CoreClientHost final : public transport::ClientHost {
+ public:
+  CoreClientHost(const InterfaceId& iface, const ClientOptions& options)
+      : iface_(iface), options_(options) {}
+
+  std::unique_ptr<transport::ClientAssociation> NewCoAssociation(
+      std::unique_ptr<dcerpc::ClientChannel> channel, std::string binding) override {
+    return std::make_unique<CoClientAssociation>(std::move(channel), iface_, options_,
+                                                 std::move(binding));
+  }
+
+  std::vector<std::vector<std::uint8_t>> EptMap(const StringBinding& epm,
+                                                std::span<const std::uint8_t> tower) override {
+    return EptMapTowers(epm, tower, options_);
+  }
+
+  std::unique_ptr<transport::ClientAssociation> TryUpgrade(const StringBinding& resolved) override {
+    if (!UpgradeAllowed(resolved, options_)) return nullptr;
+    const transport::TransportRegistry& transports = Transports(options_);
+    const transport::ClientTransport* own = transports.Client(resolved.protseq);
+    for (const transport::ClientTransport* candidate : transports.Clients()) {
+      if (candidate == own) continue;
+      if (auto upgraded = candidate->TryUpgrade({resolved, iface_, options_, *this})) {
+        return upgraded;
+      }
     }
-    return std::make_unique<LrpcClientTransport>(b.endpoint, iface, options);
+    return nullptr;
   }
-  if (b.protseq != "ncacn_ip_tcp") throw RpcError(status::kProtseqNotSupported, b.protseq);
-  std::string host = b.network_address.empty() ? "127.0.0.1" : b.network_address;
-  std::uint16_t port = 0;
-  if (b.endpoint.empty()) {
-    port = EptMapTcpPort(host, options.epmapper_port, iface, options.connect_timeout);
-  } else {
-    port = *b.TcpPort();
-  }
-  if (UpgradeAllowed(b, options)) {
-    if (auto local = TryLocalUpgrade(host, port, iface, options)) return local;
-  }
-  std::unique_ptr<dcerpc::ClientChannel> channel;
-  std::string where = host + "[" + std::to_string(port) + "]";
-  if (auto ec = tcp::ConnectChannel(host, port, options.connect_timeout, channel)) {
-    throw RpcError(status::kServerUnavailable, where + ": " + ec.message());
-  }
-  return std::make_unique<CoClientTransport>(std::move(channel), iface, options,
-                                             "ncacn_ip_tcp:" + where);
+
+ private:
+  const InterfaceId& iface_;
+  const ClientOptions& options_;
+};
+
+std::unique_ptr<transport::ClientAssociation> Connect(const StringBinding& b,
+                                                      const InterfaceId& iface,
+                                                      const ClientOptions& options) {
+  const transport::ClientTransport* chosen = Transports(options).Client(b.protseq);
+  if (chosen == nullptr) throw RpcError(status::kProtseqNotSupported, b.protseq);
+  chosen->Validate(b);
+  CoreClientHost host(iface, options);
+  return chosen->Connect({b, iface, options, host});
 }
 
 // Association ids are unique in the process, so that a context handle
@@ -111,8 +99,8 @@ Client::Client(std::string_view string_binding, InterfaceId iface, ClientOptions
 
 Client::Client(std::unique_ptr<dcerpc::ClientChannel> channel, InterfaceId iface,
                ClientOptions options)
-    : transport_(
-          std::make_unique<CoClientTransport>(std::move(channel), iface, options, "ncacn_ip_tcp")),
+    : transport_(std::make_unique<CoClientAssociation>(std::move(channel), iface, options,
+                                                       "ncacn_ip_tcp")),
       association_(NewAssociationId()),
       options_(options),
       iface_(iface) {}
@@ -167,26 +155,26 @@ std::vector<std::uint8_t> Client::Call(std::uint16_t opnum, ndr::Encoder&& reque
   return ConnectedTransport().Call(opnum, object, request, options, drep);
 }
 
-ClientTransport& Client::ConnectedTransport() {
+transport::ClientAssociation& Client::ConnectedTransport() {
   // transport_ changes only under mu_ (held by the caller), so reading it
   // here needs no state_mu_.
   if (transport_->Connected()) return *transport_;
   if (!binding_) {
-    throw RpcError(
-        status::kServerUnavailable,
-        transport_->Binding() + ": connection lost; a Client made from a channel cannot reconnect");
+    throw RpcError(status::kServerUnavailable,
+                   transport_->Info().binding +
+                       ": connection lost; a Client made from a channel cannot reconnect");
   }
   // Connect and bind again. A failure throws (RPC_S_SERVER_UNAVAILABLE, ...)
   // and leaves the broken transport in place: the call after tries again.
-  Log(LogLevel::kInfo, transport_->Binding() + ": connection lost, reconnecting");
-  std::shared_ptr<ClientTransport> fresh = Connect(*binding_, iface_, options_);
+  Log(LogLevel::kInfo, transport_->Info().binding + ": connection lost, reconnecting");
+  std::shared_ptr<transport::ClientAssociation> fresh = Connect(*binding_, iface_, options_);
   std::lock_guard state(state_mu_);
   transport_ = std::move(fresh);
   association_ = NewAssociationId();
   return *transport_;
 }
 
-std::shared_ptr<ClientTransport> Client::Transport() const {
+std::shared_ptr<transport::ClientAssociation> Client::Transport() const {
   std::lock_guard state(state_mu_);
   return transport_;
 }
@@ -204,18 +192,18 @@ void Client::ThrowForeignContext(std::string_view what, std::uint64_t associatio
                      " (reconnected since, or another client's): not sent");
 }
 
-std::string Client::Binding() const { return Transport()->Binding(); }
+std::string Client::Binding() const { return Transport()->Info().binding; }
 
 std::string Client::Protseq() const {
   std::string b = Binding();
   return b.substr(0, b.find(':'));
 }
 
-std::uint32_t Client::AssocGroupId() const { return Transport()->AssocGroupId(); }
-std::uint16_t Client::MaxXmitFrag() const { return Transport()->MaxXmitFrag(); }
-std::optional<MessagePaths> Client::Paths() const { return Transport()->Paths(); }
+std::uint32_t Client::AssocGroupId() const { return Transport()->Info().assoc_group_id; }
+std::uint16_t Client::MaxXmitFrag() const { return Transport()->Info().max_xmit_frag; }
+std::optional<MessagePaths> Client::Paths() const { return Transport()->Info().paths; }
 std::optional<std::uint16_t> Client::NegotiatedFeatures() const {
-  return Transport()->NegotiatedFeatures();
+  return Transport()->Info().negotiated_features;
 }
 
 }  // namespace alpaca::rpc

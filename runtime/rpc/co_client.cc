@@ -12,24 +12,24 @@ namespace alpaca::rpc {
 using Clock = std::chrono::steady_clock;
 using dcerpc::PacketType;
 
-CoClientTransport::CoClientTransport(std::unique_ptr<dcerpc::ClientChannel> channel,
-                                     InterfaceId iface, const ClientOptions& options,
-                                     std::string binding)
+CoClientAssociation::CoClientAssociation(std::unique_ptr<dcerpc::ClientChannel> channel,
+                                         InterfaceId iface, const ClientOptions& options,
+                                         std::string binding)
     : channel_(std::move(channel)), iface_(iface), options_(options), binding_(std::move(binding)) {
   Bind();
 }
 
-CoClientTransport::~CoClientTransport() {
+CoClientAssociation::~CoClientAssociation() {
   if (channel_) channel_->Close();
 }
 
-void CoClientTransport::Broken(std::uint32_t s, const std::string& what) {
+void CoClientAssociation::Broken(std::uint32_t s, const std::string& what) {
   if (channel_) channel_->Close();
   channel_.reset();
   throw RpcError(s, what);
 }
 
-void CoClientTransport::Bind() {
+void CoClientAssociation::Bind() {
   dcerpc::BindPdu bind;
   bind.max_xmit_frag = bind.max_recv_frag = options_.max_frag;
   bind.contexts.push_back({0, iface_.Syntax(), {dcerpc::Ndr20Syntax()}});
@@ -82,10 +82,10 @@ void CoClientTransport::Bind() {
   if (max_xmit_frag_ < dcerpc::kMinFragSize) max_xmit_frag_ = dcerpc::kMinFragSize;
 }
 
-std::vector<std::uint8_t> CoClientTransport::Call(std::uint16_t opnum,
-                                                  const std::optional<Uuid>& object,
-                                                  ndr::Encoder& request, const CallOptions& options,
-                                                  ndr::Drep& drep) {
+std::vector<std::uint8_t> CoClientAssociation::Call(std::uint16_t opnum,
+                                                    const std::optional<Uuid>& object,
+                                                    ndr::Encoder& request,
+                                                    const CallOptions& options, ndr::Drep& drep) {
   if (!channel_) throw RpcError(status::kServerUnavailable, "connection closed");
   request.Flatten();  // fragments are cut from one buffer
   std::span<const std::uint8_t> stub = request.Stub();
@@ -98,10 +98,10 @@ std::vector<std::uint8_t> CoClientTransport::Call(std::uint16_t opnum,
   return Receive(call_id, deadline, options.cancel, drep);
 }
 
-std::vector<std::uint8_t> CoClientTransport::Receive(std::uint32_t call_id,
-                                                     Clock::time_point deadline,
-                                                     const std::atomic<bool>* cancel,
-                                                     ndr::Drep& drep) {
+std::vector<std::uint8_t> CoClientAssociation::Receive(std::uint32_t call_id,
+                                                       Clock::time_point deadline,
+                                                       const std::atomic<bool>* cancel,
+                                                       ndr::Drep& drep) {
   dcerpc::Reassembler reassembler(options_.max_response_bytes);
   std::vector<std::uint8_t> pdu;
   for (;;) {
@@ -148,7 +148,7 @@ std::vector<std::uint8_t> CoClientTransport::Receive(std::uint32_t call_id,
   }
 }
 
-bool CoClientTransport::IsLateAnswer(const dcerpc::Header& h) {
+bool CoClientAssociation::IsLateAnswer(const dcerpc::Header& h) {
   auto it = std::find(abandoned_.begin(), abandoned_.end(), h.call_id);
   if (it == abandoned_.end()) return false;
   // A fault or a last fragment ends that answer: its id is not expected again.

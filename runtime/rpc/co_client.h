@@ -1,5 +1,5 @@
 // The connection-oriented DCE/RPC client (C706 chapter 12) over any
-// dcerpc::ClientChannel (today: ncacn_ip_tcp): bind with presentation
+// dcerpc::ClientChannel (what every ncacn_* transport connects): bind with presentation
 // context negotiation and bind time feature negotiation, fragmented
 // requests, reassembled responses, faults, co_cancel + orphaned on timeout
 // or cancellation (a late response is dropped by call id).
@@ -10,24 +10,23 @@
 #include <string>
 
 #include "alpaca/dcerpc/channel.h"
-#include "client_transport.h"
+#include "alpaca/transport/client.h"
 
 namespace alpaca::rpc {
 
-class CoClientTransport final : public ClientTransport {
+class CoClientAssociation final : public transport::ClientAssociation {
  public:
   // Binds `iface` over `channel`; throws RpcError when refused.
-  CoClientTransport(std::unique_ptr<dcerpc::ClientChannel> channel, InterfaceId iface,
-                    const ClientOptions& options, std::string binding);
-  ~CoClientTransport() override;
+  CoClientAssociation(std::unique_ptr<dcerpc::ClientChannel> channel, InterfaceId iface,
+                      const ClientOptions& options, std::string binding);
+  ~CoClientAssociation() override;
 
   std::vector<std::uint8_t> Call(std::uint16_t opnum, const std::optional<Uuid>& object,
                                  ndr::Encoder& request, const CallOptions& options,
                                  ndr::Drep& drep) override;
-  std::string Binding() const override { return binding_; }
-  std::uint32_t AssocGroupId() const override { return assoc_group_id_; }
-  std::uint16_t MaxXmitFrag() const override { return max_xmit_frag_; }
-  std::optional<std::uint16_t> NegotiatedFeatures() const override { return features_; }
+  transport::AssociationInfo Info() const override {
+    return {binding_, assoc_group_id_, max_xmit_frag_, features_, std::nullopt};
+  }
   bool Connected() const override { return channel_ != nullptr; }
 
  private:

@@ -13,6 +13,8 @@
 #include "alpaca/rpc/server.h"
 #include "alpaca/rpc/status.h"
 #include "alpaca/tcp/client_channel.h"
+#include "alpaca/tcp/transport.h"
+#include "alpaca/transport/registry.h"
 #include "server_connection.h"
 
 namespace alpaca::rpc {
@@ -522,17 +524,42 @@ TEST(ServerConnection, SurvivesMutatedPduStreams) {
 }
 
 TEST(TcpTower, RoundTripAndHostile) {
-  TcpTower t{kEcho, 4747, 0x7f000001};
+  TcpTower t{kEcho.Syntax(), 4747, 0x7f000001};
   auto octets = EncodeTcpTower(t);
   EXPECT_EQ(octets.size(), 75u);  // the classic 75-byte ncacn_ip_tcp tower
   auto back = DecodeTcpTower(octets);
   ASSERT_TRUE(back);
-  EXPECT_EQ(back->interface_id, kEcho);
+  EXPECT_EQ(back->interface_id, kEcho.Syntax());
   EXPECT_EQ(back->port, 4747);
   EXPECT_EQ(back->ipv4, 0x7f000001u);
   for (std::size_t n = 0; n < octets.size(); ++n) {
     EXPECT_FALSE(DecodeTcpTower(std::span(octets).first(n))) << n;
   }
+}
+
+// The transports come from the options' registry when one is given: a
+// server and a client limited to ncacn_ip_tcp know nothing else.
+TEST(TransportRegistry, OptionsChooseTheTransports) {
+  auto tcp_only = std::make_shared<transport::TransportRegistry>();
+  tcp::Register(*tcp_only);
+  ServerOptions so;
+  so.tcp_address = "127.0.0.1";
+  so.transports = tcp_only;
+  Server server(so);
+  EXPECT_EQ(StatusOf([&] { server.UseProtseqEp("ncalrpc", "registry-test"); }),
+            status::kProtseqNotSupported);
+  server.UseProtseqEp("ncacn_ip_tcp", "0");
+  server.RegisterInterface(EchoInterface());
+  server.Listen();
+  const std::string binding =
+      "ncacn_ip_tcp:127.0.0.1[" + std::to_string(server.TcpPorts()[0]) + "]";
+  ClientOptions co;
+  co.transports = tcp_only;
+  Client c(binding, kEcho, co);
+  EXPECT_EQ(Add(c, 2, 3), 5u);
+  EXPECT_EQ(c.Protseq(), "ncacn_ip_tcp");
+  co.transports = std::make_shared<transport::TransportRegistry>();  // none at all
+  EXPECT_EQ(StatusOf([&] { Client none(binding, kEcho, co); }), status::kProtseqNotSupported);
 }
 
 TEST(Client, BadBindingsThrow) {
@@ -544,6 +571,13 @@ TEST(Client, BadBindingsThrow) {
   EXPECT_EQ(StatusOf([] { Client c("ncalrpc:", kEcho); }), status::kInvalidEndpointFormat);
   EXPECT_EQ(StatusOf([] { Client c("ncacn_ip_tcp:127.0.0.1[1]", kEcho); }),
             status::kServerUnavailable);
+  // The endpoint's form is the transport's to judge.
+  EXPECT_EQ(StatusOf([] { Client c("ncacn_ip_tcp:127.0.0.1[http]", kEcho); }),
+            status::kInvalidEndpointFormat);
+  EXPECT_EQ(StatusOf([] { Client c("ncacn_unix_stream:[a/b]", kEcho); }),
+            status::kInvalidEndpointFormat);
+  EXPECT_EQ(StatusOf([] { Client c("ncacn_unix_stream:elsewhere[calc]", kEcho); }),
+            status::kInvalidNetAddr);
 }
 
 }  // namespace

@@ -22,11 +22,13 @@
 #include "alpaca/dcerpc/fragments.h"
 #include "alpaca/ndr/types.h"
 #include "alpaca/rpc/interface.h"
+#include "alpaca/transport/server.h"
 
 namespace alpaca::rpc {
 
-// State shared by the server and its connections.
-struct ServerCore {
+// State shared by the server and its connections; what transports reach
+// the core through (transport::ServerHost, server_host.cc).
+struct ServerCore final : transport::ServerHost, std::enable_shared_from_this<ServerCore> {
   std::mutex mu;
   std::condition_variable idle;
   std::vector<InterfaceRegistration> interfaces;
@@ -50,6 +52,13 @@ struct ServerCore {
   std::uint32_t AdmitCall();
   // The end of an admitted call (takes mu).
   void EndCall();
+
+  std::shared_ptr<dcerpc::MessageHandler> NewCoSession(std::shared_ptr<dcerpc::MessageSink> sink,
+                                                       const dcerpc::PeerInfo& peer,
+                                                       dcerpc::Executor executor,
+                                                       std::string secondary_address) override;
+  transport::BindResult Bind(const dcerpc::SyntaxId& abstract, const dcerpc::SyntaxId& transfer,
+                             const dcerpc::PeerInfo& peer) override;
 };
 
 class ServerConnection : public dcerpc::MessageHandler,

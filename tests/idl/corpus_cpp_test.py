@@ -60,6 +60,9 @@ def main():
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("files", nargs="*")
     args = parser.parse_args()
+    # --include takes one directory or a list joined with ':' (CMake passes
+    # the include directories of alpaca::rpc and what it links that way).
+    args.include = [d for item in args.include for d in item.split(os.pathsep) if d]
     files = args.files or sorted(glob.glob(WINDOWS_DIR + "/*.idl") + glob.glob(WINE_DIR + "/*.idl"))
     if not files:
         print("FAIL: no IDL corpus under %s (install libwine-dev)" % WINE_DIR)

@@ -45,9 +45,14 @@ HEADER = {
     'base': 'alpaca/base/uuid.h',
     'ndr': 'alpaca/ndr/types.h',
     'dcerpc': 'alpaca/dcerpc/constants.h',
+    'transport': 'alpaca/transport/status.h',
     'lpc': 'alpaca/lpc/status.h',
+    'co_stream': 'alpaca/co_stream/socket_channel.h',
     'tcp': 'alpaca/tcp/client_channel.h',
-    'rpc': 'alpaca/rpc/status.h',
+    'unix_stream': 'alpaca/unix_stream/transport.h',
+    'ncalrpc': 'alpaca/ncalrpc/transport.h',
+    'default_transports': 'alpaca/default_transports/registry.h',
+    'rpc': 'alpaca/rpc/server.h',
 }
 
 

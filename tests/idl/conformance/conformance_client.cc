@@ -305,7 +305,8 @@ void Identity(ConformanceClient& c) {
   std::uint32_t uid = 0, gid = 0;
   c.WhoAmI(protseq, pid, uid, gid);
   CHECK(protseq && *protseq == c.Rpc().Protseq());
-  if (c.Rpc().Protseq() == "ncalrpc") {
+  // The local transports report the kernel's view of the caller.
+  if (c.Rpc().Protseq() == "ncalrpc" || c.Rpc().Protseq() == "ncacn_unix_stream") {
     CHECK(pid == static_cast<std::int32_t>(::getpid()));
     CHECK(uid == ::getuid());
     CHECK(gid == ::getgid());
@@ -356,7 +357,7 @@ int main(int argc, char** argv) {
   alpaca::rpc::ClientOptions options;
   int hold = -1, live = -1;
   long as_uid = -1;
-  int expect_denied = 0;
+  int expect_denied = 0, expect_refused = 0;
   std::string no_local_upgrade;
   app.add_option("--binding", binding, "string binding of the server")->required();
   app.add_option("--expect-protseq", expect, "protocol sequence the binding must choose");
@@ -365,6 +366,8 @@ int main(int argc, char** argv) {
   app.add_option("--live", live, "wait until the server has this many live counters");
   app.add_option("--as-uid", as_uid, "switch to this uid (and gid) first");
   app.add_option("--expect-denied", expect_denied, "1: the security callback must refuse us");
+  app.add_option("--expect-refused", expect_refused,
+                 "1: connecting must fail with ERROR_ACCESS_DENIED");
   CLI11_PARSE(app, argc, argv);
   if (app.count("--no-local-upgrade") > 0)
     options.local_upgrade = alpaca::rpc::LocalUpgrade::kNever;
@@ -372,6 +375,12 @@ int main(int argc, char** argv) {
       (::setgid(static_cast<gid_t>(as_uid)) != 0 || ::setuid(static_cast<uid_t>(as_uid)) != 0)) {
     std::perror("conformance_client: dropping privileges");
     return 1;
+  }
+  if (expect_refused) {
+    std::uint32_t status = StatusOf([&] { ConformanceClient refused(binding, options); });
+    std::printf("as uid %u: %s\n", ::getuid(),
+                status == 0 ? "connected" : alpaca::rpc::status::Describe(status).c_str());
+    return status == alpaca::rpc::status::kAccessDenied ? 0 : 1;
   }
   try {
     ConformanceClient c(binding, options);

@@ -1,6 +1,6 @@
 // conformance_server: implements tests/idl/conformance/conformance.idl with
-// the generated server stub, on ncalrpc (--ncalrpc NAME) and ncacn_ip_tcp
-// (--port N, 0: any) until SIGTERM. Prints "READY <tcp port> 0" once
+// the generated server stub, on ncalrpc (--ncalrpc NAME), ncacn_unix_stream
+// (--unix NAME) and ncacn_ip_tcp (--port N, 0: any) until SIGTERM. Prints "READY <tcp port> 0" once
 // listening, for run_with_server.py.
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -13,13 +13,14 @@
 #include "conformance_impl.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"conformance_server: conformance.idl over ncalrpc and ncacn_ip_tcp"};
-  std::string port = "0", ncalrpc;
+  CLI::App app{"conformance_server: conformance.idl over ncalrpc, ncacn_unix_stream, ncacn_ip_tcp"};
+  std::string port = "0", ncalrpc, unix_stream;
   int everyone = 0;
   long deny_uid = -1;
   app.add_option("--port", port, "TCP port (0: any)");
   app.add_option("--ncalrpc", ncalrpc, "also listen on this ncalrpc endpoint");
-  app.add_option("--everyone", everyone, "1: any local uid may call over ncalrpc");
+  app.add_option("--unix", unix_stream, "also listen on this ncacn_unix_stream endpoint");
+  app.add_option("--everyone", everyone, "1: any local uid may call over local transports");
   app.add_option("--deny-uid", deny_uid, "the security callback refuses this uid");
   CLI11_PARSE(app, argc, argv);
   sigset_t set;
@@ -36,8 +37,9 @@ int main(int argc, char** argv) {
     alpaca::rpc::Server server(options);
     server.UseProtseqEp("ncacn_ip_tcp", port);
     if (!ncalrpc.empty()) server.UseProtseqEp("ncalrpc", ncalrpc);
+    if (!unix_stream.empty()) server.UseProtseqEp("ncacn_unix_stream", unix_stream);
     // The interface's security callback sees the caller's kernel-verified
-    // identity over ncalrpc: --deny-uid refuses one uid.
+    // identity over the local transports: --deny-uid refuses one uid.
     alpaca::rpc::SecurityCallback security;
     if (deny_uid >= 0) {
       security = [deny_uid](const alpaca::rpc::CallContext& call) {

@@ -42,6 +42,9 @@ def main():
     parser.add_argument('--include', action='append', default=[])
     parser.add_argument('--update', action='store_true')
     args = parser.parse_args()
+    # --include takes one directory or a list joined with ':' (CMake passes
+    # the include directories of alpaca::rpc and what it links that way).
+    args.include = [d for item in args.include for d in item.split(os.pathsep) if d]
     inputs = sorted(f for f in os.listdir(HERE) if f.endswith('.idl'))
     failures = 0
     with tempfile.TemporaryDirectory() as scratch:

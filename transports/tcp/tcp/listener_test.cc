@@ -1,4 +1,5 @@
-#include "alpaca/tcp/listener.h"
+// co_stream::Listener on TCP sockets (tcp/socket.h), without the RPC core.
+#include "alpaca/co_stream/listener.h"
 
 #include <gtest/gtest.h>
 
@@ -6,9 +7,13 @@
 
 #include "alpaca/dcerpc/pdu.h"
 #include "alpaca/tcp/client_channel.h"
+#include "alpaca/tcp/socket.h"
 
 namespace alpaca::tcp {
 namespace {
+
+using co_stream::Listener;
+using co_stream::ListenerOptions;
 
 using namespace std::chrono_literals;
 
@@ -22,7 +27,10 @@ class Echo : public dcerpc::MessageHandler {
   void OnMessage(std::vector<std::uint8_t> m) override {
     sink_->Send(m);
     // Captures the counter, not `this`: the handler may be gone by then.
-    ex_([runs = pool_runs_] { ++*runs; });
+    ex_([runs = pool_runs_] {
+      ++*runs;
+      runs->notify_all();
+    });
   }
   void OnClosed() override {}
 
@@ -34,13 +42,18 @@ class Echo : public dcerpc::MessageHandler {
 
 struct EchoServer {
   std::unique_ptr<Listener> listener;
+  std::uint16_t port = 0;
   std::shared_ptr<std::atomic<int>> pool_runs = std::make_shared<std::atomic<int>>(0);
   EchoServer(ListenerOptions o = {}) {
-    listener = std::make_unique<Listener>(o, [this](auto sink, const dcerpc::PeerInfo& peer) {
-      EXPECT_EQ(peer.address, "127.0.0.1");
-      return std::make_shared<Echo>(std::move(sink), listener->GetExecutor(), pool_runs);
-    });
-    EXPECT_FALSE(listener->Start());
+    UniqueFd socket;
+    EXPECT_FALSE(ListenSocket("127.0.0.1", 0, socket, port));
+    listener =
+        std::make_unique<Listener>(o, AdmitPeer, [this](auto sink, const dcerpc::PeerInfo& peer) {
+          EXPECT_EQ(peer.protseq, "ncacn_ip_tcp");
+          EXPECT_EQ(peer.address, "127.0.0.1");
+          return std::make_shared<Echo>(std::move(sink), listener->GetExecutor(), pool_runs);
+        });
+    EXPECT_FALSE(listener->Start(std::move(socket)));
   }
 };
 
@@ -50,9 +63,9 @@ std::unique_ptr<dcerpc::ClientChannel> Connect(std::uint16_t port) {
   return c;
 }
 
-TEST(TcpListener, EchoesWholePdus) {
+TEST(StreamListenerOnTcp, EchoesWholePdus) {
   EchoServer server;
-  auto c = Connect(server.listener->Port());
+  auto c = Connect(server.port);
   auto pdu = dcerpc::EncodeHeaderOnly(dcerpc::PacketType::kShutdown, 42);
   std::vector<std::uint8_t> big = dcerpc::EncodeFault(1, {});
   big.resize(5000);
@@ -65,14 +78,17 @@ TEST(TcpListener, EchoesWholePdus) {
   EXPECT_EQ(got, pdu);
   ASSERT_FALSE(c->Receive(got, std::chrono::steady_clock::now() + 2s, nullptr));
   EXPECT_EQ(got, big);
-  for (int i = 0; i < 200 && *server.pool_runs < 2; ++i) std::this_thread::sleep_for(10ms);
+  // Both echoes arrived, so both pool items were posted; wait for them.
+  for (int runs = *server.pool_runs; runs < 2; runs = *server.pool_runs) {
+    server.pool_runs->wait(runs);
+  }
   EXPECT_EQ(*server.pool_runs, 2);
 }
 
-TEST(TcpListener, MalformedFramingClosesOnlyThatConnection) {
+TEST(StreamListenerOnTcp, MalformedFramingClosesOnlyThatConnection) {
   EchoServer server;
-  auto bad = Connect(server.listener->Port());
-  auto good = Connect(server.listener->Port());
+  auto bad = Connect(server.port);
+  auto good = Connect(server.port);
   std::vector<std::uint8_t> garbage(16, 0xff);
   ASSERT_FALSE(bad->Send(garbage));
   std::vector<std::uint8_t> got;
@@ -84,11 +100,11 @@ TEST(TcpListener, MalformedFramingClosesOnlyThatConnection) {
   EXPECT_EQ(got, pdu);
 }
 
-TEST(TcpListener, IdleConnectionTimesOut) {
+TEST(StreamListenerOnTcp, IdleConnectionTimesOut) {
   ListenerOptions o;
   o.idle_timeout = 100ms;
   EchoServer server(o);
-  auto c = Connect(server.listener->Port());
+  auto c = Connect(server.port);
   auto pdu = dcerpc::EncodeHeaderOnly(dcerpc::PacketType::kShutdown, 1);
   ASSERT_FALSE(c->Send(pdu));
   std::vector<std::uint8_t> got;
@@ -99,37 +115,36 @@ TEST(TcpListener, IdleConnectionTimesOut) {
             std::errc::connection_reset);
 }
 
-TEST(TcpListener, SilentConnectionClosedAtHandshakeDeadline) {
+TEST(StreamListenerOnTcp, SilentConnectionClosedAtHandshakeDeadline) {
   ListenerOptions o;
   o.handshake_timeout = 100ms;
   EchoServer server(o);
-  auto c = Connect(server.listener->Port());
+  auto c = Connect(server.port);
   std::vector<std::uint8_t> got;
   EXPECT_EQ(c->Receive(got, std::chrono::steady_clock::now() + 60s, nullptr),
             std::errc::connection_reset);
   EXPECT_EQ(server.listener->Stats().handshake_timeouts, 1u);
 }
 
-TEST(TcpListener, ReceiveHonoursDeadlineAndCancel) {
+TEST(StreamListenerOnTcp, ReceiveHonoursDeadlineAndCancel) {
   EchoServer server;
-  auto c = Connect(server.listener->Port());
+  auto c = Connect(server.port);
   std::vector<std::uint8_t> got;
   EXPECT_EQ(c->Receive(got, std::chrono::steady_clock::now() + 50ms, nullptr),
             std::errc::timed_out);
+  // Set from another thread while (or before) Receive waits: either way
+  // nothing arrives and the cancel ends the wait.
   std::atomic<bool> cancel{false};
-  std::thread t([&] {
-    std::this_thread::sleep_for(50ms);
-    cancel = true;
-  });
-  EXPECT_EQ(c->Receive(got, std::chrono::steady_clock::now() + 5s, &cancel),
+  std::thread t([&] { cancel = true; });
+  EXPECT_EQ(c->Receive(got, std::chrono::steady_clock::now() + 60s, &cancel),
             std::errc::operation_canceled);
   t.join();
 }
 
-TEST(TcpListener, ConnectRefused) {
+TEST(StreamListenerOnTcp, ConnectRefused) {
   std::unique_ptr<dcerpc::ClientChannel> c;
   EchoServer server;
-  std::uint16_t port = server.listener->Port();
+  std::uint16_t port = server.port;
   server.listener->Stop();
   EXPECT_TRUE(ConnectChannel("127.0.0.1", port, 1s, c));
 }

@@ -1,9 +1,10 @@
 // The message-shaped seam between the RPC core and transports. The core
 // sees whole PDUs, never sockets: a transport delivers each received
 // message to a MessageHandler and the core answers through a MessageSink.
-// The TCP transport (transports/tcp) implements both sides. ncalrpc does
-// not use this seam: its messages are whole calls, not PDUs
-// (runtime/rpc/lrpc_server.cc; docs/plans/transport-seam.md unifies them).
+// Every ncacn_* transport (transports/tcp) implements both sides; the
+// transport seam (alpaca/transport/server.h) hands the core's CO session
+// to them. ncalrpc's messages are whole calls, not PDUs: it uses the
+// seam's call-framed side instead.
 #pragma once
 
 #include <atomic>

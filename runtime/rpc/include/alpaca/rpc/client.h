@@ -3,10 +3,11 @@
 // [in] parameters with an ndr::Encoder, call Call() and unmarshal the
 // returned stub data with an ndr::Decoder.
 //
-// Transports: "ncacn_ip_tcp:host[port]" (DCE/RPC over TCP; no port: asked
-// of the endpoint mapper) and "ncalrpc:[endpoint]" (local ports). A TCP
+// Transports (ClientOptions::transports, DefaultTransports() unless set):
+// "ncacn_ip_tcp:host[port]" (DCE/RPC over TCP; no port: asked of the
+// endpoint mapper) and "ncalrpc:[endpoint]" (local ports). A TCP
 // binding to this host is upgraded to ncalrpc when the server behind the
-// port offers the interface there too (rpc/local_offer.h); Binding() tells
+// port offers the interface there too (docs/rpc.md); Binding() tells
 // which transport is in use, ClientOptions::local_upgrade or the binding
 // option "local_upgrade=off" turns the upgrade off, and ALPACA_LOG=debug
 // logs the decision.
@@ -46,47 +47,10 @@
 #include "alpaca/rpc/context_handle.h"
 #include "alpaca/rpc/interface.h"
 #include "alpaca/rpc/string_binding.h"
+#include "alpaca/transport/client.h"
+#include "alpaca/transport/options.h"
 
 namespace alpaca::rpc {
-
-enum class LocalUpgrade {
-  kAuto,   // use ncalrpc for a TCP binding to this host when the server offers it
-  kNever,  // always the transport the binding names
-};
-
-struct ClientOptions {
-  std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};
-  std::uint16_t max_frag = 5840;      // proposed max_xmit/recv_frag
-  std::uint16_t epmapper_port = 135;  // for bindings without an endpoint
-  bool negotiate_features = true;     // send a bind time feature context
-  std::size_t max_response_bytes = 64u << 20;
-  LocalUpgrade local_upgrade = LocalUpgrade::kAuto;
-  // ncalrpc: the connection section (both directions) created at connect;
-  // larger messages stream through it.
-  std::size_t local_section_size = 1u << 20;
-  // ncalrpc: the uid the server must run as (checked before the bind is
-  // sent). Unset: the owner of the default namespace (ourselves, or root
-  // for /run/alpaca); no check under an explicit $ALPACA_LPC_DIR.
-  std::optional<std::uint32_t> local_server_uid;
-};
-
-struct CallOptions {
-  std::chrono::milliseconds timeout{std::chrono::seconds(30)};
-  const std::atomic<bool>* cancel = nullptr;  // set it to cancel the call
-  std::optional<Uuid> object;                 // overrides the binding's
-};
-
-// How the messages of a connection's calls have travelled so far, both
-// directions together. ncalrpc reports it (NtQueryInformationPort on the
-// client's port): a message not in a section was copied inline.
-struct MessagePaths {
-  std::uint64_t sent = 0;
-  std::uint64_t received = 0;
-  std::uint64_t in_section = 0;           // through the connection section
-  std::uint64_t in_message_sections = 0;  // in a section of its own
-};
-
-class ClientTransport;
 
 class Client {
  public:
@@ -121,7 +85,7 @@ class Client {
 
   // The binding in use, e.g. "ncalrpc:[calc]" after a local upgrade.
   std::string Binding() const;
-  // "ncacn_ip_tcp" or "ncalrpc".
+  // The protocol sequence in use: "ncacn_ip_tcp", "ncalrpc", ...
   std::string Protseq() const;
   const InterfaceId& Interface() const { return iface_; }
 
@@ -154,15 +118,15 @@ class Client {
  private:
   // The transport for the next call (under mu_): the current one, or a new
   // association when the current one is broken.
-  ClientTransport& ConnectedTransport();
-  std::shared_ptr<ClientTransport> Transport() const;
+  transport::ClientAssociation& ConnectedTransport();
+  std::shared_ptr<transport::ClientAssociation> Transport() const;
   [[noreturn]] void ThrowForeignContext(std::string_view what, std::uint64_t association) const;
 
   std::mutex mu_;  // serialises calls and reconnects
   // Guards replacing transport_ / association_ against the accessors
   // (Binding(), ...), which must not wait for a running call.
   mutable std::mutex state_mu_;
-  std::shared_ptr<ClientTransport> transport_;
+  std::shared_ptr<transport::ClientAssociation> transport_;
   std::uint64_t association_ = 0;
   // What a reconnect needs; no binding for a Client made from a channel.
   std::optional<StringBinding> binding_;

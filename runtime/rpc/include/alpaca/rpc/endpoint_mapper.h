@@ -4,7 +4,7 @@
 // C706 Appendix L. The server side is an ordinary interface registration a
 // rpc::Server hosts on the well-known port (135, or another one configured
 // for tests and unprivileged runs); the client side resolves
-// "ncacn_ip_tcp:host" bindings to a port.
+// "ncacn_ip_tcp:host" bindings to a port (through ncacn_ip_tcp's transport).
 //
 // Entries are added in process (AddTcpEndpoint); ept_insert from other
 // processes is not implemented.
@@ -19,7 +19,10 @@
 #include <string>
 #include <vector>
 
+#include "alpaca/dcerpc/tower.h"
 #include "alpaca/rpc/interface.h"
+#include "alpaca/transport/options.h"
+#include "alpaca/transport/string_binding.h"
 
 namespace alpaca::rpc {
 
@@ -28,16 +31,10 @@ inline const InterfaceId kEpmapperInterface{UuidFromLiteral("e1af8308-5d1f-11c9-
 inline constexpr std::uint16_t kEptMapOpnum = 3;
 inline constexpr std::uint32_t kEptNotRegisteredWire = 0x16c9a0d6;  // ept_s_not_registered
 
-// A decoded ncacn_ip_tcp tower (C706 Appendix L, five floors).
-struct TcpTower {
-  InterfaceId interface_id;
-  std::uint16_t port = 0;
-  std::uint32_t ipv4 = 0;  // host order
-};
-std::vector<std::uint8_t> EncodeTcpTower(const TcpTower& tower);
-// Parses the floors; requires floor 1 to be a UUID floor and, when present,
-// floors 4/5 to be TCP/IP. Hostile input safe.
-std::optional<TcpTower> DecodeTcpTower(std::span<const std::uint8_t> octets);
+// The tower codec is DCE wire (alpaca/dcerpc/tower.h).
+using dcerpc::DecodeTcpTower;
+using dcerpc::EncodeTcpTower;
+using dcerpc::TcpTower;
 
 class EndpointMapper {
  public:
@@ -52,9 +49,11 @@ class EndpointMapper {
   std::shared_ptr<std::vector<TcpTower>> entries_ = std::make_shared<std::vector<TcpTower>>();
 };
 
-// Client side: asks the endpoint mapper at host:epm_port for `iface` over
-// ncacn_ip_tcp. Throws RpcError (EPT_S_NOT_REGISTERED when unknown).
-std::uint16_t EptMapTcpPort(const std::string& host, std::uint16_t epm_port,
-                            const InterfaceId& iface, std::chrono::milliseconds timeout);
+// Client side: ept_map at the endpoint mapper `epm` (e.g.
+// "ncacn_ip_tcp:host[135]") for `tower`: the towers it answers, empty when
+// nothing is registered. Throws RpcError when the mapper cannot be asked.
+std::vector<std::vector<std::uint8_t>> EptMapTowers(const StringBinding& epm,
+                                                    std::span<const std::uint8_t> tower,
+                                                    const ClientOptions& options);
 
 }  // namespace alpaca::rpc

@@ -23,16 +23,9 @@
 #include "alpaca/ndr/decoder.h"
 #include "alpaca/ndr/encoder.h"
 #include "alpaca/rpc/association.h"
+#include "alpaca/transport/interface_id.h"
 
 namespace alpaca::rpc {
-
-struct InterfaceId {
-  Uuid uuid;
-  std::uint16_t major = 0;
-  std::uint16_t minor = 0;
-  friend bool operator==(const InterfaceId&, const InterfaceId&) = default;
-  dcerpc::SyntaxId Syntax() const { return {uuid, major, minor}; }
-};
 
 // What a handler and the security callback know about the call.
 // How far a method handler got, for PFC_DID_NOT_EXECUTE: a stub sets

@@ -1,6 +1,9 @@
-// tcp::Listener: accepts ncacn_ip_tcp connections with Boost.Asio and hands
-// each whole CO PDU (framed by frag_length) to the connection's
-// dcerpc::MessageHandler. Asio stays inside listener.cc.
+// co_stream::Listener: accepts connections on a listening stream socket
+// with Boost.Asio and hands each whole CO PDU (framed by frag_length) to the
+// connection's dcerpc::MessageHandler: what every ncacn_* transport over a
+// stream socket shares (ncacn_ip_tcp, ncacn_unix_stream). The transport
+// makes the listening socket and says who each accepted peer is
+// (AdmitFn); Asio stays inside listener.cc.
 //
 // Threads: `io_threads` run the sockets; `worker_threads` (the bounded call
 // pool) run what the core posts through GetExecutor(). A connection whose
@@ -9,8 +12,8 @@
 //
 // Hostile peers: every resource a peer can make the server hold is bounded
 // (docs/rpc.md, "Limits"). A connection must deliver its first whole PDU
-// within `handshake_timeout`; one peer address holds at most
-// `max_connections_per_address` connections; a connection whose replies
+// within `handshake_timeout`; one peer (the key AdmitFn gives: an address,
+// a uid) holds at most `max_connections_per_address` connections; a connection whose replies
 // queue past `max_queued_bytes` (a peer that sends and never reads), or
 // whose handler is not ReadyForMessage(), is not read from until that
 // drains, so TCP flow control pushes back on the peer instead of the
@@ -24,17 +27,19 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <system_error>
 
+#include "alpaca/base/unique_fd.h"
 #include "alpaca/dcerpc/channel.h"
 
-namespace alpaca::tcp {
+namespace alpaca::co_stream {
 
 struct ListenerOptions {
-  std::string address = "127.0.0.1";
-  std::uint16_t port = 0;  // 0: pick a free port (see Port())
+  std::string name = "stream";  // in log messages, e.g. "ncacn_ip_tcp port 4747"
   std::size_t io_threads = 1;
   // 0: work posted through GetExecutor() runs inline on the I/O thread
   // (lowest latency; a connection reads nothing while its call runs).
@@ -46,8 +51,8 @@ struct ListenerOptions {
   // From accept to the first whole PDU (the bind, for DCE/RPC): a peer that
   // connects and sends nothing gives its slot back quickly.
   std::chrono::milliseconds handshake_timeout{std::chrono::seconds(10)};
-  // Stops one host from taking every slot. IPv6 peers are counted per /64,
-  // the smallest block a host is usually given.
+  // Stops one peer from taking every slot (peers are told apart by the
+  // Admission key).
   std::size_t max_connections_per_address = 128;
   // Replies queued on one connection past which it is not read from.
   std::size_t max_queued_bytes = 1u << 20;
@@ -60,21 +65,30 @@ struct ListenerStats {
   std::size_t peak_queued_bytes = 0;      // the most queued_bytes has been on one connection
   std::size_t paused_connections = 0;     // not read from right now (flow control)
   std::uint64_t accept_errors = 0;        // accept() failures (EMFILE, ...), each retried
-  std::uint64_t refused_connections = 0;  // closed at once: max_connections or per-address cap
+  std::uint64_t refused_connections = 0;  // closed at once: the caps, or AdmitFn refused
   std::uint64_t handshake_timeouts = 0;
 };
 
+// Who an accepted peer is: what the core's security callbacks see, and the
+// key max_connections_per_address counts under.
+struct Admission {
+  dcerpc::PeerInfo peer;
+  std::string key;
+};
+// Called on each accepted socket (the transport may set socket options on
+// it); nullopt closes it at once, as a refusal.
+using AdmitFn = std::function<std::optional<Admission>(int fd)>;
+
 class Listener {
  public:
-  Listener(ListenerOptions options, dcerpc::HandlerFactory factory);
+  Listener(ListenerOptions options, AdmitFn admit, dcerpc::HandlerFactory factory);
   ~Listener();
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
 
-  // Binds, listens and starts the threads.
-  std::error_code Start();
-  // The bound port (0 before a successful Start()); safe from any thread.
-  std::uint16_t Port() const;
+  // Serves `listening` (a bound, listening stream socket) and starts the
+  // threads.
+  std::error_code Start(UniqueFd listening);
   // Posts work onto the call pool.
   dcerpc::Executor GetExecutor();
   // Stops accepting; open connections stay.
@@ -90,4 +104,4 @@ class Listener {
   std::shared_ptr<Impl> impl_;
 };
 
-}  // namespace alpaca::tcp
+}  // namespace alpaca::co_stream

@@ -23,16 +23,16 @@
 #include <system_error>
 #include <vector>
 
-#include "alpaca/rpc/interface.h"
+#include "alpaca/transport/interface_id.h"
 
-namespace alpaca::rpc {
+namespace alpaca::ncalrpc {
 
 struct LocalOffer {
   std::int32_t pid = 0;
   std::string endpoint;  // the ncalrpc endpoint
-  std::vector<InterfaceId> interfaces;
+  std::vector<rpc::InterfaceId> interfaces;
 
-  bool Offers(const InterfaceId& iface) const;
+  bool Offers(const rpc::InterfaceId& iface) const;
 };
 
 // Writes (atomically replaces) the offer for `tcp_port`.
@@ -46,4 +46,4 @@ std::optional<LocalOffer> FindLocalOffer(std::uint16_t tcp_port);
 // host in this network namespace: loopback, or assigned to an interface.
 bool IsLocalHost(const std::string& host);
 
-}  // namespace alpaca::rpc
+}  // namespace alpaca::ncalrpc

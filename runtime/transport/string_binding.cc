@@ -1,8 +1,6 @@
-#include "alpaca/rpc/string_binding.h"
+#include "alpaca/transport/string_binding.h"
 
-#include <charconv>
-
-#include "alpaca/rpc/status.h"
+#include "alpaca/transport/status.h"
 
 namespace alpaca::rpc {
 namespace {
@@ -11,15 +9,6 @@ bool IsProtseqChar(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= 
 
 // Characters that would change the structure of the binding.
 bool HasReserved(std::string_view s) { return s.find_first_of("[]@,=") != std::string_view::npos; }
-
-std::optional<std::uint16_t> ParsePort(std::string_view s) {
-  unsigned value = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (ec != std::errc() || p != s.data() + s.size() || value == 0 || value > 65535) {
-    return std::nullopt;
-  }
-  return static_cast<std::uint16_t>(value);
-}
 
 }  // namespace
 
@@ -66,9 +55,6 @@ std::error_code StringBinding::Parse(std::string_view text, StringBinding& out) 
       inside.remove_prefix(comma + 1);
     }
   }
-  if (b.protseq == "ncacn_ip_tcp" && !b.endpoint.empty() && !ParsePort(b.endpoint)) {
-    return status::MakeStatus(status::kInvalidEndpointFormat);
-  }
   out = std::move(b);
   return {};
 }
@@ -84,7 +70,5 @@ std::string StringBinding::Compose() const {
   }
   return s;
 }
-
-std::optional<std::uint16_t> StringBinding::TcpPort() const { return ParsePort(endpoint); }
 
 }  // namespace alpaca::rpc

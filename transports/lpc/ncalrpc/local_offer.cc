@@ -14,7 +14,7 @@
 
 #include "alpaca/lpc/port_name.h"
 
-namespace alpaca::rpc {
+namespace alpaca::ncalrpc {
 namespace {
 
 constexpr const char* kMagic = "alpaca-local-offer 1";
@@ -101,7 +101,7 @@ bool SameAddress(const sockaddr* a, const sockaddr* b) {
 
 }  // namespace
 
-bool LocalOffer::Offers(const InterfaceId& iface) const {
+bool LocalOffer::Offers(const rpc::InterfaceId& iface) const {
   for (const auto& i : interfaces) {
     if (i.uuid == iface.uuid && i.major == iface.major && i.minor >= iface.minor) return true;
   }
@@ -173,4 +173,4 @@ bool IsLocalHost(const std::string& host) {
   return local;
 }
 
-}  // namespace alpaca::rpc
+}  // namespace alpaca::ncalrpc

@@ -1,4 +1,4 @@
-#include "alpaca/rpc/status.h"
+#include "alpaca/transport/status.h"
 
 #include <cstdio>
 
@@ -39,6 +39,8 @@ const char* Name(std::uint32_t s) {
       return "RPC_S_PROTSEQ_NOT_SUPPORTED: protocol sequence not supported";
     case kInvalidEndpointFormat:
       return "RPC_S_INVALID_ENDPOINT_FORMAT: invalid endpoint format";
+    case kInvalidNetAddr:
+      return "RPC_S_INVALID_NET_ADDR: invalid network address";
     case kAlreadyRegistered:
       return "RPC_S_TYPE_ALREADY_REGISTERED: interface already registered";
     case kAlreadyListening:

@@ -9,28 +9,27 @@
 #include <string>
 
 #include "alpaca/lpc/port_message.h"
-#include "client_transport.h"
+#include "alpaca/transport/client.h"
 
 namespace alpaca::lpc {
 class ClientPort;
 }  // namespace alpaca::lpc
 
-namespace alpaca::rpc {
+namespace alpaca::ncalrpc {
 
-class LrpcClientTransport final : public ClientTransport {
+class Association final : public transport::ClientAssociation {
  public:
   // Connects and binds; throws RpcError: RPC_S_SERVER_UNAVAILABLE (no such
   // endpoint), ERROR_ACCESS_DENIED (port security), RPC_S_UNKNOWN_IF,
   // RPC_S_SERVER_TOO_BUSY, ...
-  LrpcClientTransport(const std::string& endpoint, InterfaceId iface, const ClientOptions& options);
-  ~LrpcClientTransport() override;
+  Association(const std::string& endpoint, const rpc::InterfaceId& iface,
+              const rpc::ClientOptions& options);
+  ~Association() override;
 
   std::vector<std::uint8_t> Call(std::uint16_t opnum, const std::optional<Uuid>& object,
-                                 ndr::Encoder& request, const CallOptions& options,
+                                 ndr::Encoder& request, const rpc::CallOptions& options,
                                  ndr::Drep& drep) override;
-  std::string Binding() const override { return "ncalrpc:[" + endpoint_ + "]"; }
-  std::uint32_t AssocGroupId() const override { return assoc_group_id_; }
-  std::optional<MessagePaths> Paths() const override;
+  transport::AssociationInfo Info() const override;
   bool Connected() const override { return connected_; }
   // The server process, as the kernel reports it (for the local upgrade
   // check that the port belongs to the process that offered it).
@@ -49,4 +48,4 @@ class LrpcClientTransport final : public ClientTransport {
   bool connected_ = true;  // until the port fails (server gone, bad message)
 };
 
-}  // namespace alpaca::rpc
+}  // namespace alpaca::ncalrpc

@@ -1,4 +1,4 @@
-#include "lrpc_client.h"
+#include "association.h"
 
 #include <poll.h>
 
@@ -6,11 +6,13 @@
 
 #include "alpaca/lpc/client_port.h"
 #include "alpaca/lpc/status.h"
-#include "alpaca/rpc/status.h"
-#include "lrpc_wire.h"
+#include "alpaca/transport/status.h"
+#include "wire.h"
 
-namespace alpaca::rpc {
+namespace alpaca::ncalrpc {
 namespace {
+
+namespace status = rpc::status;
 
 using Clock = std::chrono::steady_clock;
 
@@ -55,14 +57,14 @@ std::error_code WaitCancellable(lpc::ClientPort& port, std::uint32_t id, Clock::
 
 }  // namespace
 
-LrpcClientTransport::LrpcClientTransport(const std::string& endpoint, InterfaceId iface,
-                                         const ClientOptions& options)
+Association::Association(const std::string& endpoint, const rpc::InterfaceId& iface,
+                         const rpc::ClientOptions& options)
     : endpoint_(endpoint) {
-  lrpc::Bind bind;
-  bind.abstract_uuid = lrpc::ToBytes(iface.uuid);
+  wire::Bind bind;
+  bind.abstract_uuid = wire::ToBytes(iface.uuid);
   bind.abstract_major = iface.major;
   bind.abstract_minor = iface.minor;
-  bind.transfer_uuid = lrpc::ToBytes(ndr::kNdr20Uuid);
+  bind.transfer_uuid = wire::ToBytes(ndr::kNdr20Uuid);
   bind.transfer_version = ndr::kNdr20Version;
   std::array<std::byte, sizeof(bind)> info;
   std::memcpy(info.data(), &bind, sizeof(bind));
@@ -72,39 +74,42 @@ LrpcClientTransport::LrpcClientTransport(const std::string& endpoint, InterfaceI
   connect.section_size = options.local_section_size;
   // Unset, the port library still demands the namespace owner's uid.
   if (options.local_server_uid) connect.required_server_uid = *options.local_server_uid;
-  connect.max_receive_length = options.max_response_bytes + sizeof(lrpc::ReplyHeader);
+  connect.max_receive_length = options.max_response_bytes + sizeof(wire::ReplyHeader);
   std::vector<std::byte> reply_info;
   auto ec = lpc::ClientPort::Connect(endpoint, info, connect, port_, &reply_info);
-  auto reply = lrpc::Peek<lrpc::BindReply>(reply_info);
+  auto reply = wire::Peek<wire::BindReply>(reply_info);
   if (ec == lpc::Status::kConnectionRefused) {
     // The bind was refused: the reply info says why.
-    std::uint32_t why = reply && reply->magic == lrpc::kBindReplyMagic && reply->status != 0
+    std::uint32_t why = reply && reply->magic == wire::kBindReplyMagic && reply->status != 0
                             ? reply->status
                             : status::kCallFailedDne;
     throw RpcError(why, "ncalrpc:[" + endpoint + "]");
   }
   if (ec) throw RpcError(ConnectStatus(ec), "ncalrpc:[" + endpoint + "]: " + ec.message());
-  if (!reply || reply->magic != lrpc::kBindReplyMagic || reply->status != 0) {
+  if (!reply || reply->magic != wire::kBindReplyMagic || reply->status != 0) {
     throw RpcError(status::kProtocolError, "ncalrpc:[" + endpoint + "]: bad bind reply");
   }
   assoc_group_id_ = reply->assoc_group_id;
   max_request_bytes_ = reply->max_request_bytes;
 }
 
-LrpcClientTransport::~LrpcClientTransport() = default;
+Association::~Association() = default;
 
-std::int32_t LrpcClientTransport::ServerPid() const { return port_->Server().pid; }
+std::int32_t Association::ServerPid() const { return port_->Server().pid; }
 
-std::optional<MessagePaths> LrpcClientTransport::Paths() const {
-  lpc::PortInformation info = port_->Query();
-  return MessagePaths{info.messages_sent, info.messages_received, info.section_messages,
-                      info.large_section_messages};
+transport::AssociationInfo Association::Info() const {
+  transport::AssociationInfo info;
+  info.binding = "ncalrpc:[" + endpoint_ + "]";
+  info.assoc_group_id = assoc_group_id_;
+  lpc::PortInformation port = port_->Query();
+  info.paths = rpc::MessagePaths{port.messages_sent, port.messages_received, port.section_messages,
+                                 port.large_section_messages};
+  return info;
 }
 
-std::vector<std::uint8_t> LrpcClientTransport::Call(std::uint16_t opnum,
-                                                    const std::optional<Uuid>& object,
-                                                    ndr::Encoder& request,
-                                                    const CallOptions& options, ndr::Drep& drep) {
+std::vector<std::uint8_t> Association::Call(std::uint16_t opnum, const std::optional<Uuid>& object,
+                                            ndr::Encoder& request, const rpc::CallOptions& options,
+                                            ndr::Drep& drep) {
   const std::size_t stub_size = request.Size();
   if (stub_size > max_request_bytes_) {
     // What the server would refuse anyway, said before sending it.
@@ -113,12 +118,12 @@ std::vector<std::uint8_t> LrpcClientTransport::Call(std::uint16_t opnum,
                                                         " bytes is over the server's limit of " +
                                                         std::to_string(max_request_bytes_));
   }
-  lrpc::RequestHeader header;
+  wire::RequestHeader header;
   header.opnum = opnum;
   std::size_t prefix = sizeof(header);
   if (object) {
-    header.flags |= lrpc::kRequestHasObject;
-    prefix += sizeof(lrpc::UuidBytes);
+    header.flags |= wire::kRequestHasObject;
+    prefix += sizeof(wire::UuidBytes);
   }
   // The header goes into the encoder's headroom, right before the stub, and
   // the message borrows the whole -- with the large arrays the encoder left
@@ -135,7 +140,7 @@ std::vector<std::uint8_t> LrpcClientTransport::Call(std::uint16_t opnum,
                                         : std::span<std::uint8_t>(scratch_);
   std::memcpy(message.data(), &header, sizeof(header));
   if (object) {
-    auto bytes = lrpc::ToBytes(*object);
+    auto bytes = wire::ToBytes(*object);
     std::memcpy(message.data() + sizeof(header), bytes.data(), bytes.size());
   }
   request_.Clear();
@@ -180,13 +185,13 @@ std::vector<std::uint8_t> LrpcClientTransport::Call(std::uint16_t opnum,
   }
 
   auto bytes = reply_.Data();
-  auto reply_header = lrpc::Peek<lrpc::ReplyHeader>(bytes);
+  auto reply_header = wire::Peek<wire::ReplyHeader>(bytes);
   if (!reply_header) throw RpcError(status::kProtocolError, "ncalrpc: short reply");
   if (reply_header->status != 0) throw RpcError(reply_header->status);
   drep.bytes = reply_header->drep;
-  auto body = bytes.subspan(sizeof(lrpc::ReplyHeader));
+  auto body = bytes.subspan(sizeof(wire::ReplyHeader));
   const auto* first = reinterpret_cast<const std::uint8_t*>(body.data());
   return std::vector<std::uint8_t>(first, first + body.size());
 }
 
-}  // namespace alpaca::rpc
+}  // namespace alpaca::ncalrpc

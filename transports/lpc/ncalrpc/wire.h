@@ -23,7 +23,7 @@
 #include "alpaca/base/uuid.h"
 #include "alpaca/ndr/types.h"
 
-namespace alpaca::rpc::lrpc {
+namespace alpaca::ncalrpc::wire {
 
 inline constexpr std::uint32_t kBindMagic = 0x42524c41;       // "ALRB"
 inline constexpr std::uint32_t kBindReplyMagic = 0x41524c41;  // "ALRA"
@@ -97,4 +97,4 @@ std::optional<T> Peek(std::span<const std::byte> bytes) {
   return value;
 }
 
-}  // namespace alpaca::rpc::lrpc
+}  // namespace alpaca::ncalrpc::wire

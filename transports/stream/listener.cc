@@ -1,4 +1,6 @@
-#include "alpaca/tcp/listener.h"
+#include "alpaca/co_stream/listener.h"
+
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
@@ -15,26 +17,15 @@
 #include "alpaca/dcerpc/constants.h"
 #include "alpaca/dcerpc/pdu.h"
 
-namespace alpaca::tcp {
+namespace alpaca::co_stream {
 
 namespace asio = boost::asio;
-using asio::ip::tcp;
+// Any stream socket family: the transport made the listening socket.
+using stream = asio::generic::stream_protocol;
 
 namespace {
 
 class Session;
-
-// The key connections are counted under for max_connections_per_address:
-// the address itself, or the /64 prefix of an IPv6 address.
-std::string AddressKey(const asio::ip::address& a) {
-  if (a.is_v6() && !a.to_v6().is_v4_mapped()) {
-    auto bytes = a.to_v6().to_bytes();
-    std::fill(bytes.begin() + 8, bytes.end(), 0);
-    return asio::ip::address_v6(bytes).to_string() + "/64";
-  }
-  if (a.is_v6()) return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
-  return a.to_string();
-}
 
 // accept() failures that mean "no resources right now": retrying at once
 // would spin, so they back off (the open connections keep being served).
@@ -50,10 +41,11 @@ constexpr std::chrono::milliseconds kAcceptBackoffMax{1000};
 
 struct Listener::Impl : std::enable_shared_from_this<Listener::Impl> {
   ListenerOptions options;
+  AdmitFn admit;
   dcerpc::HandlerFactory factory;
   asio::io_context io;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
-  tcp::acceptor acceptor{io};
+  asio::basic_socket_acceptor<stream> acceptor{io};
   asio::steady_timer accept_backoff{io};
   std::chrono::milliseconds backoff{0};  // touched only by the accept chain
   asio::thread_pool workers;
@@ -62,7 +54,6 @@ struct Listener::Impl : std::enable_shared_from_this<Listener::Impl> {
   std::set<std::shared_ptr<Session>> sessions;
   std::map<std::string, std::size_t> per_address;  // guarded by mu
   bool stopped = false;
-  std::uint16_t port = 0;  // set in Start() before any thread runs
 
   std::atomic<std::size_t> queued_bytes{0};
   std::atomic<std::size_t> peak_queued_bytes{0};
@@ -71,13 +62,14 @@ struct Listener::Impl : std::enable_shared_from_this<Listener::Impl> {
   std::atomic<std::uint64_t> refused{0};
   std::atomic<std::uint64_t> handshake_timeouts{0};
 
-  Impl(ListenerOptions o, dcerpc::HandlerFactory f)
+  Impl(ListenerOptions o, AdmitFn a, dcerpc::HandlerFactory f)
       : options(std::move(o)),
+        admit(std::move(a)),
         factory(std::move(f)),
         workers(std::max<std::size_t>(1, options.worker_threads)) {}
 
   void Accept();
-  void OnAccepted(tcp::socket socket);
+  void OnAccepted(stream::socket socket);
   void Remove(const std::shared_ptr<Session>& s, const std::string& key) {
     std::lock_guard lock(mu);
     if (sessions.erase(s) == 0) return;
@@ -94,7 +86,7 @@ struct Listener::Impl : std::enable_shared_from_this<Listener::Impl> {
 
 namespace {
 
-// One TCP connection. All socket work runs on its strand; OnMessage calls
+// One connection. All socket work runs on its strand; OnMessage calls
 // are therefore sequential. Holds the Impl alive while it exists.
 //
 // Reading is one chain (header, body, header, ...) that stops while the
@@ -102,26 +94,18 @@ namespace {
 // not ready. A write completion or the sink's Wake() restarts it.
 class Session : public std::enable_shared_from_this<Session>, public dcerpc::MessageSink {
  public:
-  Session(std::shared_ptr<Listener::Impl> owner, tcp::socket socket, std::string address_key)
+  Session(std::shared_ptr<Listener::Impl> owner, stream::socket socket, Admission admission)
       : owner_(std::move(owner)),
         strand_(asio::make_strand(owner_->io)),
         socket_(std::move(socket)),
         timer_(strand_),
-        address_key_(std::move(address_key)) {}
+        peer_(std::move(admission.peer)),
+        address_key_(std::move(admission.key)) {}
 
   ~Session() override { owner_->queued_bytes -= queued_bytes_; }
 
   void Start() {
-    dcerpc::PeerInfo peer;
-    peer.protseq = "ncacn_ip_tcp";
-    boost::system::error_code ec;
-    auto ep = socket_.remote_endpoint(ec);
-    if (!ec) {
-      peer.address = ep.address().to_string();
-      peer.port = ep.port();
-    }
-    socket_.set_option(tcp::no_delay(true), ec);
-    handler_ = owner_->factory(shared_from_this(), peer);
+    handler_ = owner_->factory(shared_from_this(), peer_);
     asio::dispatch(strand_, [self = shared_from_this()] { self->MaybeRead(); });
   }
 
@@ -162,9 +146,9 @@ class Session : public std::enable_shared_from_this<Session>, public dcerpc::Mes
       if (ec || self->closed_) return;
       if (!self->got_message_) {
         ++self->owner_->handshake_timeouts;
-        Log(LogLevel::kDebug,
-            "ncacn_ip_tcp: a peer sent no whole PDU within the handshake "
-            "timeout; connection closed");
+        Log(LogLevel::kDebug, self->owner_->options.name +
+                                  ": a peer sent no whole PDU within the handshake "
+                                  "timeout; connection closed");
       }
       self->Shutdown();
     });
@@ -260,7 +244,7 @@ class Session : public std::enable_shared_from_this<Session>, public dcerpc::Mes
     SetPaused(false);
     boost::system::error_code ec;
     timer_.cancel();
-    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.shutdown(stream::socket::shutdown_both, ec);
     socket_.close(ec);
     // The replies nobody will read are freed now, except the front one: a
     // cancelled write may still refer to it; it goes with the session.
@@ -277,8 +261,9 @@ class Session : public std::enable_shared_from_this<Session>, public dcerpc::Mes
 
   std::shared_ptr<Listener::Impl> owner_;
   asio::strand<asio::io_context::executor_type> strand_;
-  tcp::socket socket_;
+  stream::socket socket_;
   asio::steady_timer timer_;
+  dcerpc::PeerInfo peer_;
   std::string address_key_;
   std::shared_ptr<dcerpc::MessageHandler> handler_;
   std::array<std::uint8_t, dcerpc::kCommonHeaderSize> header_{};
@@ -296,7 +281,7 @@ class Session : public std::enable_shared_from_this<Session>, public dcerpc::Mes
 
 void Listener::Impl::Accept() {
   acceptor.async_accept(
-      [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+      [self = shared_from_this()](boost::system::error_code ec, stream::socket socket) {
         if (ec == asio::error::operation_aborted || !self->acceptor.is_open()) return;
         if (!ec) {
           self->backoff = std::chrono::milliseconds(0);
@@ -307,8 +292,7 @@ void Listener::Impl::Accept() {
         if (!IsResourceShortage(ec)) return self->Accept();  // e.g. ECONNABORTED: that peer only
         if (self->backoff.count() == 0) {
           // Once per episode: the log would otherwise repeat at the retry rate.
-          Log(LogLevel::kError, "ncacn_ip_tcp port " + std::to_string(self->port) +
-                                    ": accept failed (" + ec.message() +
+          Log(LogLevel::kError, self->options.name + ": accept failed (" + ec.message() +
                                     "); retrying with backoff, open connections are still served");
           self->backoff = kAcceptBackoffFirst;
         } else {
@@ -321,11 +305,14 @@ void Listener::Impl::Accept() {
       });
 }
 
-void Listener::Impl::OnAccepted(tcp::socket socket) {
-  boost::system::error_code ec;
-  auto remote = socket.remote_endpoint(ec);
-  if (ec) return;  // the peer is already gone
-  std::string key = AddressKey(remote.address());
+void Listener::Impl::OnAccepted(stream::socket socket) {
+  std::optional<Admission> admission = admit(socket.native_handle());
+  if (!admission) {
+    // Not this peer (gone already, or not allowed): closed at once.
+    ++refused;
+    return;
+  }
+  std::string key = admission->key;
   std::shared_ptr<Session> session;
   {
     std::lock_guard lock(mu);
@@ -333,7 +320,8 @@ void Listener::Impl::OnAccepted(tcp::socket socket) {
     std::size_t& from_here = per_address[key];
     if (sessions.size() < options.max_connections &&
         from_here < options.max_connections_per_address) {
-      session = std::make_shared<Session>(shared_from_this(), std::move(socket), key);
+      session =
+          std::make_shared<Session>(shared_from_this(), std::move(socket), std::move(*admission));
       sessions.insert(session);
       ++from_here;
     } else if (from_here == 0) {
@@ -344,29 +332,28 @@ void Listener::Impl::OnAccepted(tcp::socket socket) {
     // Closed at once (the socket's destructor): the peer sees the
     // connection end instead of waiting on a slot.
     ++refused;
-    Log(LogLevel::kDebug, "ncacn_ip_tcp: connection from " + key +
+    Log(LogLevel::kDebug, options.name + ": connection from " + key +
                               " refused (max_connections or max_connections_per_address)");
     return;
   }
   session->Start();
 }
 
-Listener::Listener(ListenerOptions options, dcerpc::HandlerFactory factory)
-    : impl_(std::make_shared<Impl>(std::move(options), std::move(factory))) {}
+Listener::Listener(ListenerOptions options, AdmitFn admit, dcerpc::HandlerFactory factory)
+    : impl_(std::make_shared<Impl>(std::move(options), std::move(admit), std::move(factory))) {}
 
 Listener::~Listener() { Stop(); }
 
-std::error_code Listener::Start() {
+std::error_code Listener::Start(UniqueFd listening) {
+  sockaddr_storage local{};
+  socklen_t length = sizeof(local);
+  if (::getsockname(listening.Get(), reinterpret_cast<sockaddr*>(&local), &length) != 0) {
+    return {errno, std::system_category()};
+  }
   boost::system::error_code ec;
-  auto address = asio::ip::make_address(impl_->options.address, ec);
-  if (ec) return std::make_error_code(std::errc::invalid_argument);
-  tcp::endpoint ep(address, impl_->options.port);
-  impl_->acceptor.open(ep.protocol(), ec);
-  if (!ec) impl_->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) impl_->acceptor.bind(ep, ec);
-  if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  impl_->acceptor.assign(stream(local.ss_family, 0), listening.Get(), ec);
   if (ec) return std::error_code(ec.value(), std::system_category());
-  impl_->port = impl_->acceptor.local_endpoint(ec).port();
+  (void)listening.Release();  // the acceptor owns it now
   impl_->work.emplace(impl_->io.get_executor());
   impl_->Accept();
   for (std::size_t i = 0; i < impl_->options.io_threads; ++i) {
@@ -374,8 +361,6 @@ std::error_code Listener::Start() {
   }
   return {};
 }
-
-std::uint16_t Listener::Port() const { return impl_->port; }
 
 dcerpc::Executor Listener::GetExecutor() {
   if (impl_->options.worker_threads == 0) {
@@ -432,4 +417,4 @@ ListenerStats Listener::Stats() const {
   return s;
 }
 
-}  // namespace alpaca::tcp
+}  // namespace alpaca::co_stream

@@ -1,0 +1,288 @@
+#include "alpaca/unix_stream/transport.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "alpaca/co_stream/listener.h"
+#include "alpaca/co_stream/socket_channel.h"
+#include "alpaca/lpc/port_name.h"
+#include "alpaca/lpc/status.h"
+#include "alpaca/transport/status.h"
+
+namespace alpaca::unix_stream {
+namespace {
+
+namespace status = rpc::status;
+
+std::error_code Errno() { return {errno, std::system_category()}; }
+
+struct SocketPath {
+  std::string path;
+  bool in_namespace = false;  // a name: guarded like the port names
+};
+
+// The socket path of an endpoint, or RPC_S_INVALID_ENDPOINT_FORMAT.
+SocketPath Resolve(std::string_view endpoint) {
+  std::string path;
+  bool in_namespace = false;
+  if (!endpoint.empty() && endpoint.front() == '/') {
+    path = std::string(endpoint);
+  } else {
+    in_namespace = true;
+    // A name: one path component in the namespace's unix/ directory.
+    if (endpoint.empty() || endpoint == "." || endpoint == ".." ||
+        endpoint.find('/') != std::string_view::npos ||
+        std::any_of(endpoint.begin(), endpoint.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+      throw RpcError(status::kInvalidEndpointFormat, std::string(endpoint));
+    }
+    path = lpc::NamespaceDirectory() + "/unix/" + std::string(endpoint);
+  }
+  if (path.find('\0') != std::string::npos || path.size() >= sizeof(sockaddr_un{}.sun_path)) {
+    throw RpcError(status::kInvalidEndpointFormat,
+                   std::string(endpoint) + ": too long for a Unix socket address");
+  }
+  return {path, in_namespace};
+}
+
+std::string Directory(const std::string& path) { return path.substr(0, path.rfind('/')); }
+
+sockaddr_un Address(const std::string& path) {
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::memcpy(a.sun_path, path.data(), path.size());
+  return a;
+}
+
+std::optional<ucred> PeerCredentials(int fd) {
+  ucred cred{};
+  socklen_t length = sizeof(cred);
+  if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &length) != 0) return std::nullopt;
+  return cred;
+}
+
+bool Allowed(const rpc::LocalSecurity& security, const ucred& who) {
+  if (security.allow_everyone || who.uid == ::geteuid()) return true;
+  for (auto uid : security.allowed_uids) {
+    if (uid == who.uid) return true;
+  }
+  for (auto gid : security.allowed_gids) {
+    if (gid == who.gid) return true;
+  }
+  return false;
+}
+
+class UnixEndpoint final : public transport::ServerEndpoint {
+ public:
+  UnixEndpoint(SocketPath where, const rpc::ServerOptions& options,
+               std::shared_ptr<transport::ServerHost> host)
+      : path_(std::move(where.path)),
+        in_namespace_(where.in_namespace),
+        security_(options.local_security),
+        host_(std::move(host)) {
+    options_.name = std::string(kProtseq) + ":[" + path_ + "]";
+    options_.io_threads = options.io_threads;
+    options_.worker_threads = options.worker_threads;
+    options_.idle_timeout = options.idle_timeout;
+    options_.handshake_timeout = options.handshake_timeout;
+    options_.max_connections = options.max_connections;
+    options_.max_connections_per_address = options.max_connections_per_address;
+    options_.max_queued_bytes = options.max_queued_bytes_per_connection;
+  }
+
+  ~UnixEndpoint() override { Stop(); }
+
+  void Start() override {
+    UniqueFd socket;
+    if (auto ec = Listen(socket)) {
+      throw RpcError(ec == std::errc::address_in_use ? status::kDuplicateEndpoint
+                                                     : status::kCantCreateEndpoint,
+                     "cannot listen on " + options_.name + ": " + ec.message());
+    }
+    auto holder = std::make_shared<co_stream::Listener*>(nullptr);
+    auto host = host_;
+    std::string path = path_;
+    listener_ = std::make_unique<co_stream::Listener>(
+        options_, [security = security_, path](int fd) { return Admit(fd, security, path); },
+        [host, holder, path](
+            std::shared_ptr<dcerpc::MessageSink> sink,
+            const dcerpc::PeerInfo& peer) -> std::shared_ptr<dcerpc::MessageHandler> {
+          return host->NewCoSession(std::move(sink), peer, (*holder)->GetExecutor(), path);
+        });
+    *holder = listener_.get();
+    if (auto ec = listener_->Start(std::move(socket))) {
+      listener_.reset();
+      RemoveSocket();
+      throw RpcError(status::kCantCreateEndpoint,
+                     "cannot listen on " + options_.name + ": " + ec.message());
+    }
+  }
+
+  void StopAccepting() override {
+    if (listener_) listener_->StopAccepting();
+  }
+
+  void Stop() override {
+    if (listener_) listener_->Stop();
+    RemoveSocket();
+  }
+
+  rpc::StringBinding Binding() const override {
+    rpc::StringBinding b;
+    b.protseq = kProtseq;
+    b.endpoint = path_;
+    return b;
+  }
+
+  std::optional<transport::EndpointStats> Stats() const override {
+    if (!listener_) return std::nullopt;
+    co_stream::ListenerStats t = listener_->Stats();
+    transport::EndpointStats s;
+    s.connections = t.connections;
+    s.queued_bytes = t.queued_bytes;
+    s.peak_queued_bytes = t.peak_queued_bytes;
+    s.paused_connections = t.paused_connections;
+    s.accept_errors = t.accept_errors;
+    s.refused_connections = t.refused_connections;
+    s.handshake_timeouts = t.handshake_timeouts;
+    return s;
+  }
+
+ private:
+  static std::optional<co_stream::Admission> Admit(int fd, const rpc::LocalSecurity& security,
+                                                   const std::string& path) {
+    auto who = PeerCredentials(fd);
+    if (!who || !Allowed(security, *who)) return std::nullopt;
+    co_stream::Admission admission;
+    admission.peer.protseq = kProtseq;
+    admission.peer.address = path;
+    admission.peer.local = dcerpc::LocalIdentity{who->pid, who->uid, who->gid};
+    admission.key = "uid " + std::to_string(who->uid);
+    return admission;
+  }
+
+  std::error_code Listen(UniqueFd& out) {
+    if (in_namespace_) {
+      const std::string directory = Directory(path_);
+      if (auto ec = lpc::MakeDirectories(directory)) return ec;
+      if (auto ec = lpc::CheckNamespaceOwnership(directory)) return ec;
+    }
+    sockaddr_un address = Address(path_);
+    auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path_.size() + 1);
+    // A socket file someone still answers on is a live server's.
+    UniqueFd probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!probe) return Errno();
+    if (::connect(probe.Get(), reinterpret_cast<const sockaddr*>(&address), length) == 0) {
+      return std::make_error_code(std::errc::address_in_use);
+    }
+    if (errno == ECONNREFUSED) ::unlink(path_.c_str());  // a dead server's: stale
+    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd) return Errno();
+    if (::bind(fd.Get(), reinterpret_cast<const sockaddr*>(&address), length) != 0) return Errno();
+    struct stat st {};
+    if (::stat(path_.c_str(), &st) == 0) socket_inode_ = st.st_ino;
+    // Connecting needs write permission on the socket: others get it only
+    // when the security lets some of them in (each peer is checked anyway).
+    const bool others = security_.allow_everyone || !security_.allowed_uids.empty() ||
+                        !security_.allowed_gids.empty();
+    if (::chmod(path_.c_str(), others ? 0666 : 0600) != 0 || ::listen(fd.Get(), SOMAXCONN) != 0) {
+      auto ec = Errno();
+      RemoveSocket();
+      return ec;
+    }
+    out = std::move(fd);
+    return {};
+  }
+
+  // Only our own socket file: another server may have replaced it since.
+  void RemoveSocket() {
+    if (socket_inode_ == 0) return;
+    struct stat st {};
+    if (::stat(path_.c_str(), &st) == 0 && st.st_ino == socket_inode_) ::unlink(path_.c_str());
+    socket_inode_ = 0;
+  }
+
+  std::string path_;
+  bool in_namespace_;
+  rpc::LocalSecurity security_;
+  std::shared_ptr<transport::ServerHost> host_;
+  co_stream::ListenerOptions options_;
+  std::unique_ptr<co_stream::Listener> listener_;
+  ino_t socket_inode_ = 0;
+};
+
+class UnixServer final : public transport::ServerTransport {
+ public:
+  std::unique_ptr<transport::ServerEndpoint> CreateEndpoint(
+      std::string_view endpoint, const rpc::ServerOptions& options,
+      std::shared_ptr<transport::ServerHost> host) const override {
+    return std::make_unique<UnixEndpoint>(Resolve(endpoint), options, std::move(host));
+  }
+};
+
+class UnixClient final : public transport::ClientTransport {
+ public:
+  void Validate(const rpc::StringBinding& b) const override {
+    if (!b.network_address.empty() && b.network_address != "localhost") {
+      throw RpcError(status::kInvalidNetAddr, b.network_address + ": " + kProtseq + " is local");
+    }
+    (void)Resolve(b.endpoint);
+  }
+
+  std::unique_ptr<transport::ClientAssociation> Connect(
+      const transport::ConnectRequest& request) const override {
+    Validate(request.binding);
+    const SocketPath where = Resolve(request.binding.endpoint);
+    const std::string& path = where.path;
+    const std::string name = std::string(kProtseq) + ":[" + path + "]";
+    // As for ncalrpc: in the shared namespace, a directory someone else
+    // made could hold a squatter's socket, and the server must run as the
+    // namespace's owner unless the options name another uid.
+    std::optional<std::uint32_t> server_uid = request.options.local_server_uid;
+    if (where.in_namespace) {
+      std::optional<uid_t> owner;
+      if (auto ec = lpc::CheckNamespaceForClient(Directory(path), owner)) {
+        throw RpcError(
+            ec == lpc::Status::kAccessDenied ? status::kAccessDenied : status::kServerUnavailable,
+            name + ": " + ec.message());
+      }
+      if (!server_uid && owner) server_uid = *owner;
+    }
+    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd) throw RpcError(status::kServerUnavailable, name + ": " + Errno().message());
+    sockaddr_un address = Address(path);
+    auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+    if (auto ec = co_stream::ConnectSocket(fd.Get(), reinterpret_cast<const sockaddr*>(&address),
+                                           length, request.options.connect_timeout)) {
+      throw RpcError(
+          ec == std::errc::permission_denied ? status::kAccessDenied : status::kServerUnavailable,
+          name + ": " + ec.message());
+    }
+    if (server_uid) {
+      auto server = PeerCredentials(fd.Get());
+      if (!server || server->uid != *server_uid) {
+        throw RpcError(status::kAccessDenied,
+                       name + ": the server does not run as uid " + std::to_string(*server_uid));
+      }
+    }
+    return request.host.NewCoAssociation(co_stream::MakeSocketChannel(std::move(fd)), name);
+  }
+};
+
+}  // namespace
+
+void Register(transport::TransportRegistry& registry) {
+  registry.Add(kProtseq, std::make_shared<UnixServer>(), std::make_shared<UnixClient>());
+}
+
+}  // namespace alpaca::unix_stream

@@ -537,6 +537,32 @@ TEST(TcpTower, RoundTripAndHostile) {
   }
 }
 
+// A server stopped and listened again serves on every transport (the
+// endpoints are made once, at UseProtseqEp, and restarted).
+TEST(Server, ListensAgainAfterStopOnEveryTransport) {
+  const std::string name = "relisten-" + std::to_string(::getpid());
+  ServerOptions so;
+  so.tcp_address = "127.0.0.1";
+  so.offer_local_upgrade = false;
+  Server server(so);
+  server.UseProtseqEp("ncacn_ip_tcp", "0");
+  server.UseProtseqEp("ncalrpc", name);
+  server.UseProtseqEp("ncacn_unix_stream", name);
+  server.RegisterInterface(EchoInterface());
+  for (int round = 0; round < 2; ++round) {
+    server.Listen();
+    for (const std::string& binding : server.Bindings()) {
+      const std::string reachable =
+          binding.rfind("ncacn_ip_tcp:", 0) == 0
+              ? "ncacn_ip_tcp:127.0.0.1[" + std::to_string(server.TcpPorts()[0]) + "]"
+              : binding;
+      Client c(reachable, kEcho);
+      EXPECT_EQ(Add(c, round, 1), static_cast<std::uint32_t>(round + 1)) << reachable;
+    }
+    server.Stop();
+  }
+}
+
 // The transports come from the options' registry when one is given: a
 // server and a client limited to ncacn_ip_tcp know nothing else.
 TEST(TransportRegistry, OptionsChooseTheTransports) {

@@ -16,8 +16,11 @@ for header in alpaca/rpc/server.h alpaca/rpc/stub.h alpaca/lpc/connection_port.h
 done
 stray=$(cd "$include" && find . -name '*.h' ! -path './alpaca/*')
 [[ -z $stray ]] || { echo "installed outside include/alpaca: $stray"; exit 1; }
-for internal in server_connection.h lrpc_wire.h co_client.h socket_io.h; do
-  if find "$include" -name "$internal" | grep -q .; then
+# Headers beside the sources stay internal (alpaca/lpc/wire.h is public;
+# ncalrpc's wire.h is not, and would land under alpaca/ncalrpc/).
+for internal in server_connection.h ncalrpc/wire.h co_client.h socket_io.h ncalrpc/local_offer.h \
+  ncalrpc/endpoint.h ncalrpc/association.h; do
+  if find "$include" -path "*/$internal" | grep -q .; then
     echo "internal header installed: $internal"
     exit 1
   fi

@@ -12,7 +12,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
+#include "alpaca/base/log.h"
 #include "alpaca/co_stream/listener.h"
 #include "alpaca/co_stream/socket_channel.h"
 #include "alpaca/lpc/port_name.h"
@@ -33,6 +35,10 @@ struct SocketPath {
 
 // The socket path of an endpoint, or RPC_S_INVALID_ENDPOINT_FORMAT.
 SocketPath Resolve(std::string_view endpoint) {
+  // What would change a string binding's structure cannot be in one.
+  if (endpoint.find_first_of("[]@,=") != std::string_view::npos) {
+    throw RpcError(status::kInvalidEndpointFormat, std::string(endpoint));
+  }
   std::string path;
   bool in_namespace = false;
   if (!endpoint.empty() && endpoint.front() == '/') {
@@ -84,9 +90,10 @@ bool Allowed(const rpc::LocalSecurity& security, const ucred& who) {
 
 class UnixEndpoint final : public transport::ServerEndpoint {
  public:
-  UnixEndpoint(SocketPath where, const rpc::ServerOptions& options,
+  UnixEndpoint(std::string endpoint, SocketPath where, const rpc::ServerOptions& options,
                std::shared_ptr<transport::ServerHost> host)
-      : path_(std::move(where.path)),
+      : endpoint_(std::move(endpoint)),
+        path_(std::move(where.path)),
         in_namespace_(where.in_namespace),
         security_(options.local_security),
         host_(std::move(host)) {
@@ -105,8 +112,8 @@ class UnixEndpoint final : public transport::ServerEndpoint {
   void Start() override {
     UniqueFd socket;
     if (auto ec = Listen(socket)) {
-      throw RpcError(ec == std::errc::address_in_use ? status::kDuplicateEndpoint
-                                                     : status::kCantCreateEndpoint,
+      throw RpcError(ec == lpc::Status::kObjectNameCollision ? status::kDuplicateEndpoint
+                                                             : status::kCantCreateEndpoint,
                      "cannot listen on " + options_.name + ": " + ec.message());
     }
     auto holder = std::make_shared<co_stream::Listener*>(nullptr);
@@ -122,7 +129,7 @@ class UnixEndpoint final : public transport::ServerEndpoint {
     *holder = listener_.get();
     if (auto ec = listener_->Start(std::move(socket))) {
       listener_.reset();
-      RemoveSocket();
+      ReleaseName();
       throw RpcError(status::kCantCreateEndpoint,
                      "cannot listen on " + options_.name + ": " + ec.message());
     }
@@ -134,13 +141,15 @@ class UnixEndpoint final : public transport::ServerEndpoint {
 
   void Stop() override {
     if (listener_) listener_->Stop();
-    RemoveSocket();
+    ReleaseName();
   }
 
+  // As configured: a name stays a name, so a client given this binding
+  // gets the namespace's squatting checks too.
   rpc::StringBinding Binding() const override {
     rpc::StringBinding b;
     b.protseq = kProtseq;
-    b.endpoint = path_;
+    b.endpoint = endpoint_;
     return b;
   }
 
@@ -162,7 +171,12 @@ class UnixEndpoint final : public transport::ServerEndpoint {
   static std::optional<co_stream::Admission> Admit(int fd, const rpc::LocalSecurity& security,
                                                    const std::string& path) {
     auto who = PeerCredentials(fd);
-    if (!who || !Allowed(security, *who)) return std::nullopt;
+    if (!who) return std::nullopt;
+    if (!Allowed(security, *who)) {
+      Log(LogLevel::kDebug, std::string(kProtseq) + ":[" + path + "]: uid " +
+                                std::to_string(who->uid) + " refused (local_security)");
+      return std::nullopt;
+    }
     co_stream::Admission admission;
     admission.peer.protseq = kProtseq;
     admission.peer.address = path;
@@ -177,48 +191,60 @@ class UnixEndpoint final : public transport::ServerEndpoint {
       if (auto ec = lpc::MakeDirectories(directory)) return ec;
       if (auto ec = lpc::CheckNamespaceOwnership(directory)) return ec;
     }
-    sockaddr_un address = Address(path_);
-    auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path_.size() + 1);
-    // A socket file someone still answers on is a live server's.
-    UniqueFd probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!probe) return Errno();
-    if (::connect(probe.Get(), reinterpret_cast<const sockaddr*>(&address), length) == 0) {
-      return std::make_error_code(std::errc::address_in_use);
-    }
-    if (errno == ECONNREFUSED) ::unlink(path_.c_str());  // a dead server's: stale
+    // Held while serving: a second server on the path is a duplicate, a
+    // socket a dead one left is replaced, nothing else is ever removed.
+    if (auto ec = lpc::ClaimSocketName(path_, lock_)) return ec;
     UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!fd) return Errno();
-    if (::bind(fd.Get(), reinterpret_cast<const sockaddr*>(&address), length) != 0) return Errno();
-    struct stat st {};
-    if (::stat(path_.c_str(), &st) == 0) socket_inode_ = st.st_ino;
+    sockaddr_un address = Address(path_);
+    auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path_.size() + 1);
+    if (::bind(fd.Get(), reinterpret_cast<const sockaddr*>(&address), length) != 0) {
+      auto ec = Errno();
+      ReleaseName();
+      return ec;
+    }
     // Connecting needs write permission on the socket: others get it only
     // when the security lets some of them in (each peer is checked anyway).
     const bool others = security_.allow_everyone || !security_.allowed_uids.empty() ||
                         !security_.allowed_gids.empty();
-    if (::chmod(path_.c_str(), others ? 0666 : 0600) != 0 || ::listen(fd.Get(), SOMAXCONN) != 0) {
-      auto ec = Errno();
-      RemoveSocket();
+    struct stat bound {};
+    std::error_code ec = lpc::SetOwnSocketMode(path_, others ? 0666 : 0600, bound);
+    if (!ec) {
+      socket_ = {bound.st_dev, bound.st_ino};
+      if (::listen(fd.Get(), SOMAXCONN) != 0) ec = Errno();
+    }
+    if (ec) {
+      ReleaseName();
       return ec;
     }
     out = std::move(fd);
     return {};
   }
 
-  // Only our own socket file: another server may have replaced it since.
-  void RemoveSocket() {
-    if (socket_inode_ == 0) return;
+  // Removes our socket (only ours: the device and inode we bound) and gives
+  // up the name.
+  void ReleaseName() {
     struct stat st {};
-    if (::stat(path_.c_str(), &st) == 0 && st.st_ino == socket_inode_) ::unlink(path_.c_str());
-    socket_inode_ = 0;
+    if (socket_ && ::lstat(path_.c_str(), &st) == 0 && st.st_dev == socket_->first &&
+        st.st_ino == socket_->second) {
+      ::unlink(path_.c_str());
+    }
+    socket_.reset();
+    if (lock_) {
+      ::unlink((path_ + ".lock").c_str());
+      lock_.Reset();
+    }
   }
 
+  std::string endpoint_;
   std::string path_;
   bool in_namespace_;
   rpc::LocalSecurity security_;
   std::shared_ptr<transport::ServerHost> host_;
   co_stream::ListenerOptions options_;
   std::unique_ptr<co_stream::Listener> listener_;
-  ino_t socket_inode_ = 0;
+  UniqueFd lock_;                                  // the name's claim while serving
+  std::optional<std::pair<dev_t, ino_t>> socket_;  // the socket we bound
 };
 
 class UnixServer final : public transport::ServerTransport {
@@ -226,7 +252,8 @@ class UnixServer final : public transport::ServerTransport {
   std::unique_ptr<transport::ServerEndpoint> CreateEndpoint(
       std::string_view endpoint, const rpc::ServerOptions& options,
       std::shared_ptr<transport::ServerHost> host) const override {
-    return std::make_unique<UnixEndpoint>(Resolve(endpoint), options, std::move(host));
+    return std::make_unique<UnixEndpoint>(std::string(endpoint), Resolve(endpoint), options,
+                                          std::move(host));
   }
 };
 

@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <functional>
 
@@ -101,6 +102,23 @@ TEST(UnixStream, ALiveEndpointIsADuplicateAStaleOneIsReplaced) {
   revived.Listen();
   rpc::Client client("ncacn_unix_stream:[" + stale + "]", kPing);
   EXPECT_EQ(StatusOf([&] { client.Call(0, {}); }), status::kOk);
+}
+
+TEST(UnixStream, WhatIsNotASocketIsNeverRemoved) {
+  test_support::TempDir dir("unix-stream");
+  const std::string path = dir.Path().string() + "/precious";
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fputs("data", f);
+  std::fclose(f);
+  rpc::Server server;
+  server.UseProtseqEp(kProtseq, path);
+  server.RegisterInterface(Ping());
+  EXPECT_EQ(StatusOf([&] { server.Listen(); }), status::kDuplicateEndpoint);
+  struct stat st {};
+  ASSERT_EQ(::lstat(path.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  EXPECT_EQ(st.st_size, 4);
 }
 
 TEST(UnixStream, EndpointsAndAddressesAreChecked) {

@@ -68,18 +68,6 @@ std::error_code SendConnectReply(int fd, std::error_code status,
 
 // chmod 0666 of the socket we just bound, without following a symlink that
 // someone with write access to the directory may have put in its place.
-std::error_code OpenSocketToEveryone(const std::string& path) {
-  UniqueFd node(::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-  if (!node) return Status::kObjectNameCollision;
-  struct stat st {};
-  if (::fstat(node.Get(), &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_uid != ::geteuid()) {
-    return Status::kObjectNameCollision;
-  }
-  std::string by_fd = "/proc/self/fd/" + std::to_string(node.Get());
-  if (::chmod(by_fd.c_str(), 0666) != 0) return ErrnoCode(errno);
-  return {};
-}
-
 }  // namespace
 
 std::error_code ConnectionPort::Create(std::string_view name, const PortAttributes& attributes,
@@ -102,47 +90,7 @@ std::error_code ConnectionPort::Create(std::string_view name, const PortAttribut
   port->security_ = security;
   if (port->security_.owner == static_cast<uid_t>(-1)) port->security_.owner = ::geteuid();
 
-  // The name belongs to whoever holds the lock file; a socket left by a dead
-  // server is stale and replaced. The inode check closes the race with a
-  // holder that unlinks the lock file as it exits. Only a lock file of ours
-  // that no one else can open (0600) counts: another uid that could open it,
-  // even read-only, could hold its flock() and keep us from ever starting.
-  // Any other lock file (an older 0644 one, another owner's, a symlink) is
-  // replaced by a fresh one; a lock on the old inode then holds nothing.
-  auto replace = [&](const struct stat* seen) {
-    struct stat named {};
-    if (seen != nullptr && (::lstat(port->lock_path_.c_str(), &named) != 0 ||
-                            named.st_ino != seen->st_ino || named.st_dev != seen->st_dev)) {
-      return true;  // already replaced by someone else: look again
-    }
-    return ::unlink(port->lock_path_.c_str()) == 0 || errno == ENOENT;
-  };
-  for (int attempt = 0;; ++attempt) {
-    if (attempt > 8) return Status::kObjectNameCollision;
-    UniqueFd lock(
-        ::open(port->lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
-    if (!lock) {
-      if ((errno == EACCES || errno == ELOOP) && replace(nullptr)) continue;
-      return ErrnoCode(errno);
-    }
-    struct stat held {};
-    if (::fstat(lock.Get(), &held) != 0) return ErrnoCode(errno);
-    if (held.st_uid != ::geteuid() || (held.st_mode & 077) != 0) {
-      if (!replace(&held)) return Status::kAccessDenied;
-      continue;
-    }
-    if (RetryEintr([&] { return ::flock(lock.Get(), LOCK_EX | LOCK_NB); }) != 0) {
-      if (errno == EWOULDBLOCK) return Status::kObjectNameCollision;
-      return ErrnoCode(errno);
-    }
-    struct stat named {};
-    if (::stat(port->lock_path_.c_str(), &named) == 0 && held.st_ino == named.st_ino &&
-        held.st_dev == named.st_dev) {
-      port->lock_file_ = std::move(lock);
-      break;
-    }
-  }
-  ::unlink(port->socket_path_.c_str());
+  if (auto ec = ClaimSocketName(port->socket_path_, port->lock_file_)) return ec;
 
   port->listener_.Reset(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!port->listener_) return ErrnoCode(errno);
@@ -156,7 +104,8 @@ std::error_code ConnectionPort::Create(std::string_view name, const PortAttribut
   }
   // Anyone may reach the socket; the port's own security (checked against
   // SO_PEERCRED) decides who is served, and refused callers learn only that.
-  if (auto ec = OpenSocketToEveryone(port->socket_path_)) return ec;
+  struct stat bound {};
+  if (auto ec = SetOwnSocketMode(port->socket_path_, 0666, bound)) return ec;
   if (::listen(port->listener_.Get(), SOMAXCONN) != 0) return ErrnoCode(errno);
 
   port->main_epoll_.Reset(::epoll_create1(EPOLL_CLOEXEC));

@@ -1,5 +1,7 @@
 #include "alpaca/lpc/port_name.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -7,6 +9,7 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "alpaca/base/syscall.h"
 #include "alpaca/lpc/status.h"
 
 namespace alpaca::lpc {
@@ -116,6 +119,71 @@ std::error_code MakeDirectories(const std::string& dir) {
     }
     if (pos == std::string::npos) return {};
   }
+}
+
+std::error_code ClaimSocketName(const std::string& socket_path, UniqueFd& out) {
+  const std::string lock_path = socket_path + ".lock";
+  // The name belongs to whoever holds the lock file; a socket left by a dead
+  // server is stale and replaced. The inode check closes the race with a
+  // holder that unlinks the lock file as it exits. Only a lock file of ours
+  // that no one else can open (0600) counts: another uid that could open it,
+  // even read-only, could hold its flock() and keep us from ever starting.
+  // Any other lock file (an older 0644 one, another owner's, a symlink) is
+  // replaced by a fresh one; a lock on the old inode then holds nothing.
+  auto replace = [&](const struct stat* seen) {
+    struct stat named {};
+    if (seen != nullptr && (::lstat(lock_path.c_str(), &named) != 0 ||
+                            named.st_ino != seen->st_ino || named.st_dev != seen->st_dev)) {
+      return true;  // already replaced by someone else: look again
+    }
+    return ::unlink(lock_path.c_str()) == 0 || errno == ENOENT;
+  };
+  for (int attempt = 0;; ++attempt) {
+    if (attempt > 8) return Status::kObjectNameCollision;
+    UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!lock) {
+      if ((errno == EACCES || errno == ELOOP) && replace(nullptr)) continue;
+      return ErrnoCode(errno);
+    }
+    struct stat held {};
+    if (::fstat(lock.Get(), &held) != 0) return ErrnoCode(errno);
+    if (held.st_uid != ::geteuid() || (held.st_mode & 077) != 0) {
+      if (!replace(&held)) return Status::kAccessDenied;
+      continue;
+    }
+    if (RetryEintr([&] { return ::flock(lock.Get(), LOCK_EX | LOCK_NB); }) != 0) {
+      if (errno == EWOULDBLOCK) return Status::kObjectNameCollision;
+      return ErrnoCode(errno);
+    }
+    struct stat named {};
+    if (::stat(lock_path.c_str(), &named) == 0 && held.st_ino == named.st_ino &&
+        held.st_dev == named.st_dev) {
+      out = std::move(lock);
+      break;
+    }
+  }
+  // Ours now: what is at the path is a dead server's socket, or nothing.
+  struct stat existing {};
+  if (::lstat(socket_path.c_str(), &existing) == 0) {
+    if (!S_ISSOCK(existing.st_mode)) {
+      ::unlink(lock_path.c_str());
+      out.Reset();
+      return Status::kObjectNameCollision;
+    }
+    ::unlink(socket_path.c_str());
+  }
+  return {};
+}
+
+std::error_code SetOwnSocketMode(const std::string& path, mode_t mode, struct stat& bound) {
+  UniqueFd node(::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  if (!node) return Status::kObjectNameCollision;
+  if (::fstat(node.Get(), &bound) != 0 || !S_ISSOCK(bound.st_mode) || bound.st_uid != ::geteuid()) {
+    return Status::kObjectNameCollision;
+  }
+  std::string by_fd = "/proc/self/fd/" + std::to_string(node.Get());
+  if (::chmod(by_fd.c_str(), mode) != 0) return ErrnoCode(errno);
+  return {};
 }
 
 }  // namespace alpaca::lpc

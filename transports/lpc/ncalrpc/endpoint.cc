@@ -133,6 +133,7 @@ void Endpoint::Start() {
                    "cannot listen on ncalrpc:[" + endpoint_ + "]: " + ec.message());
   }
   port_ = std::move(port);
+  accepting_ = true;  // again, after a Stop
   std::size_t threads = std::max<std::size_t>(1, options_.worker_threads);
   for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Serve(); });
 }

@@ -142,6 +142,7 @@ class TcpClient final : public transport::ClientTransport {
   std::unique_ptr<transport::ClientAssociation> Connect(
       const transport::ConnectRequest& request) const override {
     const rpc::StringBinding& b = request.binding;
+    Validate(b);
     std::string host = b.network_address.empty() ? "127.0.0.1" : b.network_address;
     std::uint16_t port =
         b.endpoint.empty() ? AskEndpointMapper(request, host) : *ParsePort(b.endpoint);

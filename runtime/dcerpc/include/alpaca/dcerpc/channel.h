@@ -31,10 +31,10 @@ struct LocalIdentity {
 // Who is calling, as far as the transport knows: an address over TCP, the
 // kernel-verified process identity over local ports.
 struct PeerInfo {
-  std::string protseq;  // "ncacn_ip_tcp", "ncalrpc"
-  std::string address;  // "127.0.0.1"; the port name for ncalrpc
+  std::string protseq;  // "ncacn_ip_tcp", "ncalrpc", "ncacn_unix_stream"
+  std::string address;  // "127.0.0.1"; the port name or socket path locally
   std::uint16_t port = 0;
-  std::optional<LocalIdentity> local;  // set for ncalrpc
+  std::optional<LocalIdentity> local;  // set by the local transports
 };
 
 // Server side: where the core sends PDUs for one connection.

@@ -5,7 +5,8 @@
 //
 // Transports (ClientOptions::transports, DefaultTransports() unless set):
 // "ncacn_ip_tcp:host[port]" (DCE/RPC over TCP; no port: asked of the
-// endpoint mapper) and "ncalrpc:[endpoint]" (local ports). A TCP
+// endpoint mapper), "ncalrpc:[endpoint]" (local ports) and
+// "ncacn_unix_stream:[name or /path]" (DCE/RPC over a Unix socket). A TCP
 // binding to this host is upgraded to ncalrpc when the server behind the
 // port offers the interface there too (docs/rpc.md); Binding() tells
 // which transport is in use, ClientOptions::local_upgrade or the binding

@@ -35,7 +35,7 @@ namespace alpaca::rpc {
 enum class MethodState : std::uint8_t { kUnknown, kNotStarted, kStarted };
 
 struct CallContext {
-  const dcerpc::PeerInfo& peer;  // peer.local: the caller's pid/uid/gid (ncalrpc)
+  const dcerpc::PeerInfo& peer;  // peer.local: the caller's pid/uid/gid (local transports)
   InterfaceId interface_id;
   std::uint16_t opnum = 0;
   std::optional<Uuid> object;

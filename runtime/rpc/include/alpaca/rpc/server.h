@@ -23,7 +23,7 @@ namespace alpaca::rpc {
 
 // A snapshot of what the server holds, for operators and tests. The tcp_*
 // counters add up every endpoint that keeps connection counters (the
-// stream transports: ncacn_ip_tcp today).
+// stream transports: ncacn_ip_tcp and ncacn_unix_stream).
 struct ServerStats {
   std::size_t tcp_connections = 0;
   std::size_t tcp_queued_bytes = 0;        // replies not yet written

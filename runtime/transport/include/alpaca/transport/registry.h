@@ -7,6 +7,9 @@
 //   transports->Add("ncacn_my_proto", server_side, client_side);
 //   options.transports = transports;
 //
+// (DefaultTransports() is alpaca::default_transports' and each Register
+// its transport's library: link those to build a registry this way.)
+//
 // An explicit object rather than static self-registration: registrars in
 // static libraries are dropped by the linker unless whole-archived, their
 // order is static-initialisation order, and a test could not leave a

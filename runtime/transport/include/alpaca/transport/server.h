@@ -10,9 +10,12 @@
 //    binds at connect time through Bind and then hands each call to its
 //    ServerAssociation, which answers through a ServerReply.
 //
-// Completion: ServerReply::Complete may be called on any thread after
-// ServerAssociation::Call returns (a method that completes later, the async
-// API's server half); today's core completes before Call returns.
+// Completion: the interface lets ServerReply::Complete come on any thread
+// after ServerAssociation::Call returns (a method that completes later, the
+// async API's server half). Today the core always completes before Call
+// returns, and ncalrpc relies on it: its reply, the request views and the
+// cancel flag live on the receive thread for the duration of Call. A
+// deferred completion needs each call to own its reply first.
 //
 // Errors at the user's edge are alpaca::RpcError (transport/status.h).
 #pragma once

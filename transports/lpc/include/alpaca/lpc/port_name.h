@@ -8,12 +8,15 @@
 // placed under `\RPC Control\`, as ncalrpc endpoints are.
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
+
+#include "alpaca/base/unique_fd.h"
 
 namespace alpaca::lpc {
 
@@ -49,5 +52,19 @@ std::error_code CheckNamespaceOwnership(const std::string& dir);
 // root's owner: the uid a server there must run as. An explicit
 // $ALPACA_LPC_DIR is trusted and leaves `owner` empty.
 std::error_code CheckNamespaceForClient(const std::string& dir, std::optional<uid_t>& owner);
+
+// Claims the Unix socket path `socket_path` for a server that is about to
+// bind it: whoever holds an flock() on `<socket_path>.lock` owns the name,
+// so a live server's name is kObjectNameCollision, and a socket a dead one
+// left behind is removed. Anything at the path that is not a socket is
+// never removed (kObjectNameCollision). `lock` keeps the claim; its owner
+// unlinks `<socket_path>.lock` before closing it when done.
+std::error_code ClaimSocketName(const std::string& socket_path, UniqueFd& lock);
+
+// Sets the mode of the socket we just bound at `path` through an O_PATH
+// descriptor, after checking it is a socket of ours: a symlink swapped in
+// for it cannot redirect the chmod. `bound` gets what was checked (its
+// device and inode identify the socket later).
+std::error_code SetOwnSocketMode(const std::string& path, mode_t mode, struct stat& bound);
 
 }  // namespace alpaca::lpc

@@ -11,9 +11,14 @@
 // Server: the socket is created mode 0600 (0666 when LocalSecurity lets
 // others in); each accepted peer is checked against LocalSecurity by its
 // kernel credentials (SO_PEERCRED) and refused otherwise, and a security
-// callback sees them as CallContext::peer.local, as over ncalrpc. A stale
-// socket left by a dead server is replaced; a live one is
-// RPC_S_DUPLICATE_ENDPOINT. Stop removes the socket if it is still ours.
+// callback sees them as CallContext::peer.local, as over ncalrpc. The
+// name is claimed with a lock file beside the socket (as local ports are):
+// a live server's is RPC_S_DUPLICATE_ENDPOINT, a socket a dead one left is
+// replaced, and anything else at the path (a regular file) is never
+// removed (RPC_S_DUPLICATE_ENDPOINT). Stop removes the socket if it is
+// still ours. A peer the local security refuses is disconnected at once
+// (logged at debug level); with 0600 sockets other uids cannot connect at
+// all (ERROR_ACCESS_DENIED).
 // Everything else (limits, flow control, handshake deadline) is
 // co_stream's, as for ncacn_ip_tcp; peers are counted per uid.
 //

@@ -49,18 +49,14 @@ class CppGenerator final : public Generator {
   }
   GeneratedFiles Generate(const Model& model, const GeneratorOptions& options,
                           DiagnosticSink& sink) override {
-    gen::PlanOptions plan_options{options.stem, options.cpp_namespace};
-    CollectingSink plan_sink;
-    gen::FilePlan plan = gen::PlanFile(model, plan_options, plan_sink);
-    GeneratedFiles files;
-    try {
-      if (plan_sink.error_count() == 0) files = gen::GenerateCpp(plan);
-    } catch (const gen::GenerateError& e) {
-      plan_sink.Error(e.loc, e.what());
+    // Types nothing remoted needs and NDR cannot carry: analysis accepted
+    // the file; say what the headers leave out.
+    for (const UnremotableType& skipped : model.remoting.unremotable) {
+      sink.Warning(skipped.loc, skipped.reason + " (not generated)");
     }
-    for (const Diagnostic& diagnostic : plan_sink.diagnostics()) sink.Report(diagnostic);
-    if (plan_sink.error_count() > 0) files.clear();
-    return files;
+    gen::FilePlan plan =
+        gen::PlanFile(model, gen::PlanOptions{options.stem, options.cpp_namespace});
+    return gen::GenerateCpp(plan);
   }
 };
 

@@ -33,8 +33,9 @@ class Generator {
   virtual bool PrintsToStdout() const = 0;
   // The file a build system depends on (the depfile's target).
   virtual std::string PrimaryOutput(const GeneratorOptions& options) const = 0;
-  // The files; what this back end cannot express is reported to `sink` as
-  // errors, and then nothing is written.
+  // The files. The model has no errors (analysis, remoting included,
+  // decided what is valid), so a back end only warns: about what it leaves
+  // out, through `sink`.
   virtual GeneratedFiles Generate(const Model& model, const GeneratorOptions& options,
                                   DiagnosticSink& sink) = 0;
 };

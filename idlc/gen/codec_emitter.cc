@@ -164,11 +164,12 @@ std::string CodecEmitter::ExprOf(const ast::Expr& e, const Scope& scope) const {
       return ExprOf(*e.operands.at(0), scope);
     case ast::ExprKind::kSizeof: {
       auto it = e.type ? plan_.type_sizes.find(e.type->name) : plan_.type_sizes.end();
-      if (it == plan_.type_sizes.end()) throw std::runtime_error("sizeof of an unknown type");
+      if (it == plan_.type_sizes.end())
+        throw std::logic_error("sizeof of a type the remoting pass refused");
       return "static_cast<std::int64_t>(" + std::to_string(it->second) + ")";
     }
     default:
-      throw std::runtime_error("unsupported expression in a size or switch attribute");
+      throw std::logic_error("an expression the remoting pass refused");
   }
 }
 
@@ -178,13 +179,9 @@ std::string CodecEmitter::Expr(const SizeExpr& e, const Scope& scope) const {
   if (e.value->value && (!e.value->expr || e.value->expr->kind != ast::ExprKind::kName)) {
     base = "static_cast<std::int64_t>(" + std::to_string(*e.value->value) + "LL)";
   } else if (e.value->expr) {
-    try {
-      base = ExprOf(*e.value->expr, scope);
-    } catch (const std::runtime_error& error) {
-      throw GenerateError(e.value->expr->loc, error.what());
-    }
+    base = ExprOf(*e.value->expr, scope);
   } else {
-    throw std::runtime_error("attribute without an expression");
+    throw std::logic_error("attribute without an expression");
   }
   return e.plus_one ? "(" + base + " + 1)" : base;
 }

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <map>
-#include <stdexcept>
 #include <string>
 
 #include "idlc/gen/plan.h"
@@ -16,19 +15,14 @@ namespace alpaca::idl::gen {
 // File name -> contents; written by the driver.
 using Outputs = std::map<std::string, std::string>;
 
-// A construct the generators found they cannot express, where it is.
-struct GenerateError : std::runtime_error {
-  GenerateError(Location where, const std::string& what) : std::runtime_error(what), loc(where) {}
-  Location loc;
-};
-
 void GenerateTypesHeader(const FilePlan& plan, Outputs& out);
 void GenerateCodecs(const FilePlan& plan, Outputs& out);
 void GenerateClient(const FilePlan& plan, Outputs& out);
 void GenerateServer(const FilePlan& plan, Outputs& out);
 
-// All of the above. Throws GenerateError for a construct the generators
-// found they cannot express (the driver reports it as a diagnostic).
+// All of the above. The plan holds only what the generators can express
+// (the remoting pass refused the rest), so generation cannot fail on the
+// input; std::logic_error means a bug in idlc.
 Outputs GenerateCpp(const FilePlan& plan);
 
 }  // namespace alpaca::idl::gen

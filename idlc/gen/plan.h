@@ -12,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "idlc/diag/diagnostics.h"
 #include "idlc/gen/shapes.h"
 #include "idlc/sema/model.h"
 
@@ -125,9 +124,8 @@ struct PlanOptions {
   std::string ns;  // empty: derived from the stem
 };
 
-// Plans `model`. Constructs the generators cannot express (interface
-// pointers, pipes, function pointers, ...) are errors where a remoted
-// method needs them and warnings (the type is skipped) elsewhere.
-FilePlan PlanFile(const Model& model, const PlanOptions& options, DiagnosticSink& sink);
+// Plans `model`, which analysis accepted (no errors): what its remoting
+// pass left out (Model::remoting.unremotable) is not in the plan.
+FilePlan PlanFile(const Model& model, const PlanOptions& options);
 
 }  // namespace alpaca::idl::gen

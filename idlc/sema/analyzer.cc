@@ -3,12 +3,35 @@
 #include <algorithm>
 #include <utility>
 
+#include "idlc/sema/remoting.h"
+
 namespace alpaca::idl {
+namespace {
+
+// Passes diagnostics on and counts the errors.
+class CountingSink final : public DiagnosticSink {
+ public:
+  explicit CountingSink(DiagnosticSink& next) : next_(next) {}
+  void Report(Diagnostic diagnostic) override {
+    if (diagnostic.severity == Severity::kError) ++errors_;
+    next_.Report(std::move(diagnostic));
+  }
+  int errors() const { return errors_; }
+
+ private:
+  DiagnosticSink& next_;
+  int errors_ = 0;
+};
+
+}  // namespace
 
 std::unique_ptr<Model> Analyze(const std::vector<SourceUnit>& units, DiagnosticSink& sink) {
   auto model = std::make_unique<Model>();
-  Analyzer analyzer(*model, sink);
+  CountingSink counting(sink);
+  Analyzer analyzer(*model, counting);
   analyzer.Run(units);
+  // The remoting rules need every name resolved: after a clean analysis only.
+  if (counting.errors() == 0) ResolveRemoting(*model, counting);
   return model;
 }
 

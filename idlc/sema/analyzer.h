@@ -1,8 +1,9 @@
 // Semantic analysis: AST of the main file and its imports -> checked Model.
 // Resolves names (types, tags, constants, interfaces), evaluates constant
-// expressions, assigns opnums and runs the remoting checks (idlc/sema/
-// checks.cc). Reports through the sink and goes on after errors, so one run
-// shows them all.
+// expressions, assigns opnums and checks declarations (idlc/sema/checks.cc);
+// then, on a model without errors, the remoting pass resolves what remoted
+// interfaces carry on the wire (idlc/sema/remoting.h). Reports through the
+// sink and goes on after errors, so one run shows them all.
 #pragma once
 
 #include <map>

@@ -14,6 +14,7 @@
 
 #include "idlc/ast/ast.h"
 #include "idlc/diag/location.h"
+#include "idlc/sema/wire.h"
 
 namespace alpaca::idl {
 
@@ -196,6 +197,7 @@ struct Model {
   std::vector<const Interface*> interfaces;  // declaration order, imports first
   std::vector<Coclass> coclasses;
   std::vector<Library> libraries;
+  Remoting remoting;            // the main file's remoted interfaces and types (remoting.h)
   std::deque<Type> type_arena;  // owns every Type; stable addresses
   std::deque<Interface> interface_arena;
 };

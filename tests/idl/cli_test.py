@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """idlc's command line as a user meets it: --help, usage errors and exit
 codes, -o, -I, -D, the rendered diagnostic (header, source line, caret),
-diagnostics inside #included files, and pipe types in the JSON model.
+diagnostics inside #included files, pipe types in the JSON model, and
+every --emit accepting exactly the same files.
 
 Each case runs the real idlc binary on files written into a temporary
 directory; every expectation is exact. Only the standard library.
@@ -184,14 +185,25 @@ def main():
             help_text = json.loads(r.stdout)["interfaces"][0]["attributes"]["helpstring"]
             check("a Latin-1 byte reads as that character", help_text == ["caf\u00e9"], str(help_text))
 
-        # Pipe types reach the model as kind "pipe" with their element type.
-        write(tmp, "pipe.idl", "typedef pipe long LONG_PIPE;\n" + IFACE % "    void Put([in] LONG_PIPE data);")
+        # Pipe types reach the model as kind "pipe" with their element type
+        # (in a [local] method: the generators do not remote pipes yet).
+        write(tmp, "pipe.idl", "typedef pipe long LONG_PIPE;\n" + IFACE % "    [local] void Put([in] LONG_PIPE data);")
         r = run(idlc, "pipe.idl", cwd=tmp)
         check("pipe type compiles", r.returncode == 0, r.stderr)
         if r.returncode == 0:
             param = json.loads(r.stdout)["interfaces"][0]["methods"][0]["params"][0]
             check("pipe parameter in the model",
                   param["type"]["kind"] == "pipe" and param["type"]["element"]["base"] == "long", json.dumps(param))
+
+        # What a remoted method cannot carry is an error whatever is
+        # emitted: json, cpp and none accept exactly the same files.
+        write(tmp, "callback.idl", IFACE % "    void Call([in] void (*callback)(long));")
+        want = "callback.idl:4:27: error: parameter 'callback' of 'Call': function pointers cannot be remoted"
+        for emit in ("json", "cpp", "none"):
+            r = run(idlc, "--emit=" + emit, "-o", "out-" + emit, "callback.idl", cwd=tmp)
+            check("--emit=%s refuses a function pointer parameter" % emit,
+                  r.returncode == 1 and r.stderr.startswith(want + "\n"), "exit %d %s" % (r.returncode, r.stderr))
+            check("--emit=%s writes nothing for it" % emit, not os.path.exists(os.path.join(tmp, "out-" + emit)))
 
         # Hostile nesting ends in one diagnostic, not a stack overflow; deep
         # legitimate nesting (300 parentheses; the corpus needs 9) still

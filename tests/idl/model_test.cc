@@ -227,7 +227,7 @@ TEST_F(ModelTest, UnknownAttributesAreKeptAndWarnedAbout) {
   allow_warnings_ = true;
   Compile(R"(
     [uuid(6B29FC40-CA47-1067-B31D-00DD010662DA), frobnicate(42), helpstring("x")]
-    interface IKeep { [id(7), propget] long Value([out, retval] long *v); }
+    interface IKeep { [id(7), propget] void Value([out, retval] long *v); }
   )");
   const Interface& iface = Find("IKeep");
   ASSERT_NE(FindAttribute(iface.attrs, "frobnicate"), nullptr);

@@ -1,7 +1,7 @@
 // The lowering from the checked model to the generation plan (idlc/gen/
 // plan.h), tested on the plan itself rather than through generated text:
 // NDR facts, derived parameters, the order types are defined in, union
-// discriminants, and what is refused where a remoted method needs it.
+// discriminants, and what the remoting pass left out.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -18,13 +18,13 @@ namespace {
 
 class PlannerTest : public ::testing::Test {
  protected:
-  // Compiles `text` and plans it; the diagnostics of both are in sink_.
+  // Compiles `text` (which must have no errors) and plans it.
   const FilePlan& Plan(const std::string& text) {
     const auto path = temp_.Path() / "t.idl";
     std::ofstream(path) << text;
     model_ = CompileFile(path.string(), options_, sources_, sink_);
     EXPECT_FALSE((sink_.error_count() > 0)) << Diagnostics();
-    plan_ = PlanFile(*model_, PlanOptions{"t", "t"}, sink_);
+    plan_ = PlanFile(*model_, PlanOptions{"t", "t"});
     return plan_;
   }
 
@@ -164,14 +164,18 @@ TEST_F(PlannerTest, OpnumsCountEveryMethodInOrder) {
   EXPECT_EQ(i.major, 1);
 }
 
-TEST_F(PlannerTest, WhatARemotedMethodCannotCarryIsAnError) {
-  const auto path = temp_.Path() / "t.idl";
-  std::ofstream(path) << std::string(kHeader) +
-                             "interface I { void Call([in] void (*callback)(long)); }";
-  model_ = CompileFile(path.string(), options_, sources_, sink_);
-  if (sink_.error_count() == 0) plan_ = PlanFile(*model_, PlanOptions{"t", "t"}, sink_);
-  EXPECT_NE(Diagnostics().find("function pointers cannot be remoted"), std::string::npos)
-      << Diagnostics();
+TEST_F(PlannerTest, WhatNothingRemotedUsesAndNdrCannotCarryIsLeftOut) {
+  Plan(std::string(kHeader) +
+       "interface I {\n"
+       "  typedef struct { void (*callback)(long); } Hooks;\n"
+       "  typedef struct { long x; } Point;\n"
+       "  void Move([in] Point p);\n"
+       "}");
+  EXPECT_EQ(IndexOf("Hooks"), -1);
+  EXPECT_NE(IndexOf("Point"), -1);
+  ASSERT_EQ(model_->remoting.unremotable.size(), 1u);
+  EXPECT_NE(model_->remoting.unremotable[0].reason.find("function pointers cannot be remoted"),
+            std::string::npos);
 }
 
 }  // namespace

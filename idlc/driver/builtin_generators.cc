@@ -56,7 +56,12 @@ class CppGenerator final : public Generator {
     }
     gen::FilePlan plan =
         gen::PlanFile(model, gen::PlanOptions{options.stem, options.cpp_namespace});
-    return gen::GenerateCpp(plan);
+    try {
+      return gen::GenerateCpp(plan);
+    } catch (const gen::GenerateError& e) {
+      sink.Error(e.loc, e.what());
+      return {};
+    }
   }
 };
 

@@ -34,8 +34,9 @@ class Generator {
   // The file a build system depends on (the depfile's target).
   virtual std::string PrimaryOutput(const GeneratorOptions& options) const = 0;
   // The files. The model has no errors (analysis, remoting included,
-  // decided what is valid), so a back end only warns: about what it leaves
-  // out, through `sink`.
+  // decided what is valid); a back end reports through `sink` what it
+  // leaves out (warnings) and what it cannot express (errors; then nothing
+  // is written).
   virtual GeneratedFiles Generate(const Model& model, const GeneratorOptions& options,
                                   DiagnosticSink& sink) = 0;
 };

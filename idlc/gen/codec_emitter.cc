@@ -179,7 +179,11 @@ std::string CodecEmitter::Expr(const SizeExpr& e, const Scope& scope) const {
   if (e.value->value && (!e.value->expr || e.value->expr->kind != ast::ExprKind::kName)) {
     base = "static_cast<std::int64_t>(" + std::to_string(*e.value->value) + "LL)";
   } else if (e.value->expr) {
-    base = ExprOf(*e.value->expr, scope);
+    try {
+      base = ExprOf(*e.value->expr, scope);
+    } catch (const std::runtime_error& error) {
+      throw GenerateError(e.value->expr->loc, error.what());
+    }
   } else {
     throw std::logic_error("attribute without an expression");
   }

@@ -5,8 +5,9 @@
 // enums too. What a remoted method needs and NDR cannot carry is an error;
 // a type nothing remoted uses that cannot be remoted is recorded in
 // Model::remoting.unremotable with the reason (generators say they skip
-// it). Every output of idlc sees the same errors: --emit=json accepts
-// exactly the files --emit=cpp accepts.
+// it). Every output of idlc sees these errors; the one check left to the
+// C++ codecs is whether a size expression's names resolve in their scope
+// (gen::GenerateError).
 //
 // Split over remoting.cc (interfaces, methods, the pass), remoting_wire.cc
 // (use sites to wire forms) and remoting_types.cc (structs, unions, enums).

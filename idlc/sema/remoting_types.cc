@@ -184,12 +184,16 @@ void RemotingAnalyzer::ResolveUnion(RemotedType& out) {
   const Type* switch_type = type.encapsulated ? type.switch_type : nullptr;
   if (switch_type == nullptr) {
     const Attribute* st = FindAttribute(type.attrs, "switch_type");
-    if (auto it = typedef_of_.find(&type); st == nullptr && it != typedef_of_.end()) {
-      st = FindAttribute(it->second->attrs, "switch_type");
+    for (const NamedType& named : model_.types) {
+      if (st == nullptr && named.type->kind == TypeKind::kAlias && named.type->target == &type) {
+        st = FindAttribute(named.type->attrs, "switch_type");
+      }
     }
     if (st != nullptr && !st->args.empty()) {
       switch_type = ResolveTypeName(model_, st->args[0].text);
       if (switch_type == nullptr) {
+        // An error where a remoted method needs the union; elsewhere (json
+        // must stay quiet on Wine's headers) the union is left out.
         UseSite site;
         site.owner = &type;
         site.loc = st->loc;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "idlc/diag/location.h"
@@ -66,6 +67,26 @@ class CollectingSink : public DiagnosticSink {
  private:
   std::vector<Diagnostic> diagnostics_;
   int error_count_ = 0;
+};
+
+// Passes every diagnostic on to another sink and counts what went through:
+// analysis runs the remoting pass only when no error was reported, and the
+// loader caches only an import that reported nothing at all.
+class CountingSink final : public DiagnosticSink {
+ public:
+  explicit CountingSink(DiagnosticSink& next) : next_(next) {}
+  void Report(Diagnostic diagnostic) override {
+    ++count_;
+    if (diagnostic.severity == Severity::kError) ++errors_;
+    next_.Report(std::move(diagnostic));
+  }
+  int count() const { return count_; }
+  int errors() const { return errors_; }
+
+ private:
+  DiagnosticSink& next_;
+  int count_ = 0;
+  int errors_ = 0;
 };
 
 // "file:line:col: error: message" without the source excerpt.

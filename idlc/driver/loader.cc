@@ -41,28 +41,10 @@ std::string Loader::Resolve(const std::string& name, const std::string& importer
   return {};
 }
 
-namespace {
-
-// Forwards and counts: an import that reported anything is not cached, so
-// a later run that reads the cache cannot lose a warning.
-class CountingSink : public DiagnosticSink {
- public:
-  explicit CountingSink(DiagnosticSink& inner) : inner_(inner) {}
-  void Report(Diagnostic diagnostic) override {
-    ++count_;
-    inner_.Report(std::move(diagnostic));
-  }
-  int count() const { return count_; }
-
- private:
-  DiagnosticSink& inner_;
-  int count_ = 0;
-};
-
-}  // namespace
-
 bool Loader::PreprocessAndParse(const std::string& path, LoadedFile& file) {
   if (cache_ != nullptr && cache_->Load(path, sources_, file.ast)) return true;
+  // An import that reported anything is not cached, so a later run that
+  // reads the cache cannot lose a warning.
   CountingSink sink(sink_);
   PreprocessedFile preprocessed;
   bool ok = Preprocess(options_, path, file.file_id, sources_, sink, preprocessed);

@@ -6,25 +6,6 @@
 #include "idlc/sema/remoting.h"
 
 namespace alpaca::idl {
-namespace {
-
-// Passes diagnostics on and counts the errors.
-class CountingSink final : public DiagnosticSink {
- public:
-  explicit CountingSink(DiagnosticSink& next) : next_(next) {}
-  void Report(Diagnostic diagnostic) override {
-    if (diagnostic.severity == Severity::kError) ++errors_;
-    next_.Report(std::move(diagnostic));
-  }
-  int errors() const { return errors_; }
-
- private:
-  DiagnosticSink& next_;
-  int errors_ = 0;
-};
-
-}  // namespace
-
 std::unique_ptr<Model> Analyze(const std::vector<SourceUnit>& units, DiagnosticSink& sink) {
   auto model = std::make_unique<Model>();
   CountingSink counting(sink);

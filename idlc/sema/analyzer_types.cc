@@ -17,6 +17,8 @@ std::optional<std::int64_t> Analyzer::Evaluate(const ast::Expr& expr, bool repor
   return EvaluateInteger(expr, const_scope_, report ? &sink_ : nullptr);
 }
 
+// C's sizeof on LP64, for sizeof() in constant expressions; the wire sizes
+// are remoting_wire.cc's BaseSize.
 std::optional<std::int64_t> Analyzer::SizeOf(const Type& type) const {
   const Type& t = type.StripAliases();
   switch (t.kind) {

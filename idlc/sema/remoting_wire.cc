@@ -30,7 +30,9 @@ bool IsWideChar(const Type& type) {
   return t.base == BaseKind::kWChar || t.base == BaseKind::kShort;
 }
 
-// NDR20 sizes; int and __int3264 are 4 bytes on the wire.
+// NDR20 sizes: __int3264 is 4 bytes on the wire and a handle is not sent.
+// Not Analyzer::SizeOf, which is C's sizeof on LP64 (for IDL's sizeof() in
+// constant expressions), where __int3264 and handle_t are 8.
 int BaseSize(BaseKind base) {
   switch (base) {
     case BaseKind::kChar:

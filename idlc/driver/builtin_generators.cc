@@ -56,12 +56,7 @@ class CppGenerator final : public Generator {
     }
     gen::FilePlan plan =
         gen::PlanFile(model, gen::PlanOptions{options.stem, options.cpp_namespace});
-    try {
-      return gen::GenerateCpp(plan);
-    } catch (const gen::GenerateError& e) {
-      sink.Error(e.loc, e.what());
-      return {};
-    }
+    return gen::GenerateCpp(plan);
   }
 };
 

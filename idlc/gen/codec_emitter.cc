@@ -120,73 +120,43 @@ std::string AsInt64(const std::string& x) {
 
 }  // namespace
 
-std::string CodecEmitter::ExprOf(const ast::Expr& e, const Scope& scope) const {
+std::string CodecEmitter::ExprOf(const BoundExpr& e, const Scope& scope) const {
+  using Kind = BoundExpr::Kind;
   switch (e.kind) {
-    case ast::ExprKind::kInteger:
-      return "static_cast<std::int64_t>(" + std::to_string(e.integer) + "ULL)";
-    case ast::ExprKind::kName: {
-      if (auto ref = scope(e.text)) {
-        const Shape* s = ref->shape;
-        if (s != nullptr && s->kind == ShapeKind::kPointer) {
-          throw std::runtime_error("'" + e.text + "' is a pointer; size expressions need '*" +
-                                   e.text + "'");
-        }
-        return AsInt64(ref->cpp);
+    case Kind::kLiteral:
+      return "static_cast<std::int64_t>(" + std::to_string(e.literal) + "ULL)";
+    case Kind::kConstant:
+      return "static_cast<std::int64_t>(" + std::to_string(e.value) + "LL)";
+    case Kind::kName:
+    case Kind::kDeref: {
+      auto ref = scope(e.name);
+      if (!ref)
+        throw std::logic_error("'" + e.name + "' is not in the scope the remoting pass bound");
+      if (e.kind == Kind::kName) return AsInt64(ref->cpp);
+      if (ref->shape == nullptr || ref->shape->kind != ShapeKind::kPointer) {
+        throw std::logic_error("'*" + e.name + "' reads through what is not a pointer");
       }
-      throw std::runtime_error("'" + e.text +
-                               "' in a size or switch expression is not a "
-                               "parameter or field in scope");
+      const Shape& ptr = *ref->shape;
+      if (ptr.pointer == PointerKind::kRef && !ptr.boxed) return AsInt64(ref->cpp);
+      return "(" + ref->cpp + " ? static_cast<std::int64_t>(*" + ref->cpp + ") : 0)";
     }
-    case ast::ExprKind::kUnary: {
-      const ast::Expr& operand = *e.operands.at(0);
-      if (e.text == "*") {
-        if (operand.kind != ast::ExprKind::kName) {
-          throw std::runtime_error("only '*name' dereferences are supported in size expressions");
-        }
-        auto ref = scope(operand.text);
-        if (!ref || ref->shape == nullptr || ref->shape->kind != ShapeKind::kPointer) {
-          throw std::runtime_error("'*" + operand.text + "': not a pointer in scope");
-        }
-        const Shape& ptr = *ref->shape;
-        if (ptr.pointer == PointerKind::kRef && !ptr.boxed) return AsInt64(ref->cpp);
-        return "(" + ref->cpp + " ? static_cast<std::int64_t>(*" + ref->cpp + ") : 0)";
-      }
-      return "(" + e.text + ExprOf(operand, scope) + ")";
-    }
-    case ast::ExprKind::kBinary:
-      return "(" + ExprOf(*e.operands.at(0), scope) + " " + e.text + " " +
-             ExprOf(*e.operands.at(1), scope) + ")";
-    case ast::ExprKind::kTernary:
-      return "(" + ExprOf(*e.operands.at(0), scope) + " ? " + ExprOf(*e.operands.at(1), scope) +
-             " : " + ExprOf(*e.operands.at(2), scope) + ")";
-    case ast::ExprKind::kCast:
-      // Every operand is widened to int64 anyway.
-      return ExprOf(*e.operands.at(0), scope);
-    case ast::ExprKind::kSizeof: {
-      auto it = e.type ? plan_.type_sizes.find(e.type->name) : plan_.type_sizes.end();
-      if (it == plan_.type_sizes.end())
-        throw std::logic_error("sizeof of a type the remoting pass refused");
-      return "static_cast<std::int64_t>(" + std::to_string(it->second) + ")";
-    }
-    default:
-      throw std::logic_error("an expression the remoting pass refused");
+    case Kind::kUnary:
+      return "(" + e.op + ExprOf(e.operands.at(0), scope) + ")";
+    case Kind::kBinary:
+      return "(" + ExprOf(e.operands.at(0), scope) + " " + e.op + " " +
+             ExprOf(e.operands.at(1), scope) + ")";
+    case Kind::kTernary:
+      return "(" + ExprOf(e.operands.at(0), scope) + " ? " + ExprOf(e.operands.at(1), scope) +
+             " : " + ExprOf(e.operands.at(2), scope) + ")";
   }
+  throw std::logic_error("an expression kind the codecs do not know");
 }
 
 std::string CodecEmitter::Expr(const SizeExpr& e, const Scope& scope) const {
   if (!e) return "0";
-  std::string base;
-  if (e.value->value && (!e.value->expr || e.value->expr->kind != ast::ExprKind::kName)) {
-    base = "static_cast<std::int64_t>(" + std::to_string(*e.value->value) + "LL)";
-  } else if (e.value->expr) {
-    try {
-      base = ExprOf(*e.value->expr, scope);
-    } catch (const std::runtime_error& error) {
-      throw GenerateError(e.value->expr->loc, error.what());
-    }
-  } else {
-    throw std::logic_error("attribute without an expression");
-  }
+  if (!e.bound)
+    throw std::logic_error("a size or switch expression the remoting pass did not bind");
+  std::string base = ExprOf(*e.bound, scope);
   return e.plus_one ? "(" + base + " + 1)" : base;
 }
 

@@ -89,7 +89,7 @@ class CodecEmitter {
   void DecodePointer(const Shape& shape, const std::string& lvalue, const std::string& dec,
                      const Scope& scope, bool top, const std::string& what,
                      std::vector<std::string>& checks);
-  std::string ExprOf(const ast::Expr& e, const Scope& scope) const;
+  std::string ExprOf(const BoundExpr& e, const Scope& scope) const;
   // The variable for a wire count: a fresh const local, or the predeclared one.
   std::string CountVar(const char* stem, const std::string& predeclared, const std::string& init);
 

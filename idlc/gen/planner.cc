@@ -145,12 +145,8 @@ std::string Planner::NameOf(const Type& type) {
   std::string name;
   // A typedef that names the type directly reads better than a tag such as
   // `_SERVICE_STATUS`; the tag, when it differs, becomes an alias.
-  for (const NamedType& named : model_.types) {
-    const Type* t = named.type;
-    if (t->kind == TypeKind::kAlias && t->target == &type) {
-      name = t->name;
-      break;
-    }
+  if (auto it = remoting_.typedef_of.find(&type); it != remoting_.typedef_of.end()) {
+    name = it->second->name;
   }
   if (name.empty() && !type.name.empty()) name = type.name;
   if (name.empty()) name = "Anonymous" + std::to_string(names_.size());
@@ -163,17 +159,13 @@ std::string Planner::NameOf(const Type& type) {
 // its place: <outer>_<member>. Outer types first (the remoting pass reached
 // them last), so nested anonymous types compose their names.
 void Planner::NameNestedTypes() {
-  std::set<const Type*> named_by_typedef;
-  for (const NamedType& named : model_.types) {
-    if (named.type->kind == TypeKind::kAlias) named_by_typedef.insert(named.type->target);
-  }
   auto name_after = [&](const Type& outer, const Type* field_type, const std::string& member,
                         bool enums) {
     const Type& inner = field_type->StripAliases();
     bool tagged = inner.kind == TypeKind::kStruct || inner.kind == TypeKind::kUnion ||
                   (enums && inner.kind == TypeKind::kEnum);
     if (!tagged || !inner.name.empty() || names_.contains(&inner)) return;
-    if (enums && named_by_typedef.contains(&inner)) return;
+    if (enums && remoting_.typedef_of.contains(&inner)) return;
     names_[&inner] = Identifier(NameOf(outer) + "_" + member);
   };
   for (auto it = remoting_.type_order.rbegin(); it != remoting_.type_order.rend(); ++it) {
@@ -255,18 +247,14 @@ void Planner::PlanDerivations(std::vector<MemberPlan>& members) {
   std::map<std::string, Derivation> candidates;
   auto note = [&](const SizeExpr& e, Derivation::Kind kind, const MemberPlan& source) {
     if (!e) return;
-    std::string name = e.PlainName();
-    if (name.empty()) {
+    if (e.bound->kind != BoundExpr::Kind::kName) {
       // A referent inside an expression is read, not derived.
-      if (e.value->expr) {
-        std::function<void(const ast::Expr&)> walk = [&](const ast::Expr& x) {
-          if (x.kind == ast::ExprKind::kName) ++references[x.text];
-          for (const auto& o : x.operands) walk(*o);
-        };
-        walk(*e.value->expr);
-      }
+      std::vector<std::string> names;
+      e.bound->CollectNames(names);
+      for (const std::string& name : names) ++references[name];
       return;
     }
+    const std::string& name = e.bound->name;
     ++references[name];
     candidates[name] =
         Derivation{e.plus_one ? Derivation::Kind::kSizeMinusOne : kind, source.name, source.shape};

@@ -57,15 +57,13 @@ void Planner::PlanParamDerivations(MethodPlan& method) {
   auto note = [&](const SizeExpr& e, Derivation::Kind kind, const ParamPlan& source,
                   bool derivable) {
     if (!e) return;
-    std::string name = e.PlainName();
-    if (name.empty()) {
-      std::function<void(const ast::Expr&)> walk = [&](const ast::Expr& x) {
-        if (x.kind == ast::ExprKind::kName) references[x.text] += 2;
-        for (const auto& o : x.operands) walk(*o);
-      };
-      if (e.value->expr) walk(*e.value->expr);
+    if (e.bound->kind != BoundExpr::Kind::kName) {
+      std::vector<std::string> names;
+      e.bound->CollectNames(names);
+      for (const std::string& name : names) references[name] += 2;
       return;
     }
+    const std::string& name = e.bound->name;
     references[name] += derivable ? 1 : 2;
     candidates[name] =
         Derivation{e.plus_one ? Derivation::Kind::kSizeMinusOne : kind, source.name, source.shape};

@@ -28,21 +28,12 @@ const Shape& ValueShape(const ParamPlan& p) {
   return *s;
 }
 
-// The names (parameters) an attribute expression reads.
-void CollectNames(const ast::Expr& e, std::vector<std::string>& names) {
-  if (e.kind == ast::ExprKind::kName) names.push_back(e.text);
-  for (const ast::ExprPtr& operand : e.operands) {
-    if (operand) CollectNames(*operand, names);
-  }
-}
-
 // Whether the stub has an attribute's value before the method runs: the
 // expression reads only constants and [in] parameters ([in, out] ones as
 // received). Anything that reads an [out] value is the method's to set.
 bool KnownBeforeCall(const SizeExpr& e, const MethodPlan& m) {
-  if (!e.value->expr) return true;
   std::vector<std::string> names;
-  CollectNames(*e.value->expr, names);
+  e.bound->CollectNames(names);
   return std::all_of(names.begin(), names.end(), [&m](const std::string& name) {
     return std::any_of(m.params.begin(), m.params.end(),
                        [&name](const ParamPlan& q) { return q.in && q.param->name == name; });

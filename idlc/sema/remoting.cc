@@ -33,9 +33,11 @@ void RemotingAnalyzer::Run() {
     if (stripped.kind == TypeKind::kBase && stripped.base != BaseKind::kHandle) {
       out_.integer_sizes[alias->name] = Build(&stripped, UseSite{})->size;
     }
-    typedef_of_.emplace(alias->target, alias);
+    out_.typedef_of.emplace(alias->target, alias);
+    typedefs_[alias->target].push_back(alias);
     if (FindAttribute(alias->attrs, "v1_enum") != nullptr) v1_enum_typedefs_.insert(alias->target);
   }
+  CollectConstants();
   ComputeRecursion();
   // Remoted interfaces first: what they need must be remotable (errors);
   // then the rest of the main file's types (recorded when they are not).
@@ -81,7 +83,7 @@ void RemotingAnalyzer::ResolveMethod(const Method& method, RemotedInterface& out
     site.what = "parameter '" + param.name + "' of '" + method.name + "'";
     site.loc = param.loc;
     WirePtr wire = Build(param.type, site);
-    if (!wire || !ExpressionsSupported(*wire, site)) continue;
+    if (!wire) continue;
     if (param.direction != Direction::kIn && wire->kind != WireKind::kPointer &&
         wire->kind != WireKind::kArray && wire->kind != WireKind::kString) {
       Fail(site, "an [out] parameter must be a pointer or an array");
@@ -101,6 +103,17 @@ void RemotingAnalyzer::ResolveMethod(const Method& method, RemotedInterface& out
     }
     has_retval = has_retval || param.retval;
     resolved.params.push_back(RemotedParam{&param, wire});
+  }
+  // Expressions may name any parameter, an earlier or a later one.
+  ExprScope scope;
+  for (const Param& param : method.params) scope.emplace(param.name, nullptr);
+  for (const RemotedParam& p : resolved.params) scope[p.param->name] = p.wire;
+  for (RemotedParam& p : resolved.params) {
+    UseSite site;
+    site.what = "parameter '" + p.param->name + "' of '" + method.name + "'";
+    site.loc = p.param->loc;
+    p.wire = BindExpressions(p.wire, scope, site);
+    if (!p.wire) return;
   }
   const Type& result = method.return_type->StripAliases();
   if (result.kind != TypeKind::kVoid) {

@@ -5,12 +5,13 @@
 // enums too. What a remoted method needs and NDR cannot carry is an error;
 // a type nothing remoted uses that cannot be remoted is recorded in
 // Model::remoting.unremotable with the reason (generators say they skip
-// it). Every output of idlc sees these errors; the one check left to the
-// C++ codecs is whether a size expression's names resolve in their scope
-// (gen::GenerateError).
+// it). Size and switch expressions are bound to the parameters or fields
+// they read, so every output of idlc sees the same errors and generators
+// look nothing up.
 //
 // Split over remoting.cc (interfaces, methods, the pass), remoting_wire.cc
-// (use sites to wire forms) and remoting_types.cc (structs, unions, enums).
+// (use sites to wire forms), remoting_exprs.cc (size and switch
+// expressions) and remoting_types.cc (structs, unions, enums).
 #pragma once
 
 #include <map>
@@ -56,10 +57,18 @@ class RemotingAnalyzer {
   const Attribute* Find(const UseSite& site, const char* name, bool use_site_only = false) const;
   SizeExpr SizeAt(const UseSite& site, const char* name) const;
   UseSite Inner(const UseSite& site) const;
-  // Whether the generators can evaluate every size/switch expression in
-  // `wire` (reported through Fail otherwise).
-  bool ExpressionsSupported(const WireForm& wire, const UseSite& site);
-  bool ExpressionSupported(const ast::Expr& e, std::string& why) const;
+
+  // Size and switch expressions (remoting_exprs.cc). What an expression may
+  // name: the parameters or fields by name, with their unbound wire forms
+  // (null for one that could not be remoted, which has been reported).
+  using ExprScope = std::map<std::string, WirePtr>;
+  // `wire` with every expression bound, or null (reported through Fail).
+  WirePtr BindExpressions(const WirePtr& wire, const ExprScope& scope, const UseSite& site);
+  bool BindSize(SizeExpr& e, const ExprScope& scope, const UseSite& site);
+  // Fills `out`; on failure says why and where.
+  bool BindExpr(const ast::Expr& e, const ExprScope& scope, BoundExpr& out, std::string& why,
+                Location& where) const;
+  void CollectConstants();
 
   // Types (remoting_types.cc).
   void ComputeRecursion();
@@ -85,12 +94,15 @@ class RemotingAnalyzer {
   bool in_remoted_use_ = false;       // errors (not records) for what fails now
   bool failed_ = false;               // the current type or method failed
 
-  std::map<const Type*, int> scc_;                 // struct/union -> strongly connected component
-  std::set<const Type*> resolving_;                // recursion guard
-  std::set<const Type*> bad_types_;                // cannot be remoted
-  std::set<const Type*> remoted_types_;            // reached from a remoted method
-  std::map<const Type*, const Type*> typedef_of_;  // the first typedef naming a type directly
-  std::set<const Type*> v1_enum_typedefs_;         // enums a [v1_enum] typedef names
+  std::map<const Type*, int> scc_;          // struct/union -> strongly connected component
+  std::set<const Type*> resolving_;         // recursion guard
+  std::set<const Type*> bad_types_;         // cannot be remoted
+  std::set<const Type*> remoted_types_;     // reached from a remoted method
+  std::set<const Type*> v1_enum_typedefs_;  // enums a [v1_enum] typedef names
+  // Every typedef that names a type directly.
+  std::map<const Type*, std::vector<const Type*>> typedefs_;
+  // What a name in a size expression means when it is no parameter or field.
+  std::map<std::string, std::int64_t> constants_;  // integer constants and enumerators
 };
 
 }  // namespace alpaca::idl

@@ -96,7 +96,7 @@ bool RemotingAnalyzer::Recursive(const Type& pointee, const UseSite& site) const
 // The name a person knows the type by: the typedef that names it directly
 // (as generators do), else its tag.
 std::string RemotingAnalyzer::DisplayName(const Type& type) const {
-  if (auto it = typedef_of_.find(&type); it != typedef_of_.end()) return it->second->name;
+  if (auto it = out_.typedef_of.find(&type); it != out_.typedef_of.end()) return it->second->name;
   if (!type.name.empty()) return type.name;
   return type.kind == TypeKind::kUnion ? "anonymous union" : "anonymous struct";
 }
@@ -141,7 +141,7 @@ void RemotingAnalyzer::ResolveStruct(RemotedType& out) {
     site.what = "field '" + field.name + "' of '" + DisplayName(type) + "'";
     site.loc = field.loc;
     WirePtr wire = Build(field.type, site);
-    if (!wire || !ExpressionsSupported(*wire, site)) continue;
+    if (!wire) continue;
     if (wire->kind == WireKind::kHandle || wire->kind == WireKind::kContextHandle) {
       Fail(site, "handles cannot be fields");
       continue;
@@ -165,6 +165,18 @@ void RemotingAnalyzer::ResolveStruct(RemotedType& out) {
     }
     out.members.push_back(RemotedMember{&field, wire});
   }
+  // Expressions may name any sibling field, an earlier or a later one.
+  ExprScope scope;
+  for (const Field& field : type.fields) scope.emplace(field.name, nullptr);
+  for (const RemotedMember& m : out.members) scope[m.field->name] = m.wire;
+  for (RemotedMember& m : out.members) {
+    UseSite site;
+    site.owner = &type;
+    site.what = "field '" + m.field->name + "' of '" + DisplayName(type) + "'";
+    site.loc = m.field->loc;
+    m.wire = BindExpressions(m.wire, scope, site);
+    if (!m.wire) return;
+  }
 }
 
 void RemotingAnalyzer::TakeDiscriminant(const WireForm& use, const Type* referent,
@@ -184,9 +196,9 @@ void RemotingAnalyzer::ResolveUnion(RemotedType& out) {
   const Type* switch_type = type.encapsulated ? type.switch_type : nullptr;
   if (switch_type == nullptr) {
     const Attribute* st = FindAttribute(type.attrs, "switch_type");
-    for (const NamedType& named : model_.types) {
-      if (st == nullptr && named.type->kind == TypeKind::kAlias && named.type->target == &type) {
-        st = FindAttribute(named.type->attrs, "switch_type");
+    if (auto it = typedefs_.find(&type); it != typedefs_.end()) {
+      for (const Type* alias : it->second) {
+        if (st == nullptr) st = FindAttribute(alias->attrs, "switch_type");
       }
     }
     if (st != nullptr && !st->args.empty()) {
@@ -220,7 +232,9 @@ void RemotingAnalyzer::ResolveUnion(RemotedType& out) {
       site.what = "arm '" + c.field->name + "' of '" + DisplayName(type) + "'";
       site.loc = c.field->loc;
       WirePtr wire = Build(c.field->type, site);
-      if (!wire || !ExpressionsSupported(*wire, site)) continue;
+      // An arm's expressions can name nothing but constants.
+      if (wire) wire = BindExpressions(wire, ExprScope{}, site);
+      if (!wire) continue;
       if (wire->IsConformant()) {
         Fail(site, "a union arm cannot be a conformant array");
         continue;

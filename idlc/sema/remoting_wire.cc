@@ -87,44 +87,6 @@ std::string SizeExpr::PlainName() const {
   return value->expr->text;
 }
 
-bool RemotingAnalyzer::ExpressionSupported(const ast::Expr& e, std::string& why) const {
-  switch (e.kind) {
-    case ast::ExprKind::kInteger:
-    case ast::ExprKind::kName:
-      return true;
-    case ast::ExprKind::kSizeof:
-      if (e.type && out_.integer_sizes.contains(e.type->name)) return true;
-      why = "sizeof of a type that is not an integer type";
-      return false;
-    case ast::ExprKind::kCast:
-    case ast::ExprKind::kUnary:
-    case ast::ExprKind::kBinary:
-    case ast::ExprKind::kTernary:
-      for (const auto& o : e.operands) {
-        if (!ExpressionSupported(*o, why)) return false;
-      }
-      return true;
-    default:
-      why = "this kind of expression in a size or switch attribute";
-      return false;
-  }
-}
-
-bool RemotingAnalyzer::ExpressionsSupported(const WireForm& wire, const UseSite& site) {
-  std::string why;
-  for (const SizeExpr* e : {&wire.size_is, &wire.length_is, &wire.switch_is}) {
-    if (*e && e->value->expr && !ExpressionSupported(*e->value->expr, why)) {
-      UseSite at = site;
-      at.loc = e->value->expr->loc;
-      Fail(at, "the generators cannot evaluate " + why);
-      return false;
-    }
-  }
-  if (wire.element && !ExpressionsSupported(*wire.element, site)) return false;
-  if (wire.target && !ExpressionsSupported(*wire.target, site)) return false;
-  return true;
-}
-
 WirePtr RemotingAnalyzer::Fail(const UseSite& site, const std::string& why) {
   failed_ = true;
   std::string message = site.what.empty() ? why : site.what + ": " + why;
@@ -157,7 +119,9 @@ SizeExpr RemotingAnalyzer::SizeAt(const UseSite& site, const char* name) const {
     if (a == nullptr) continue;
     std::size_t index = i == 0 ? static_cast<std::size_t>(site.level) : 0;
     if (index < a->args.size() && !a->args[index].text.empty()) {
-      return SizeExpr{&a->args[index], false};
+      SizeExpr e;
+      e.value = &a->args[index];
+      return e;
     }
   }
   return {};
@@ -258,7 +222,7 @@ WirePtr RemotingAnalyzer::BuildTagged(const Type& t, const std::string& alias,
     // switch_is names the discriminant of the union wherever the pointers
     // of its parameter or field lead to it.
     if (const Attribute* sw = Find(site, "switch_is"); sw != nullptr && !sw->args.empty()) {
-      wire->switch_is = SizeExpr{&sw->args[0], false};
+      wire->switch_is.value = &sw->args[0];
     }
     if (!wire->switch_is) {
       return Fail(site, "non-encapsulated union '" + DisplayName(t) + "' needs [switch_is]");

@@ -48,12 +48,41 @@ enum class ArrayKind {
   kConformantVarying,  // [size_is(m), length_is(n)] ...
 };
 
+// A size or switch expression with its names bound to the scope it is read
+// in: a method's parameters, or a structure's fields (a union arm has none).
+// Names that are neither are constants or enumerators, folded to values;
+// casts are dropped (generators compute in 64 bits).
+struct BoundExpr {
+  enum class Kind {
+    kLiteral,   // an integer literal: `literal`
+    kConstant,  // a named constant, an enumerator, sizeof(T) or a constant whole: `value`
+    kName,      // an integer parameter or field: `name`
+    kDeref,     // `*name`: a pointer parameter or field to an integer, read through
+    kUnary,     // `op` operands[0]
+    kBinary,    // operands[0] `op` operands[1]
+    kTernary,   // operands[0] ? operands[1] : operands[2]
+  };
+  Kind kind = Kind::kLiteral;
+  std::uint64_t literal = 0;
+  std::int64_t value = 0;
+  std::string name;
+  std::string op;
+  std::vector<BoundExpr> operands;
+
+  // The parameters or fields read, in order, with repeats.
+  void CollectNames(std::vector<std::string>& names) const;
+};
+
 // A size or switch attribute argument as it applies to one level.
 struct SizeExpr {
   const AttrValue* value = nullptr;  // null: none
   bool plus_one = false;             // max_is(n): the count is n + 1
+  // Set by the remoting pass once the scope is known; every SizeExpr in
+  // Model::remoting has one.
+  std::shared_ptr<const BoundExpr> bound;
   explicit operator bool() const { return value != nullptr; }
-  // The referenced parameter or field when the expression is a plain name.
+  // The parameter or field named when the expression is a plain name (the
+  // source text: usable before binding).
   std::string PlainName() const;
 };
 
@@ -172,6 +201,9 @@ struct Remoting {
   std::vector<UnremotableType> unremotable;
   // sizeof(T) for the integer types a size expression may name.
   std::map<std::string, int> integer_sizes;
+  // The first typedef that names each type directly: the name a person
+  // knows a tagged or anonymous type by.
+  std::map<const Type*, const Type*> typedef_of;
 };
 
 }  // namespace alpaca::idl

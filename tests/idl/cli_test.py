@@ -204,6 +204,18 @@ def main():
             check("--emit=%s refuses a function pointer parameter" % emit,
                   r.returncode == 1 and r.stderr.startswith(want + "\n"), "exit %d %s" % (r.returncode, r.stderr))
             check("--emit=%s writes nothing for it" % emit, not os.path.exists(os.path.join(tmp, "out-" + emit)))
+        # Size expressions are bound in analysis too: a pointer named
+        # without '*' is refused by every --emit, and a constant is folded.
+        write(tmp, "scope.idl", IFACE % "    void Get([in] long* n, [out, size_is(n)] long* v);")
+        want = "scope.idl:4:42: error: parameter 'v' of 'Get': 'n' is a pointer; size expressions need '*n'"
+        for emit in ("json", "cpp", "none"):
+            r = run(idlc, "--emit=" + emit, "-o", "scope-" + emit, "scope.idl", cwd=tmp)
+            check("--emit=%s refuses a pointer in a size expression" % emit,
+                  r.returncode == 1 and r.stderr.startswith(want + "\n"), "exit %d %s" % (r.returncode, r.stderr))
+        write(tmp, "folded.idl", "const long N = 3;\n" + IFACE % "    void Put([in, size_is(N + 1)] long* v);")
+        for emit in ("json", "cpp", "none"):
+            r = run(idlc, "--emit=" + emit, "-o", "folded-" + emit, "folded.idl", cwd=tmp)
+            check("--emit=%s accepts a constant in a size expression" % emit, r.returncode == 0, r.stderr)
 
         # Hostile nesting ends in one diagnostic, not a stack overflow; deep
         # legitimate nesting (300 parentheses; the corpus needs 9) still

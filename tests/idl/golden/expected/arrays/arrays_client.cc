@@ -64,4 +64,16 @@ void ArraysClient::EchoSlots(const Slots& value, Slots& echo,
   alpaca::rpc::stub::FinishReply(d, "EchoSlots");
 }
 
+void ArraysClient::Grid(std::int32_t columns, const std::vector<std::int32_t>& cells,
+                        const std::vector<std::int32_t>& first_column,
+                        const alpaca::rpc::CallOptions& options) {
+  alpaca::ndr::Encoder e = client_.NewRequest();
+  ndr_codec::iface_Arrays::EncodeGridIn(e, columns, cells, first_column);
+  alpaca::ndr::Drep drep;
+  const std::vector<std::uint8_t> reply = client_.Call(5, std::move(e), options, drep);
+  alpaca::ndr::Decoder d(reply, drep);
+  ndr_codec::iface_Arrays::DecodeGridOut(d, columns, cells, first_column);
+  alpaca::rpc::stub::FinishReply(d, "Grid");
+}
+
 }  // namespace golden::arrays

@@ -28,6 +28,9 @@ class ArraysClient {
   std::int32_t Window(const std::vector<std::int32_t>& window,
                       const alpaca::rpc::CallOptions& options = {});
   void EchoSlots(const Slots& value, Slots& echo, const alpaca::rpc::CallOptions& options = {});
+  void Grid(std::int32_t columns, const std::vector<std::int32_t>& cells,
+            const std::vector<std::int32_t>& first_column,
+            const alpaca::rpc::CallOptions& options = {});
 
   // The underlying association: Binding(), Protseq(), raw Call().
   alpaca::rpc::Client& Rpc() { return client_; }

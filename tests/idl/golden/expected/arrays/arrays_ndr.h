@@ -38,6 +38,17 @@ void EncodeEchoSlotsIn(alpaca::ndr::Encoder& e, const Slots& value);
 void DecodeEchoSlotsIn(alpaca::ndr::Decoder& d, Slots& value);
 void EncodeEchoSlotsOut(alpaca::ndr::Encoder& e, const Slots& value, const Slots& echo);
 void DecodeEchoSlotsOut(alpaca::ndr::Decoder& d, const Slots& value, Slots& echo);
+void EncodeGridIn(alpaca::ndr::Encoder& e, std::int32_t columns,
+                  const std::vector<std::int32_t>& cells,
+                  const std::vector<std::int32_t>& first_column);
+void DecodeGridIn(alpaca::ndr::Decoder& d, std::int32_t& columns, std::vector<std::int32_t>& cells,
+                  std::vector<std::int32_t>& first_column);
+void EncodeGridOut(alpaca::ndr::Encoder& e, std::int32_t columns,
+                   const std::vector<std::int32_t>& cells,
+                   const std::vector<std::int32_t>& first_column);
+void DecodeGridOut(alpaca::ndr::Decoder& d, std::int32_t columns,
+                   const std::vector<std::int32_t>& cells,
+                   const std::vector<std::int32_t>& first_column);
 }  // namespace iface_Arrays
 
 }  // namespace golden::arrays::ndr_codec

@@ -81,6 +81,21 @@ std::uint32_t DispatchArrays_EchoSlots(const std::shared_ptr<ArraysServer>& impl
   return alpaca::rpc::status::kOk;
 }
 
+std::uint32_t DispatchArrays_Grid(const std::shared_ptr<ArraysServer>& impl,
+                                  alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
+                                  alpaca::ndr::Encoder& out) {
+  call.method_state = alpaca::rpc::MethodState::kNotStarted;
+  std::int32_t columns{};
+  std::vector<std::int32_t> cells{};
+  std::vector<std::int32_t> first_column{};
+  ndr_codec::iface_Arrays::DecodeGridIn(in, columns, cells, first_column);
+  if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  call.method_state = alpaca::rpc::MethodState::kStarted;
+  impl->Grid(columns, cells, first_column);
+  ndr_codec::iface_Arrays::EncodeGridOut(out, columns, cells, first_column);
+  return alpaca::rpc::status::kOk;
+}
+
 }  // namespace
 
 alpaca::rpc::InterfaceRegistration ArraysServer::Registration(std::shared_ptr<ArraysServer> impl,
@@ -88,7 +103,7 @@ alpaca::rpc::InterfaceRegistration ArraysServer::Registration(std::shared_ptr<Ar
   alpaca::rpc::InterfaceRegistration registration;
   registration.id = ArraysId;
   registration.security = std::move(security);
-  registration.methods.resize(5);
+  registration.methods.resize(6);
   registration.methods[0] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
                                       alpaca::ndr::Encoder& out) {
     return DispatchArrays_Sum(impl, call, in, out);
@@ -108,6 +123,10 @@ alpaca::rpc::InterfaceRegistration ArraysServer::Registration(std::shared_ptr<Ar
   registration.methods[4] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
                                       alpaca::ndr::Encoder& out) {
     return DispatchArrays_EchoSlots(impl, call, in, out);
+  };
+  registration.methods[5] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
+                                      alpaca::ndr::Encoder& out) {
+    return DispatchArrays_Grid(impl, call, in, out);
   };
   return registration;
 }

@@ -21,6 +21,8 @@ class ArraysServer {
   virtual void Scale(Samples& samples, std::int32_t factor) = 0;
   virtual std::int32_t Window(const std::vector<std::int32_t>& window) = 0;
   virtual void EchoSlots(const Slots& value, Slots& echo) = 0;
+  virtual void Grid(std::int32_t columns, const std::vector<std::int32_t>& cells,
+                    const std::vector<std::int32_t>& first_column) = 0;
 
   // The dispatch table, for alpaca::rpc::Server::RegisterInterface.
   static alpaca::rpc::InterfaceRegistration Registration(

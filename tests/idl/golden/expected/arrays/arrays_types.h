@@ -30,6 +30,8 @@ struct Slots {
   friend bool operator==(const Slots&, const Slots&) = default;
 };
 
+inline constexpr std::int64_t ROWS = 4;
+
 // interface Arrays (uuid 8b2e4f61-3c9d-4a7e-b5f0-1d6c2a9e7b34, version 1.0)
 inline const alpaca::rpc::InterfaceId ArraysId{
     alpaca::UuidFromLiteral("8b2e4f61-3c9d-4a7e-b5f0-1d6c2a9e7b34"), 1, 0};

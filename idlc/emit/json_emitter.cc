@@ -7,10 +7,8 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::string Lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
+// Lower case, empty when absent.
+std::string UuidText(const std::optional<Uuid>& uuid) { return uuid ? uuid->ToString() : ""; }
 
 const char* KindName(TypeKind kind) {
   switch (kind) {
@@ -247,7 +245,7 @@ Json ModelToJson(const Model& model, bool include_imported) {
     Json i;
     i["name"] = iface->name;
     i["kind"] = iface->dispinterface ? "dispinterface" : "interface";
-    i["uuid"] = Lower(iface->uuid);
+    i["uuid"] = UuidText(iface->uuid);
     i["version"] =
         std::to_string(iface->version_major) + "." + std::to_string(iface->version_minor);
     i["object"] = iface->object;
@@ -276,13 +274,13 @@ Json ModelToJson(const Model& model, bool include_imported) {
   for (const Coclass& c : model.coclasses) {
     if (!c.from_main_file && !include_imported) continue;
     coclasses.push_back(
-        Json{{"name", c.name}, {"uuid", Lower(c.uuid)}, {"interfaces", c.interfaces}});
+        Json{{"name", c.name}, {"uuid", UuidText(c.uuid)}, {"interfaces", c.interfaces}});
   }
   out["coclasses"] = std::move(coclasses);
   Json libraries = Json::array();
   for (const Library& l : model.libraries) {
     if (!l.from_main_file && !include_imported) continue;
-    libraries.push_back(Json{{"name", l.name}, {"uuid", Lower(l.uuid)}});
+    libraries.push_back(Json{{"name", l.name}, {"uuid", UuidText(l.uuid)}});
   }
   out["libraries"] = std::move(libraries);
   out["cpp_quotes"] = model.cpp_quotes;

@@ -12,7 +12,7 @@ void Planner::PlanInterface(const RemotedInterface& resolved, FilePlan& out) {
   InterfacePlan plan;
   plan.iface = &iface;
   plan.name = Identifier(iface.name);
-  plan.uuid = iface.uuid;
+  plan.uuid = iface.uuid ? iface.uuid->ToString() : "";
   plan.major = iface.version_major;
   plan.minor = iface.version_minor;
   plan.opnum_count = resolved.opnum_count;

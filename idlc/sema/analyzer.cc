@@ -116,7 +116,7 @@ void Analyzer::Definitions(const ast::Definitions& defs, const Context& ctx) {
         library.attrs = Attributes(def.attrs);
         if (const Attribute* uuid = FindAttribute(library.attrs, "uuid")) {
           CheckUuid(*uuid);
-          if (!uuid->args.empty()) library.uuid = uuid->args[0].text;
+          if (!uuid->args.empty()) library.uuid = Uuid::Parse(uuid->args[0].text);
         }
         model_.libraries.push_back(std::move(library));
         Context inner = ctx;
@@ -177,7 +177,7 @@ void Analyzer::DefineInterface(const ast::Definition& def, const Context& ctx) {
   iface->local = FindAttribute(iface->attrs, "local") != nullptr;
   if (const Attribute* uuid = FindAttribute(iface->attrs, "uuid");
       uuid != nullptr && !uuid->args.empty()) {
-    iface->uuid = uuid->args[0].text;
+    iface->uuid = Uuid::Parse(uuid->args[0].text);
   }
   CheckInterfaceAttributes(*iface, def);
   if (!def.base.empty()) {
@@ -198,7 +198,8 @@ void Analyzer::DefineInterface(const ast::Definition& def, const Context& ctx) {
           static_cast<int>(std::count_if(base->second->methods.begin(), base->second->methods.end(),
                                          [](const Method& m) { return m.call_as.empty(); }));
     }
-  } else if (iface->object && !iface->local && !iface->uuid.empty() && def.name != "IUnknown") {
+  } else if (iface->object && !iface->local && FindAttribute(iface->attrs, "uuid") != nullptr &&
+             def.name != "IUnknown") {
     sink_.Error(def.name_loc,
                 "object interface '" + def.name + "' must derive from another interface");
   }
@@ -230,7 +231,7 @@ void Analyzer::DefineDispinterface(const ast::Definition& def, const Context& ct
   iface->attrs = Attributes(def.attrs);
   if (const Attribute* uuid = FindAttribute(iface->attrs, "uuid")) {
     CheckUuid(*uuid);
-    if (!uuid->args.empty()) iface->uuid = uuid->args[0].text;
+    if (!uuid->args.empty()) iface->uuid = Uuid::Parse(uuid->args[0].text);
   }
   auto dispatch = interfaces_.find("IDispatch");
   if (dispatch != interfaces_.end()) iface->base = dispatch->second;
@@ -267,7 +268,7 @@ void Analyzer::DefineCoclass(const ast::Definition& def, const Context& ctx) {
   coclass.attrs = Attributes(def.attrs);
   if (const Attribute* uuid = FindAttribute(coclass.attrs, "uuid")) {
     CheckUuid(*uuid);
-    if (!uuid->args.empty()) coclass.uuid = uuid->args[0].text;
+    if (!uuid->args.empty()) coclass.uuid = Uuid::Parse(uuid->args[0].text);
   }
   for (const ast::CoclassMember& member : def.members) {
     coclass_members_.push_back(PendingMember{member.name, def.name, member.loc});

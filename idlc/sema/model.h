@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "alpaca/base/uuid.h"
 #include "idlc/ast/ast.h"
 #include "idlc/diag/location.h"
 #include "idlc/sema/wire.h"
@@ -143,7 +144,7 @@ struct Interface {
   bool dispinterface = false;
   bool object = false;
   bool local = false;
-  std::string uuid;  // lower case, empty when absent
+  std::optional<Uuid> uuid;  // none when absent or invalid (reported)
   std::uint16_t version_major = 0;
   std::uint16_t version_minor = 0;
   PointerKind pointer_default = PointerKind::kUnique;
@@ -159,7 +160,7 @@ struct Coclass {
   std::string name;
   Location loc;
   bool from_main_file = false;
-  std::string uuid;
+  std::optional<Uuid> uuid;  // none when absent or invalid (reported)
   std::vector<std::string> interfaces;
   AttributeList attrs;
 };
@@ -168,7 +169,7 @@ struct Library {
   std::string name;
   Location loc;
   bool from_main_file = false;
-  std::string uuid;
+  std::optional<Uuid> uuid;  // none when absent or invalid (reported)
   AttributeList attrs;
 };
 

@@ -11,7 +11,7 @@ namespace alpaca::idl {
 bool IsRpcInterface(const Interface& iface) {
   return iface.from_main_file && !iface.object && !iface.local && !iface.dispinterface &&
          iface.base == nullptr && FindAttribute(iface.attrs, "odl") == nullptr &&
-         !iface.uuid.empty();
+         iface.uuid.has_value();
 }
 
 void ResolveRemoting(Model& model, DiagnosticSink& sink) { RemotingAnalyzer(model, sink).Run(); }

@@ -73,7 +73,7 @@ TEST_F(ModelTest, RpcInterfaceUuidVersionOpnumsAndDirections) {
     }
   )");
   const Interface& calc = Find("ICalc");
-  EXPECT_EQ(calc.uuid, "6b29fc40-ca47-1067-b31d-00dd010662da");
+  EXPECT_EQ(calc.uuid, Uuid::Parse("6b29fc40-ca47-1067-b31d-00dd010662da"));
   EXPECT_EQ(calc.version_major, 2);
   EXPECT_EQ(calc.version_minor, 3);
   EXPECT_EQ(calc.pointer_default, PointerKind::kUnique);
@@ -111,7 +111,7 @@ TEST_F(ModelTest, TopLevelLibraryContentsAndWhatFollows) {
           "lib.idl");
   ASSERT_EQ(model_->libraries.size(), 1u);
   EXPECT_EQ(model_->libraries[0].name, "Lib");
-  EXPECT_EQ(model_->libraries[0].uuid, "11111111-2222-3333-4444-555555555555");
+  EXPECT_EQ(model_->libraries[0].uuid, Uuid::Parse("11111111-2222-3333-4444-555555555555"));
   ASSERT_EQ(model_->coclasses.size(), 1u);
   EXPECT_EQ(model_->coclasses[0].name, "CInLib");
   ASSERT_EQ(model_->coclasses[0].interfaces.size(), 1u);

@@ -170,8 +170,12 @@ void DefineUnionCodecs(Printer& p, const FilePlan& plan, const TypePlan& t) {
   };
   for (const ArmPlan& arm : t.arms) {
     if (arm.is_default) continue;
-    for (std::int64_t value : arm.values) p.Print("  case $v$:\n", {{"v", Literal(value)}});
-    p.Print("  {\n");
+    // The block opens on the last label, as in Marshal.
+    for (std::size_t i = 0; i < arm.values.size(); ++i) {
+      p.Print(i + 1 < arm.values.size() ? "  case $v$:\n" : "  case $v$: {\n",
+              {{"v", Literal(arm.values[i])}});
+    }
+    if (arm.values.empty()) p.Print("  {\n");
     arm_body(arm);
     p.Print("  }\n");
   }

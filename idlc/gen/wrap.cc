@@ -15,6 +15,17 @@ bool Breakable(std::string_view line, char kind, std::size_t at) {
   return kind == '(' || (kind == '{' && at > 0 && IdentifierChar(line[at - 1]));
 }
 
+// `name(`: a call, not `if (` or `(a + b)`.
+bool IsCall(std::string_view line, std::size_t paren) {
+  std::size_t start = paren;
+  while (start > 0 && IdentifierChar(line[start - 1])) --start;
+  std::string_view name = line.substr(start, paren - start);
+  for (std::string_view keyword : {"if", "for", "while", "switch", "catch", "return"}) {
+    if (name == keyword) return false;
+  }
+  return !name.empty();
+}
+
 // A parenthesised list of the line: where '(' is, where its ')' is (npos
 // when the line ends first), and the top-level commas between them.
 struct List {
@@ -68,8 +79,20 @@ std::optional<List> FirstList(std::string_view line) {
   };
   std::vector<Open> stack;
   std::optional<List> best;
+  // Without a list of several arguments, the longest call of one argument
+  // that is inside no other list and ends on this line: the argument goes
+  // to the next line, as clang-format puts a long string literal.
+  std::optional<List> single;
   auto consider = [&](const Open& open, std::size_t close) {
-    if (!Breakable(line, open.kind, open.at) || open.commas.empty()) return;
+    if (!Breakable(line, open.kind, open.at)) return;
+    if (open.commas.empty()) {
+      if (open.kind == '(' && IsCall(line, open.at) && stack.empty() &&
+          close != std::string_view::npos && close > open.at + 1 &&
+          (!single || close - open.at > single->close - single->open)) {
+        single = List{open.at, close, {}};
+      }
+      return;
+    }
     if (!best || open.at < best->open) best = List{open.at, close, open.commas};
   };
   for (std::size_t i = 0; i < line.size(); ++i) {
@@ -98,7 +121,7 @@ std::optional<List> FirstList(std::string_view line) {
   }
   // Lists still open at the end of the line (they continue on the next).
   for (const Open& open : stack) consider(open, std::string_view::npos);
-  return best;
+  return best ? best : single;
 }
 
 std::string_view Trimmed(std::string_view s) {

@@ -36,9 +36,18 @@ TEST(WrapTest, LiteralsAndTemplateArgumentsAreNotBroken) {
   EXPECT_EQ(WrapLine("Fail(\"a, b, c\", std::map<int, int>{}, x);", 30),
             "Fail(\"a, b, c\",\n"
             "     std::map<int, int>{}, x);");
-  // No list to break at: the line stays long.
-  const std::string literal = "Throw(\"one long message without any list to break\");";
-  EXPECT_EQ(WrapLine(literal, 20), literal);
+}
+
+TEST(WrapTest, ALoneArgumentMovesToTheNextLineWhenThatShortensTheLine) {
+  EXPECT_EQ(WrapLine("  Throw(\"one long message without any list to break\");", 20),
+            "  Throw(\n"
+            "      \"one long message without any list to break\");");
+  // Four columns deeper would not be shorter: the line stays long.
+  const std::string short_head = "f(\"one long message without any list to break\");";
+  EXPECT_EQ(WrapLine(short_head, 20), short_head);
+  // Nor is a block's list broken before its '{'.
+  const std::string open = "  Defer([p = &x](Encoder& e1) {";
+  EXPECT_EQ(WrapLine(open, 20), open);
 }
 
 TEST(WrapTest, BraceInitialisersButNotBlocks) {

@@ -53,15 +53,13 @@ void Marshal(alpaca::ndr::Encoder& e, const Value& v) {
 void Unmarshal(alpaca::ndr::Decoder& d, Value& v) {
   v.tag = d.Read<std::int16_t>();
   switch (static_cast<std::int64_t>(v.tag)) {
-    case 1LL:
-    {
+    case 1LL: {
       v.value.emplace<0>();
       d.Align(8);
       std::get<0>(v.value) = d.Read<std::int32_t>();
       break;
     }
-    case 2LL:
-    {
+    case 2LL: {
       v.value.emplace<1>();
       d.Align(8);
       if (d.ReadUniquePointer()) {
@@ -75,8 +73,7 @@ void Unmarshal(alpaca::ndr::Decoder& d, Value& v) {
       }
       break;
     }
-    case 3LL:
-    {
+    case 3LL: {
       v.value.emplace<2>();
       break;
     }
@@ -139,15 +136,13 @@ void Unmarshal(alpaca::ndr::Decoder& d, Shade& v) {
   d.Align(8);
   v.tag = static_cast<Color>(d.ReadEnum16());
   switch (static_cast<std::int64_t>(v.tag)) {
-    case 0LL:
-    {
+    case 0LL: {
       v.value.emplace<0>();
       d.Align(8);
       std::get<0>(v.value) = d.Read<std::int32_t>();
       break;
     }
-    case 1LL:
-    {
+    case 1LL: {
       v.value.emplace<1>();
       d.Align(8);
       std::get<1>(v.value) = d.Read<double>();
@@ -200,15 +195,13 @@ void Marshal(alpaca::ndr::Encoder& e, const Yes& v) {
 void Unmarshal(alpaca::ndr::Decoder& d, Yes& v) {
   v.tag = d.ReadBool();
   switch (static_cast<std::int64_t>(v.tag)) {
-    case 0LL:
-    {
+    case 0LL: {
       v.value.emplace<1>();
       d.Align(8);
       std::get<1>(v.value) = d.Read<std::int16_t>();
       break;
     }
-    case 1LL:
-    {
+    case 1LL: {
       v.value.emplace<2>();
       d.Align(8);
       std::get<2>(v.value) = d.Read<std::int64_t>();
@@ -248,7 +241,8 @@ void DecodeEchoTaggedOut(alpaca::ndr::Decoder& d, const Tagged& /*value*/, Tagge
 void EncodeEchoValueIn(alpaca::ndr::Encoder& e, std::int16_t kind, const Value& value) {
   e.Write<std::int16_t>(kind);
   if (static_cast<std::int64_t>(value.tag) != static_cast<std::int64_t>(kind)) {
-    alpaca::rpc::stub::ThrowBadTag("EchoValue: value: the union's tag differs from its switch_is value");
+    alpaca::rpc::stub::ThrowBadTag(
+        "EchoValue: value: the union's tag differs from its switch_is value");
   }
   Marshal(e, value);
   e.FlushDeferred();
@@ -264,7 +258,8 @@ void DecodeEchoValueIn(alpaca::ndr::Decoder& d, std::int16_t& kind, Value& value
 void EncodeEchoValueOut(alpaca::ndr::Encoder& e, std::int16_t kind, const Value& /*value*/,
                         const Value& echo) {
   if (static_cast<std::int64_t>(echo.tag) != static_cast<std::int64_t>(kind)) {
-    alpaca::rpc::stub::ThrowBadTag("EchoValue: echo: the union's tag differs from its switch_is value");
+    alpaca::rpc::stub::ThrowBadTag(
+        "EchoValue: echo: the union's tag differs from its switch_is value");
   }
   Marshal(e, echo);
   e.FlushDeferred();
@@ -296,7 +291,8 @@ void DecodeEchoShadeOut(alpaca::ndr::Decoder& d, const Shade& /*value*/, Shade& 
 void EncodeEchoYesIn(alpaca::ndr::Encoder& e, bool which, const Yes& value) {
   e.WriteBool(which);
   if (static_cast<std::int64_t>(value.tag) != static_cast<std::int64_t>(which)) {
-    alpaca::rpc::stub::ThrowBadTag("EchoYes: value: the union's tag differs from its switch_is value");
+    alpaca::rpc::stub::ThrowBadTag(
+        "EchoYes: value: the union's tag differs from its switch_is value");
   }
   Marshal(e, value);
 }

@@ -197,21 +197,23 @@ def main():
 
         # What a remoted method cannot carry is an error whatever is
         # emitted: json, cpp and none accept exactly the same files.
-        write(tmp, "callback.idl", IFACE % "    void Call([in] void (*callback)(long));")
-        want = "callback.idl:4:27: error: parameter 'callback' of 'Call': function pointers cannot be remoted"
-        for emit in ("json", "cpp", "none"):
-            r = run(idlc, "--emit=" + emit, "-o", "out-" + emit, "callback.idl", cwd=tmp)
-            check("--emit=%s refuses a function pointer parameter" % emit,
-                  r.returncode == 1 and r.stderr.startswith(want + "\n"), "exit %d %s" % (r.returncode, r.stderr))
-            check("--emit=%s writes nothing for it" % emit, not os.path.exists(os.path.join(tmp, "out-" + emit)))
+        def every_emit_refuses(what, name, body, want):
+            write(tmp, name, IFACE % body)
+            for emit in ("json", "cpp", "none"):
+                out = "out-%s-%s" % (name, emit)
+                r = run(idlc, "--emit=" + emit, "-o", out, name, cwd=tmp)
+                check("--emit=%s refuses %s" % (emit, what),
+                      r.returncode == 1 and r.stderr.startswith(want + "\n"), "exit %d %s" % (r.returncode, r.stderr))
+                check("--emit=%s writes nothing for it" % emit, not os.path.exists(os.path.join(tmp, out)))
+
+        every_emit_refuses("a function pointer parameter", "callback.idl",
+                           "    void Call([in] void (*callback)(long));",
+                           "callback.idl:4:27: error: parameter 'callback' of 'Call': function pointers cannot be remoted")
         # Size expressions are bound in analysis too: a pointer named
         # without '*' is refused by every --emit, and a constant is folded.
-        write(tmp, "scope.idl", IFACE % "    void Get([in] long* n, [out, size_is(n)] long* v);")
-        want = "scope.idl:4:42: error: parameter 'v' of 'Get': 'n' is a pointer; size expressions need '*n'"
-        for emit in ("json", "cpp", "none"):
-            r = run(idlc, "--emit=" + emit, "-o", "scope-" + emit, "scope.idl", cwd=tmp)
-            check("--emit=%s refuses a pointer in a size expression" % emit,
-                  r.returncode == 1 and r.stderr.startswith(want + "\n"), "exit %d %s" % (r.returncode, r.stderr))
+        every_emit_refuses("a pointer in a size expression", "scope.idl",
+                           "    void Get([in] long* n, [out, size_is(n)] long* v);",
+                           "scope.idl:4:42: error: parameter 'v' of 'Get': 'n' is a pointer; size expressions need '*n'")
         write(tmp, "folded.idl", "const long N = 3;\n" + IFACE % "    void Put([in, size_is(N + 1)] long* v);")
         for emit in ("json", "cpp", "none"):
             r = run(idlc, "--emit=" + emit, "-o", "folded-" + emit, "folded.idl", cwd=tmp)

@@ -3,8 +3,10 @@
 // spellings of every wire form, derived parameters and members, NDR
 // alignment facts and the definition order. It looks up no attribute and
 // reports nothing: the remoting pass decided what can be generated.
-// Private to idlc/gen; generators see only the plan. Split over planner.cc
-// (shapes, names, types) and planner_methods.cc (interfaces and methods).
+// Private to idlc/gen; generators see only the plan. Split by job:
+// planner.cc (shapes, aliases, constants, the run), planner_names.cc,
+// planner_types.cc (type plans and their order), planner_derivations.cc
+// and planner_methods.cc (interfaces and methods).
 #pragma once
 
 #include <map>
@@ -22,24 +24,28 @@ class Planner {
   FilePlan Run();
 
  private:
-  // Shapes and names (planner.cc).
+  // Shapes, aliases and constants (planner.cc).
   ShapePtr Lower(const WireForm& wire);
   std::string UseAlias(const std::string& alias);
+  void PlanAliasesAndConstants(FilePlan& out);
+
+  // Names (planner_names.cc).
   std::string NameOf(const Type& type);
   void NameNestedTypes();
 
-  // Types (planner.cc).
+  // Types (planner_types.cc).
   void PlanType(const RemotedType& resolved);
-  void PlanDerivations(std::vector<MemberPlan>& members);
   void OrderTypes(FilePlan& out);
   int Alignment(const Shape& shape) const;
   std::uint64_t MinWire(const Shape& shape) const;
-  void PlanAliasesAndConstants(FilePlan& out);
+
+  // Derived members and parameters (planner_derivations.cc).
+  void PlanDerivations(std::vector<MemberPlan>& members);
+  void PlanParamDerivations(MethodPlan& method);
 
   // Interfaces (planner_methods.cc).
   void PlanInterface(const RemotedInterface& iface, FilePlan& out);
   MethodPlan PlanMethod(const RemotedMethod& method);
-  void PlanParamDerivations(MethodPlan& method);
 
   const Model& model_;
   const Remoting& remoting_;

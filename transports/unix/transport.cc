@@ -15,8 +15,8 @@
 #include <utility>
 
 #include "alpaca/base/log.h"
-#include "alpaca/co_stream/listener.h"
 #include "alpaca/co_stream/socket_channel.h"
+#include "alpaca/co_stream/stream_endpoint.h"
 #include "alpaca/lpc/port_name.h"
 #include "alpaca/lpc/status.h"
 #include "alpaca/transport/status.h"
@@ -88,59 +88,35 @@ bool Allowed(const rpc::LocalSecurity& security, const ucred& who) {
   return false;
 }
 
-class UnixEndpoint final : public transport::ServerEndpoint {
+class UnixEndpoint final : public co_stream::StreamEndpoint {
  public:
   UnixEndpoint(std::string endpoint, SocketPath where, const rpc::ServerOptions& options,
                std::shared_ptr<transport::ServerHost> host)
-      : endpoint_(std::move(endpoint)),
+      : StreamEndpoint(options, std::move(host)),
+        endpoint_(std::move(endpoint)),
         path_(std::move(where.path)),
         in_namespace_(where.in_namespace),
-        security_(options.local_security),
-        host_(std::move(host)) {
-    options_.name = std::string(kProtseq) + ":[" + path_ + "]";
-    options_.io_threads = options.io_threads;
-    options_.worker_threads = options.worker_threads;
-    options_.idle_timeout = options.idle_timeout;
-    options_.handshake_timeout = options.handshake_timeout;
-    options_.max_connections = options.max_connections;
-    options_.max_connections_per_address = options.max_connections_per_address;
-    options_.max_queued_bytes = options.max_queued_bytes_per_connection;
-  }
+        security_(options.local_security) {}
 
   ~UnixEndpoint() override { Stop(); }
 
   void Start() override {
+    const std::string name = std::string(kProtseq) + ":[" + path_ + "]";
     UniqueFd socket;
     if (auto ec = Listen(socket)) {
       throw RpcError(ec == lpc::Status::kObjectNameCollision ? status::kDuplicateEndpoint
                                                              : status::kCantCreateEndpoint,
-                     "cannot listen on " + options_.name + ": " + ec.message());
+                     "cannot listen on " + name + ": " + ec.message());
     }
-    auto holder = std::make_shared<co_stream::Listener*>(nullptr);
-    auto host = host_;
-    std::string path = path_;
-    listener_ = std::make_unique<co_stream::Listener>(
-        options_, [security = security_, path](int fd) { return Admit(fd, security, path); },
-        [host, holder, path](
-            std::shared_ptr<dcerpc::MessageSink> sink,
-            const dcerpc::PeerInfo& peer) -> std::shared_ptr<dcerpc::MessageHandler> {
-          return host->NewCoSession(std::move(sink), peer, (*holder)->GetExecutor(), path);
-        });
-    *holder = listener_.get();
-    if (auto ec = listener_->Start(std::move(socket))) {
-      listener_.reset();
+    auto admit = [security = security_, path = path_](int fd) { return Admit(fd, security, path); };
+    if (auto ec = Serve(std::move(socket), name, admit, path_)) {
       ReleaseName();
-      throw RpcError(status::kCantCreateEndpoint,
-                     "cannot listen on " + options_.name + ": " + ec.message());
+      throw RpcError(status::kCantCreateEndpoint, "cannot listen on " + name + ": " + ec.message());
     }
-  }
-
-  void StopAccepting() override {
-    if (listener_) listener_->StopAccepting();
   }
 
   void Stop() override {
-    if (listener_) listener_->Stop();
+    StreamEndpoint::Stop();
     ReleaseName();
   }
 
@@ -151,20 +127,6 @@ class UnixEndpoint final : public transport::ServerEndpoint {
     b.protseq = kProtseq;
     b.endpoint = endpoint_;
     return b;
-  }
-
-  std::optional<transport::EndpointStats> Stats() const override {
-    if (!listener_) return std::nullopt;
-    co_stream::ListenerStats t = listener_->Stats();
-    transport::EndpointStats s;
-    s.connections = t.connections;
-    s.queued_bytes = t.queued_bytes;
-    s.peak_queued_bytes = t.peak_queued_bytes;
-    s.paused_connections = t.paused_connections;
-    s.accept_errors = t.accept_errors;
-    s.refused_connections = t.refused_connections;
-    s.handshake_timeouts = t.handshake_timeouts;
-    return s;
   }
 
  private:
@@ -240,9 +202,6 @@ class UnixEndpoint final : public transport::ServerEndpoint {
   std::string path_;
   bool in_namespace_;
   rpc::LocalSecurity security_;
-  std::shared_ptr<transport::ServerHost> host_;
-  co_stream::ListenerOptions options_;
-  std::unique_ptr<co_stream::Listener> listener_;
   UniqueFd lock_;                                  // the name's claim while serving
   std::optional<std::pair<dev_t, ino_t>> socket_;  // the socket we bound
 };

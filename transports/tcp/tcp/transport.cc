@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "alpaca/co_stream/listener.h"
+#include "alpaca/co_stream/stream_endpoint.h"
 #include "alpaca/dcerpc/tower.h"
 #include "alpaca/tcp/client_channel.h"
 #include "alpaca/tcp/socket.h"
@@ -34,19 +34,11 @@ std::uint32_t EndpointFailure(const std::error_code& ec) {
   return status::kCantCreateEndpoint;
 }
 
-class TcpEndpoint final : public transport::ServerEndpoint {
+class TcpEndpoint final : public co_stream::StreamEndpoint {
  public:
   TcpEndpoint(std::uint16_t port, const rpc::ServerOptions& options,
               std::shared_ptr<transport::ServerHost> host)
-      : port_(port), address_(options.tcp_address), host_(std::move(host)) {
-    options_.io_threads = options.io_threads;
-    options_.worker_threads = options.worker_threads;
-    options_.idle_timeout = options.idle_timeout;
-    options_.handshake_timeout = options.handshake_timeout;
-    options_.max_connections = options.max_connections;
-    options_.max_connections_per_address = options.max_connections_per_address;
-    options_.max_queued_bytes = options.max_queued_bytes_per_connection;
-  }
+      : StreamEndpoint(options, std::move(host)), port_(port), address_(options.tcp_address) {}
 
   void Start() override {
     UniqueFd socket;
@@ -56,33 +48,12 @@ class TcpEndpoint final : public transport::ServerEndpoint {
                      "cannot listen on port " + std::to_string(port_) + ": " + ec.message());
     }
     bound_port_ = bound;
-    options_.name = std::string(kProtseq) + " port " + std::to_string(bound);
-    // The session factory needs the listener's executor, so it reads the
-    // listener through a holder filled in before Start().
-    auto holder = std::make_shared<co_stream::Listener*>(nullptr);
-    auto host = host_;
     std::string port_text = std::to_string(bound);
-    listener_ = std::make_unique<co_stream::Listener>(
-        options_, AdmitPeer,
-        [host, holder, port_text](
-            std::shared_ptr<dcerpc::MessageSink> sink,
-            const dcerpc::PeerInfo& peer) -> std::shared_ptr<dcerpc::MessageHandler> {
-          return host->NewCoSession(std::move(sink), peer, (*holder)->GetExecutor(), port_text);
-        });
-    *holder = listener_.get();
-    if (auto ec = listener_->Start(std::move(socket))) {
-      listener_.reset();
+    if (auto ec = Serve(std::move(socket), std::string(kProtseq) + " port " + port_text, AdmitPeer,
+                        port_text)) {
       throw RpcError(status::kCantCreateEndpoint,
-                     "cannot listen on port " + std::to_string(bound) + ": " + ec.message());
+                     "cannot listen on port " + port_text + ": " + ec.message());
     }
-  }
-
-  void StopAccepting() override {
-    if (listener_) listener_->StopAccepting();
-  }
-
-  void Stop() override {
-    if (listener_) listener_->Stop();
   }
 
   rpc::StringBinding Binding() const override {
@@ -93,27 +64,10 @@ class TcpEndpoint final : public transport::ServerEndpoint {
     return b;
   }
 
-  std::optional<transport::EndpointStats> Stats() const override {
-    if (!listener_) return std::nullopt;
-    co_stream::ListenerStats t = listener_->Stats();
-    transport::EndpointStats s;
-    s.connections = t.connections;
-    s.queued_bytes = t.queued_bytes;
-    s.peak_queued_bytes = t.peak_queued_bytes;
-    s.paused_connections = t.paused_connections;
-    s.accept_errors = t.accept_errors;
-    s.refused_connections = t.refused_connections;
-    s.handshake_timeouts = t.handshake_timeouts;
-    return s;
-  }
-
  private:
   std::uint16_t port_;            // as configured; 0: dynamic
   std::uint16_t bound_port_ = 0;  // once started
   std::string address_;
-  std::shared_ptr<transport::ServerHost> host_;
-  co_stream::ListenerOptions options_;
-  std::unique_ptr<co_stream::Listener> listener_;
 };
 
 class TcpServer final : public transport::ServerTransport {

@@ -48,7 +48,7 @@ struct EndpointStats {
   std::size_t peak_queued_bytes = 0;      // most ever queued on one connection
   std::size_t paused_connections = 0;     // not read from (flow control)
   std::uint64_t accept_errors = 0;        // accept() failures, each retried
-  std::uint64_t refused_connections = 0;  // connection caps
+  std::uint64_t refused_connections = 0;  // connection caps, or the peer was refused
   std::uint64_t handshake_timeouts = 0;
 };
 

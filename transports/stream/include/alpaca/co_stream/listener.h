@@ -35,6 +35,7 @@
 
 #include "alpaca/base/unique_fd.h"
 #include "alpaca/dcerpc/channel.h"
+#include "alpaca/transport/server.h"
 
 namespace alpaca::co_stream {
 
@@ -58,16 +59,9 @@ struct ListenerOptions {
   std::size_t max_queued_bytes = 1u << 20;
 };
 
-// Counters for operators and tests; a snapshot, safe from any thread.
-struct ListenerStats {
-  std::size_t connections = 0;
-  std::size_t queued_bytes = 0;           // replies accepted but not yet written, all connections
-  std::size_t peak_queued_bytes = 0;      // the most queued_bytes has been on one connection
-  std::size_t paused_connections = 0;     // not read from right now (flow control)
-  std::uint64_t accept_errors = 0;        // accept() failures (EMFILE, ...), each retried
-  std::uint64_t refused_connections = 0;  // closed at once: the caps, or AdmitFn refused
-  std::uint64_t handshake_timeouts = 0;
-};
+// Counters for operators and tests (a snapshot, safe from any thread):
+// what a transport's ServerEndpoint::Stats() reports, so the same struct.
+using ListenerStats = transport::EndpointStats;
 
 // Who an accepted peer is: what the core's security callbacks see, and the
 // key max_connections_per_address counts under.

@@ -1,7 +1,6 @@
 #include "alpaca/rpc/server.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
 
 #include "alpaca/default_transports/registry.h"
@@ -105,9 +104,7 @@ std::vector<std::string> Server::Endpoints(std::string_view protseq) const {
 std::vector<std::uint16_t> Server::TcpPorts() const {
   std::vector<std::uint16_t> out;
   for (const std::string& port : Endpoints("ncacn_ip_tcp")) {
-    std::uint16_t value = 0;
-    std::from_chars(port.data(), port.data() + port.size(), value);
-    out.push_back(value);
+    out.push_back(ParseTcpPort(port).value_or(0));
   }
   return out;
 }

@@ -1,5 +1,7 @@
 #include "alpaca/transport/string_binding.h"
 
+#include <charconv>
+
 #include "alpaca/transport/status.h"
 
 namespace alpaca::rpc {
@@ -69,6 +71,16 @@ std::string StringBinding::Compose() const {
     s += "]";
   }
   return s;
+}
+
+std::optional<std::uint16_t> ParseTcpPort(std::string_view endpoint) {
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(endpoint.data(), endpoint.data() + endpoint.size(), value);
+  if (ec != std::errc() || end != endpoint.data() + endpoint.size() || value == 0 ||
+      value > 65535) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint16_t>(value);
 }
 
 }  // namespace alpaca::rpc

@@ -61,6 +61,15 @@ TEST(StringBinding, LeavesTheEndpointToTheTransport) {
   EXPECT_EQ(b.endpoint, "http");
 }
 
+TEST(StringBinding, TcpPortsAreDecimalOneTo65535AndNothingElse) {
+  EXPECT_EQ(ParseTcpPort("135"), 135);
+  EXPECT_EQ(ParseTcpPort("65535"), 65535);
+  for (const char* bad :
+       {"", "0", "65536", "-1", "+80", " 80", "80 ", "80a", "0x50", "99999999999"}) {
+    EXPECT_EQ(ParseTcpPort(bad), std::nullopt) << bad;
+  }
+}
+
 TEST(Status, DescribeNamesCodes) {
   EXPECT_EQ(status::Describe(status::kNcaOpRangeError),
             "nca_s_op_rng_error (0x1c010002): operation number out of range");

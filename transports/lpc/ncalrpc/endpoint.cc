@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <charconv>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -159,19 +158,15 @@ std::unique_ptr<transport::Advertisement> Endpoint::Advertise(
     const rpc::StringBinding& other, std::span<const rpc::InterfaceId> interfaces) {
   // Only TCP clients are upgraded: offers are keyed by TCP port.
   if (other.protseq != "ncacn_ip_tcp") return nullptr;
-  std::uint16_t tcp_port = 0;
-  auto [end, ec] = std::from_chars(other.endpoint.data(),
-                                   other.endpoint.data() + other.endpoint.size(), tcp_port);
-  if (ec != std::errc() || end != other.endpoint.data() + other.endpoint.size() || tcp_port == 0) {
-    return nullptr;
-  }
+  std::optional<std::uint16_t> tcp_port = rpc::ParseTcpPort(other.endpoint);
+  if (!tcp_port) return nullptr;
   LocalOffer offer;
   offer.pid = static_cast<std::int32_t>(::getpid());
   offer.endpoint = endpoint_;
   offer.interfaces.assign(interfaces.begin(), interfaces.end());
   // Best effort: without the offer, local clients simply use TCP.
-  if (PublishLocalOffer(tcp_port, offer)) return nullptr;
-  return std::make_unique<TcpOffer>(tcp_port);
+  if (PublishLocalOffer(*tcp_port, offer)) return nullptr;
+  return std::make_unique<TcpOffer>(*tcp_port);
 }
 
 void Endpoint::Serve() {

@@ -1,6 +1,5 @@
 #include "alpaca/ncalrpc/transport.h"
 
-#include <charconv>
 #include <memory>
 #include <string>
 
@@ -44,13 +43,9 @@ class NcalrpcClient final : public transport::ClientTransport {
   std::unique_ptr<transport::ClientAssociation> TryUpgrade(
       const transport::ConnectRequest& resolved) const override {
     const rpc::StringBinding& b = resolved.binding;
-    std::uint16_t port = 0;
-    auto [end, ec] =
-        std::from_chars(b.endpoint.data(), b.endpoint.data() + b.endpoint.size(), port);
-    if (b.protseq != "ncacn_ip_tcp" || ec != std::errc() ||
-        end != b.endpoint.data() + b.endpoint.size()) {
-      return nullptr;
-    }
+    std::optional<std::uint16_t> tcp_port = rpc::ParseTcpPort(b.endpoint);
+    if (b.protseq != "ncacn_ip_tcp" || !tcp_port) return nullptr;
+    const std::uint16_t port = *tcp_port;
     const std::string& host = b.network_address;
     if (!IsLocalHost(host)) {
       Log(LogLevel::kDebug, host + " is not this host: ncacn_ip_tcp");

@@ -1,6 +1,5 @@
 #include "alpaca/tcp/transport.h"
 
-#include <charconv>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,15 +14,6 @@ namespace alpaca::tcp {
 namespace {
 
 namespace status = rpc::status;
-
-std::optional<std::uint16_t> ParsePort(std::string_view s) {
-  unsigned value = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (ec != std::errc() || p != s.data() + s.size() || value == 0 || value > 65535) {
-    return std::nullopt;
-  }
-  return static_cast<std::uint16_t>(value);
-}
 
 // What RpcServerUseProtseqEp reports on Windows: a port someone else holds
 // is a duplicate; a malformed address is invalid; the rest cannot be
@@ -77,7 +67,7 @@ class TcpServer final : public transport::ServerTransport {
       std::shared_ptr<transport::ServerHost> host) const override {
     std::uint16_t port = 0;  // "" or "0": a dynamic port
     if (!endpoint.empty() && endpoint != "0") {
-      auto parsed = ParsePort(endpoint);
+      auto parsed = rpc::ParseTcpPort(endpoint);
       if (!parsed) throw RpcError(status::kInvalidEndpointFormat, std::string(endpoint));
       port = *parsed;
     }
@@ -88,7 +78,7 @@ class TcpServer final : public transport::ServerTransport {
 class TcpClient final : public transport::ClientTransport {
  public:
   void Validate(const rpc::StringBinding& b) const override {
-    if (!b.endpoint.empty() && !ParsePort(b.endpoint)) {
+    if (!b.endpoint.empty() && !rpc::ParseTcpPort(b.endpoint)) {
       throw RpcError(status::kInvalidEndpointFormat, b.Compose());
     }
   }
@@ -99,7 +89,7 @@ class TcpClient final : public transport::ClientTransport {
     Validate(b);
     std::string host = b.network_address.empty() ? "127.0.0.1" : b.network_address;
     std::uint16_t port =
-        b.endpoint.empty() ? AskEndpointMapper(request, host) : *ParsePort(b.endpoint);
+        b.endpoint.empty() ? AskEndpointMapper(request, host) : *rpc::ParseTcpPort(b.endpoint);
     rpc::StringBinding resolved = b;
     resolved.network_address = host;
     resolved.endpoint = std::to_string(port);

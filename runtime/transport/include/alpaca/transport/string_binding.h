@@ -8,6 +8,7 @@
 // (RPC_S_INVALID_ENDPOINT_FORMAT).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,5 +32,10 @@ struct StringBinding {
   static std::error_code Parse(std::string_view text, StringBinding& out);
   std::string Compose() const;
 };
+
+// An ncacn_ip_tcp endpoint: a decimal port 1-65535 and nothing else. Here,
+// not in alpaca::tcp, because the core (Server::TcpPorts) and ncalrpc's
+// local upgrade of TCP bindings read TCP ports too.
+std::optional<std::uint16_t> ParseTcpPort(std::string_view endpoint);
 
 }  // namespace alpaca::rpc

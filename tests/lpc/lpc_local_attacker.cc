@@ -29,10 +29,12 @@
 //       as trickle, then publish a progress past the announced length, or
 //       2 KiB and then (once the server has copied it) 1 KiB; LIED n, then
 //       CUT n once the server has hung up on them (or after 20 s)
+#include <linux/futex.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -212,9 +214,19 @@ struct RawStream {
     return ::send(socket.Get(), &nudge, sizeof(nudge), MSG_NOSIGNAL | MSG_DONTWAIT) ==
            static_cast<ssize_t>(sizeof(nudge));
   }
-  bool ServerParked() {
-    return std::atomic_ref<uint32_t>(Control().client_to_server_receiver_waiting)
-               .load(std::memory_order_seq_cst) == lpc::wire::kReceiverParked;
+  // Sleeps until the server parks this stream: Channel::ParkInbound wakes
+  // the flag's futex. The minute is a safety net against a hang.
+  bool WaitServerParked() {
+    uint32_t* word = &Control().client_to_server_receiver_waiting;
+    std::atomic_ref<uint32_t> flag(*word);
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+    for (;;) {
+      const uint32_t seen = flag.load(std::memory_order_seq_cst);
+      if (seen == lpc::wire::kReceiverParked) return true;
+      if (std::chrono::steady_clock::now() > give_up) return false;
+      const timespec slice{1, 0};
+      ::syscall(SYS_futex, word, FUTEX_WAIT, seen, &slice, nullptr, 0);
+    }
   }
 };
 
@@ -318,9 +330,8 @@ int Lie(const std::string& name, size_t count, bool rewind) {
       continue;
     }
     // Only once the server has those bytes is going back a lie about data
-    // it has. The flag is a plain store (no futex to wait on): poll it.
-    for (int i = 0; i < 20000 && !t.ServerParked(); ++i) ::usleep(1000);
-    if (!t.ServerParked()) {
+    // it has.
+    if (!t.WaitServerParked()) {
       Say("NEVER_PARKED");
       std::exit(4);
     }

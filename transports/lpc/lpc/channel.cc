@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "alpaca/lpc/status.h"
@@ -757,6 +758,10 @@ bool Channel::ParkInbound() {
     waiting.store(0, std::memory_order_relaxed);
     return false;
   }
+  // Parking is an event a client may wait for (a futex on the flag): a
+  // test that must act only once the server holds what it copied sleeps
+  // on it instead of polling. Parks are the slow path; the wake is cheap.
+  (void)Futex(&control->client_to_server_receiver_waiting, FUTEX_WAKE, INT32_MAX, nullptr);
   return true;
 }
 

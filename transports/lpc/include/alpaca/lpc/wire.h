@@ -104,7 +104,8 @@ struct SectionControl {
   // kReceiverSleeping while the receiver sleeps (futex) on the low half of
   // the progress word above: the sender wakes it after publishing progress.
   // kReceiverParked: the server parked the stream and no thread waits; the
-  // client sends a kNudge frame after publishing progress.
+  // client sends a kNudge frame after publishing progress. Parking wakes
+  // futex waiters on this word (a client may wait for the event).
   uint32_t client_to_server_receiver_waiting;      // written by the server
   alignas(64) uint64_t server_to_client_progress;  // written by the server
   uint32_t server_to_client_receiver_waiting;      // written by the client

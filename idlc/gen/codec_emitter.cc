@@ -235,8 +235,8 @@ void CodecEmitter::Encode(const Shape& s, const std::string& expr, const std::st
       if (s.switch_is) {
         // The discriminant the union carries must be the one its switch_is
         // names (unless that one is derived from it).
-        std::string name = s.switch_is.PlainName();
-        auto ref = name.empty() ? std::nullopt : scope(name);
+        const BoundExpr& sw = *s.switch_is.bound;
+        auto ref = sw.kind == BoundExpr::Kind::kName ? scope(sw.name) : std::nullopt;
         bool derived = ref && ref->derived;
         if (!derived) {
           vars["sw"] = Expr(s.switch_is, scope);

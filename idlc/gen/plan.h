@@ -113,8 +113,6 @@ struct FilePlan {
   std::vector<std::string> context_types;  // every context handle typedef
   std::vector<InterfacePlan> interfaces;
   std::vector<std::string> cpp_quotes;
-  // sizeof(T) in size expressions, for the integer types they name.
-  std::map<std::string, int> type_sizes;
 
   const TypePlan* Find(const Type* type) const;
 };

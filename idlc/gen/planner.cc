@@ -207,7 +207,6 @@ FilePlan Planner::Run() {
   OrderTypes(out);
   PlanAliasesAndConstants(out);
   out.context_types.assign(all_context_types_.begin(), all_context_types_.end());
-  out.type_sizes = remoting_.integer_sizes;
   return out;
 }
 

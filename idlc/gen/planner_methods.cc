@@ -1,4 +1,4 @@
-// Planner, part 2: the remoted interfaces of the main file, their methods
+// Planner: the remoted interfaces of the main file, their methods
 // and parameters.
 #include <functional>
 

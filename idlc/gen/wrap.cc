@@ -68,7 +68,8 @@ std::size_t SkipLiteral(std::string_view line, std::size_t i) {
 }
 
 // The outermost '(' (or brace initialiser) whose list holds a top-level
-// comma: breaking it first is how a person wraps a call. Brackets, braces
+// comma: breaking it first is how a person wraps a call; failing that, the
+// longest one-argument call inside no other list. Brackets, braces
 // and template angle brackets nest; literals and comments are skipped; `//`
 // ends the scan.
 std::optional<List> FirstList(std::string_view line) {

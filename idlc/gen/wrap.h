@@ -2,8 +2,11 @@
 // at the commas of its outermost parenthesised list or brace initialiser,
 // the continuation lines aligned after the parenthesis (or indented four
 // more when that is too far right), the way the project's hand-written code
-// is formatted. String, character and raw string literals and comments are
-// never broken; a line with no such list stays long.
+// is formatted. Without a list of several arguments, a call of one whose
+// argument fits better four columns deeper than its '(' moves it to the
+// next line, as clang-format does with a long string literal. String,
+// character and raw string literals and comments are never broken; a line
+// with neither stays long.
 #pragma once
 
 #include <cstddef>

@@ -28,7 +28,7 @@ Analyzer::Analyzer(Model& model, DiagnosticSink& sink) : model_(model), sink_(si
                                 int pointers) -> std::optional<std::int64_t> {
     if (pointers > 0) return 8;
     const Type* type = ResolveSpec(spec, Context{});
-    return SizeOf(*type);
+    return type->CSize();
   };
 }
 

@@ -74,7 +74,6 @@ class Analyzer {
   AttributeList Attributes(const ast::Attributes& attrs);
   Type* NewType(TypeKind kind);
   std::optional<std::int64_t> Evaluate(const ast::Expr& expr, bool report = true);
-  std::optional<std::int64_t> SizeOf(const Type& type) const;
 
   // checks.cc: the remoting rules
   void CheckInterfaceAttributes(const Interface& iface, const ast::Definition& def);

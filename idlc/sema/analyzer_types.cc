@@ -17,45 +17,6 @@ std::optional<std::int64_t> Analyzer::Evaluate(const ast::Expr& expr, bool repor
   return EvaluateInteger(expr, const_scope_, report ? &sink_ : nullptr);
 }
 
-// C's sizeof on LP64, for sizeof() in constant expressions; the wire sizes
-// are remoting_wire.cc's BaseSize.
-std::optional<std::int64_t> Analyzer::SizeOf(const Type& type) const {
-  const Type& t = type.StripAliases();
-  switch (t.kind) {
-    case TypeKind::kPointer:
-    case TypeKind::kInterface:
-      return 8;
-    case TypeKind::kEnum:
-      return 4;
-    case TypeKind::kBase:
-      switch (t.base) {
-        case BaseKind::kChar:
-        case BaseKind::kSmall:
-        case BaseKind::kByte:
-        case BaseKind::kBoolean:
-          return 1;
-        case BaseKind::kWChar:
-        case BaseKind::kShort:
-          return 2;
-        case BaseKind::kHyper:
-        case BaseKind::kDouble:
-        case BaseKind::kInt3264:
-        case BaseKind::kHandle:
-          return 8;
-        default:
-          return 4;
-      }
-    case TypeKind::kArray:
-      if (t.array_size && t.target != nullptr) {
-        auto element = SizeOf(*t.target);
-        if (element) return *element * static_cast<std::int64_t>(*t.array_size);
-      }
-      return std::nullopt;
-    default:
-      return std::nullopt;
-  }
-}
-
 const Type* Analyzer::ResolveBase(const std::string& words, Location loc) {
   auto cached = base_types_.find(words);
   if (cached != base_types_.end()) return cached->second;

@@ -19,6 +19,43 @@ const Type& Type::StripAliases() const {
   return *type;
 }
 
+std::optional<std::int64_t> Type::CSize() const {
+  const Type& t = StripAliases();
+  switch (t.kind) {
+    case TypeKind::kPointer:
+    case TypeKind::kInterface:
+      return 8;
+    case TypeKind::kEnum:
+      return 4;
+    case TypeKind::kBase:
+      switch (t.base) {
+        case BaseKind::kChar:
+        case BaseKind::kSmall:
+        case BaseKind::kByte:
+        case BaseKind::kBoolean:
+          return 1;
+        case BaseKind::kWChar:
+        case BaseKind::kShort:
+          return 2;
+        case BaseKind::kHyper:
+        case BaseKind::kDouble:
+        case BaseKind::kInt3264:
+        case BaseKind::kHandle:
+          return 8;
+        default:
+          return 4;
+      }
+    case TypeKind::kArray:
+      if (t.array_size && t.target != nullptr) {
+        auto element = t.target->CSize();
+        if (element) return *element * static_cast<std::int64_t>(*t.array_size);
+      }
+      return std::nullopt;
+    default:
+      return std::nullopt;
+  }
+}
+
 bool Type::IsInteger() const {
   const Type& type = StripAliases();
   if (type.kind == TypeKind::kEnum) return true;

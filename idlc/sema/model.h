@@ -122,6 +122,10 @@ struct Type {
   bool IsInteger() const;    // base integer, char, boolean or enum (aliases stripped)
   bool IsCharacter() const;  // char, wchar_t, byte (aliases stripped)
   bool IsPointerLike() const;
+  // C's sizeof on LP64 (__int3264 and handle_t are 8), for sizeof() in IDL
+  // expressions; nullopt for what has no integer size here (structs, ...).
+  // Not the NDR wire size (remoting_wire.cc's BaseSize).
+  std::optional<std::int64_t> CSize() const;
   // "unsigned long", "struct tagX", "LPWSTR", "IUnknown *", ...
   std::string Spelling() const;
 };

@@ -1,4 +1,4 @@
-// The remoting pass, part 3: the remoted interfaces of the main file, their
+// The remoting pass: the remoted interfaces of the main file, their
 // methods and parameters, and the pass itself.
 #include "idlc/sema/remoting.h"
 
@@ -23,7 +23,7 @@ void RemotingAnalyzer::Run() {
   out_ = Remoting{};
   for (const Type& t : model_.type_arena) {
     if (t.kind == TypeKind::kBase && t.base != BaseKind::kHandle) {
-      out_.integer_sizes[t.name] = Build(&t, UseSite{})->size;
+      integer_sizes_[t.name] = *t.CSize();
     }
   }
   for (const NamedType& named : model_.types) {
@@ -31,7 +31,7 @@ void RemotingAnalyzer::Run() {
     if (alias->kind != TypeKind::kAlias || alias->target == nullptr) continue;
     const Type& stripped = alias->StripAliases();
     if (stripped.kind == TypeKind::kBase && stripped.base != BaseKind::kHandle) {
-      out_.integer_sizes[alias->name] = Build(&stripped, UseSite{})->size;
+      integer_sizes_[alias->name] = *stripped.CSize();
     }
     out_.typedef_of.emplace(alias->target, alias);
     typedefs_[alias->target].push_back(alias);
@@ -112,8 +112,7 @@ void RemotingAnalyzer::ResolveMethod(const Method& method, RemotedInterface& out
     UseSite site;
     site.what = "parameter '" + p.param->name + "' of '" + method.name + "'";
     site.loc = p.param->loc;
-    p.wire = BindExpressions(p.wire, scope, site);
-    if (!p.wire) return;
+    p.wire = BindExpressions(p.wire, scope, site);  // null: reported, failed_ set
   }
   const Type& result = method.return_type->StripAliases();
   if (result.kind != TypeKind::kVoid) {

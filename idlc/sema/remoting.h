@@ -103,6 +103,9 @@ class RemotingAnalyzer {
   std::map<const Type*, std::vector<const Type*>> typedefs_;
   // What a name in a size expression means when it is no parameter or field.
   std::map<std::string, std::int64_t> constants_;  // integer constants and enumerators
+  // sizeof(T), as C has it, for the integer types sizeof() in a size
+  // expression may name (the analyzer folds whole expressions the same way).
+  std::map<std::string, std::int64_t> integer_sizes_;
 };
 
 }  // namespace alpaca::idl

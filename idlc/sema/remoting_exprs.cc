@@ -1,4 +1,4 @@
-// The remoting pass, part 3: size_is, length_is, max_is and switch_is
+// The remoting pass: size_is, length_is, max_is and switch_is
 // expressions bound to the scope they are read in. A name is a parameter
 // (method codecs) or a sibling field (structure codecs) holding an integer,
 // `*name` reads an integer through a pointer parameter or field, and any
@@ -132,7 +132,7 @@ bool RemotingAnalyzer::BindExpr(const ast::Expr& e, const ExprScope& scope, Boun
       return BindExpr(*e.operands.at(0), scope, out, why, where);
     case ast::ExprKind::kSizeof:
       if (e.type) {
-        if (auto it = out_.integer_sizes.find(e.type->name); it != out_.integer_sizes.end()) {
+        if (auto it = integer_sizes_.find(e.type->name); it != integer_sizes_.end()) {
           out.kind = BoundExpr::Kind::kConstant;
           out.value = it->second;
           return true;
@@ -149,24 +149,27 @@ bool RemotingAnalyzer::BindExpr(const ast::Expr& e, const ExprScope& scope, Boun
 bool RemotingAnalyzer::BindSize(SizeExpr& e, const ExprScope& scope, const UseSite& site) {
   auto bound = std::make_shared<BoundExpr>();
   const ast::Expr* expr = e.value->expr.get();
-  // A whole expression the analyzer folded is its value, unless it is a
-  // plain name: a parameter may share a constant's name.
-  if (e.value->value && (expr == nullptr || expr->kind != ast::ExprKind::kName)) {
-    bound->kind = BoundExpr::Kind::kConstant;
-    bound->value = *e.value->value;
-  } else if (expr == nullptr) {
+  if (expr == nullptr) {
     Fail(site, "the generators cannot evaluate " + Quote(e.value->text) +
                    " as a size or switch expression");
     return false;
-  } else {
-    std::string why;
-    Location where;
-    if (!BindExpr(*expr, scope, *bound, why, where)) {
-      UseSite at = site;
-      at.loc = where;
-      Fail(at, why);
-      return false;
-    }
+  }
+  std::string why;
+  Location where;
+  if (!BindExpr(*expr, scope, *bound, why, where)) {
+    UseSite at = site;
+    at.loc = where;
+    Fail(at, why);
+    return false;
+  }
+  // What reads no parameter or field is one value, as the analyzer folded
+  // it (names bind first: a parameter may share a constant's name).
+  std::vector<std::string> names;
+  bound->CollectNames(names);
+  if (names.empty() && e.value->value) {
+    bound = std::make_shared<BoundExpr>();
+    bound->kind = BoundExpr::Kind::kConstant;
+    bound->value = *e.value->value;
   }
   e.bound = std::move(bound);
   return true;

@@ -1,4 +1,4 @@
-// The remoting pass, part 2: structs, unions and enums: their members'
+// The remoting pass: structs, unions and enums: their members'
 // wire forms, union discriminants, conformance, and which types contain
 // themselves through pointers.
 #include <algorithm>
@@ -174,8 +174,7 @@ void RemotingAnalyzer::ResolveStruct(RemotedType& out) {
     site.owner = &type;
     site.what = "field '" + m.field->name + "' of '" + DisplayName(type) + "'";
     site.loc = m.field->loc;
-    m.wire = BindExpressions(m.wire, scope, site);
-    if (!m.wire) return;
+    m.wire = BindExpressions(m.wire, scope, site);  // null: reported, failed_ set
   }
 }
 

@@ -1,4 +1,4 @@
-// The remoting pass, part 1: one use site (a parameter, return value, field
+// The remoting pass: one use site (a parameter, return value, field
 // or arm, with the attributes of the use site and of every typedef on the
 // way) resolved into a WireForm.
 #include "idlc/sema/remoting.h"
@@ -31,8 +31,8 @@ bool IsWideChar(const Type& type) {
 }
 
 // NDR20 sizes: __int3264 is 4 bytes on the wire and a handle is not sent.
-// Not Analyzer::SizeOf, which is C's sizeof on LP64 (for IDL's sizeof() in
-// constant expressions), where __int3264 and handle_t are 8.
+// Not Type::CSize, which is C's sizeof on LP64 (for IDL's sizeof()), where
+// __int3264 and handle_t are 8.
 int BaseSize(BaseKind base) {
   switch (base) {
     case BaseKind::kChar:

@@ -199,8 +199,6 @@ struct Remoting {
   std::map<const Type*, RemotedType> types;
   std::vector<const Type*> type_order;  // types in the order they were reached
   std::vector<UnremotableType> unremotable;
-  // sizeof(T) for the integer types a size expression may name.
-  std::map<std::string, int> integer_sizes;
   // The first typedef that names each type directly: the name a person
   // knows a tagged or anonymous type by.
   std::map<const Type*, const Type*> typedef_of;

@@ -3,8 +3,10 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "idlc/gen/generators.h"
+#include "idlc/gen/names.h"
 
 namespace alpaca::idl::gen {
 namespace {
@@ -118,6 +120,18 @@ std::string AsInt64(const std::string& x) {
   return "static_cast<std::int64_t>(" + x + ")";
 }
 
+// The stub.h helper computing `op` without undefined behaviour, or null
+// for an operator that cannot have any (&, |, ^, comparisons, && and ||).
+const char* CheckedOperation(const std::string& op) {
+  static constexpr std::pair<std::string_view, const char*> kChecked[] = {
+      {"+", "Add"}, {"-", "Sub"},  {"*", "Mul"}, {"/", "Div"},
+      {"%", "Rem"}, {"<<", "Shl"}, {">>", "Shr"}};
+  for (const auto& [symbol, helper] : kChecked) {
+    if (op == symbol) return helper;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 std::string CodecEmitter::ExprOf(const BoundExpr& e, const Scope& scope) const {
@@ -126,7 +140,7 @@ std::string CodecEmitter::ExprOf(const BoundExpr& e, const Scope& scope) const {
     case Kind::kLiteral:
       return "static_cast<std::int64_t>(" + std::to_string(e.literal) + "ULL)";
     case Kind::kConstant:
-      return "static_cast<std::int64_t>(" + std::to_string(e.value) + "LL)";
+      return "static_cast<std::int64_t>(" + IntegerLiteral(e.value) + ")";
     case Kind::kName:
     case Kind::kDeref: {
       auto ref = scope(e.name);
@@ -141,8 +155,15 @@ std::string CodecEmitter::ExprOf(const BoundExpr& e, const Scope& scope) const {
       return "(" + ref->cpp + " ? static_cast<std::int64_t>(*" + ref->cpp + ") : 0)";
     }
     case Kind::kUnary:
+      // A peer chooses the values: what could overflow is computed by a
+      // checked helper (alpaca/rpc/stub.h), which refuses the call instead.
+      if (e.op == "-") return "alpaca::rpc::stub::Neg(" + ExprOf(e.operands.at(0), scope) + ")";
       return "(" + e.op + ExprOf(e.operands.at(0), scope) + ")";
     case Kind::kBinary:
+      if (const char* checked = CheckedOperation(e.op)) {
+        return std::string("alpaca::rpc::stub::") + checked + "(" +
+               ExprOf(e.operands.at(0), scope) + ", " + ExprOf(e.operands.at(1), scope) + ")";
+      }
       return "(" + ExprOf(e.operands.at(0), scope) + " " + e.op + " " +
              ExprOf(e.operands.at(1), scope) + ")";
     case Kind::kTernary:

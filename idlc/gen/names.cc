@@ -1,6 +1,7 @@
 #include "idlc/gen/names.h"
 
 #include <cctype>
+#include <limits>
 #include <set>
 
 namespace alpaca::idl::gen {
@@ -84,5 +85,10 @@ std::string ArmName(std::string_view name) {
 }
 
 std::string NamespaceFromStem(std::string_view stem) { return Identifier(stem); }
+
+std::string IntegerLiteral(std::int64_t value) {
+  if (value == std::numeric_limits<std::int64_t>::min()) return "(-9223372036854775807LL - 1)";
+  return std::to_string(value) + (value > 2147483647 || value < -2147483647 ? "LL" : "");
+}
 
 }  // namespace alpaca::idl::gen

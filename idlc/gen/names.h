@@ -5,6 +5,7 @@
 // fixed shapes so they cannot collide with each other.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,10 @@ std::string ParamName(std::string_view name);
 std::string ArmName(std::string_view name);
 // A C++ namespace name from a file stem ("svcctl-v2" -> "svcctl_v2").
 std::string NamespaceFromStem(std::string_view stem);
+// The C++ literal for an integer of any 64-bit value: an int literal when
+// it fits one, LL past that, and INT64_MIN (which has no literal) as an
+// expression.
+std::string IntegerLiteral(std::int64_t value);
 
 // Generated names around an interface called `base`.
 inline std::string ClientClass(const std::string& base) { return base + "Client"; }

@@ -13,8 +13,6 @@
 namespace alpaca::idl::gen {
 namespace {
 
-std::string Literal(std::int64_t v) { return std::to_string(v) + "LL"; }
-
 // Names inside a structure codec: siblings of the member being written.
 Scope MemberScope(const std::vector<MemberPlan>& members, bool encoding) {
   return Scope{"v",
@@ -112,7 +110,7 @@ void DefineUnionCodecs(Printer& p, const FilePlan& plan, const TypePlan& t) {
   p.Print("std::size_t arm = 0;\nswitch (static_cast<std::int64_t>(v.tag)) {\n");
   for (const ArmPlan& arm : t.arms) {
     if (arm.is_default) continue;
-    for (std::int64_t value : arm.values) p.Print("  case $v$:\n", {{"v", Literal(value)}});
+    for (std::int64_t value : arm.values) p.Print("  case $v$:\n", {{"v", IntegerLiteral(value)}});
     p.Print("    arm = $i$;\n    break;\n", {{"i", std::to_string(arm.index)}});
   }
   if (fallback != nullptr) {
@@ -173,7 +171,7 @@ void DefineUnionCodecs(Printer& p, const FilePlan& plan, const TypePlan& t) {
     // The block opens on the last label, as in Marshal.
     for (std::size_t i = 0; i < arm.values.size(); ++i) {
       p.Print(i + 1 < arm.values.size() ? "  case $v$:\n" : "  case $v$: {\n",
-              {{"v", Literal(arm.values[i])}});
+              {{"v", IntegerLiteral(arm.values[i])}});
     }
     if (arm.values.empty()) p.Print("  {\n");
     arm_body(arm);

@@ -54,12 +54,6 @@ std::string CppOfBase(const Type& base) {
   return WireType(base);
 }
 
-// The C++ literal for an integer constant of any width.
-std::string Literal(std::int64_t v) {
-  if (v == std::numeric_limits<std::int64_t>::min()) return "(-9223372036854775807LL - 1)";
-  return std::to_string(v) + (v > 2147483647 || v < -2147483647 ? "LL" : "");
-}
-
 }  // namespace
 
 const TypePlan* FilePlan::Find(const Type* type) const {
@@ -175,7 +169,7 @@ void Planner::PlanAliasesAndConstants(FilePlan& out) {
     plan.name = Identifier(c.name);
     if (c.integer) {
       plan.cpp_type = "std::int64_t";
-      plan.value = Literal(*c.integer);
+      plan.value = IntegerLiteral(*c.integer);
     } else if (c.string) {
       plan.cpp_type = "char";
       std::string escaped;

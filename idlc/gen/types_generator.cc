@@ -14,11 +14,6 @@
 namespace alpaca::idl::gen {
 namespace {
 
-std::string Literal(std::int64_t v) {
-  if (v == std::numeric_limits<std::int64_t>::min()) return "(-9223372036854775807LL - 1)";
-  return std::to_string(v) + (v > 2147483647 || v < -2147483647 ? "LL" : "");
-}
-
 void PrintEnum(Printer& p, const TypePlan& t) {
   bool wide = false;
   for (const Enumerator& e : t.type->enumerators) {
@@ -31,7 +26,7 @@ void PrintEnum(Printer& p, const TypePlan& t) {
           {{"name", t.name}, {"u", wide ? "std::int64_t" : "std::int32_t"}});
   p.Indent();
   for (const Enumerator& e : t.type->enumerators) {
-    p.Print("$n$ = $v$,\n", {{"n", Identifier(e.name)}, {"v", Literal(e.value)}});
+    p.Print("$n$ = $v$,\n", {{"n", Identifier(e.name)}, {"v", IntegerLiteral(e.value)}});
   }
   p.Outdent();
   p.Print("};\n\n");
@@ -103,8 +98,9 @@ DefaultArm FirstArm(const TypePlan& t) {
 // A case label for `v` in a switch over the tag as a 64-bit value: the
 // value the tag's own type gives it (0xffffffff on a long is -1).
 std::string CaseLabel(const TypePlan& t, std::int64_t v) {
-  if (v >= 0 && v <= 127) return Literal(v);
-  return "static_cast<std::int64_t>(static_cast<" + t.discriminant->cpp + ">(" + Literal(v) + "))";
+  if (v >= 0 && v <= 127) return IntegerLiteral(v);
+  return "static_cast<std::int64_t>(static_cast<" + t.discriminant->cpp + ">(" + IntegerLiteral(v) +
+         "))";
 }
 
 void PrintSetEmpty(Printer& p, const TypePlan& t) {
@@ -169,7 +165,7 @@ void PrintUnion(Printer& p, const TypePlan& t) {
     // A plain literal where it reads the same in every integer type; else
     // converted, as IDL allows 0xffffffff for a long case.
     const bool plain = t.discriminant->kind != ShapeKind::kEnum && v >= 0 && v <= 127;
-    return plain ? Literal(v) : "static_cast<" + tag + ">(" + Literal(v) + ")";
+    return plain ? IntegerLiteral(v) : "static_cast<" + tag + ">(" + IntegerLiteral(v) + ")";
   };
   p.Print(
       "// A union: `tag` is the discriminant; `value` holds the arm it selects.\n"
@@ -194,7 +190,7 @@ void PrintUnion(Printer& p, const TypePlan& t) {
         "const $t$* $n$() const { return std::get_if<$i$>(&value); }\n",
         vars);
     if (!arm.values.empty()) {
-      vars["v"] = Literal(arm.values.front());
+      vars["v"] = IntegerLiteral(arm.values.front());
       p.Print(
           "void set_$n$($t$ arm) {\n"
           "  tag = static_cast<$tag$>($v$);\n"

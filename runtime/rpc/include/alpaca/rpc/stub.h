@@ -90,6 +90,54 @@ inline void FinishReply(ndr::Decoder& d, const char* method) {
   }
 }
 
+// Size and switch expressions are computed in 64 bits from values a peer
+// chooses. What would be undefined behaviour (overflow, division by zero,
+// a shift past 63 bits) refuses the call with RPC_S_INVALID_BOUND instead:
+// on a server, a fault to that caller only.
+[[noreturn]] inline void ThrowBadArithmetic(const char* op) {
+  throw RpcError(status::kInvalidBound,
+                 std::string("a size or switch expression's '") + op + "' is out of range");
+}
+inline std::int64_t Add(std::int64_t a, std::int64_t b) {
+  std::int64_t r = 0;
+  if (__builtin_add_overflow(a, b, &r)) ThrowBadArithmetic("+");
+  return r;
+}
+inline std::int64_t Sub(std::int64_t a, std::int64_t b) {
+  std::int64_t r = 0;
+  if (__builtin_sub_overflow(a, b, &r)) ThrowBadArithmetic("-");
+  return r;
+}
+inline std::int64_t Mul(std::int64_t a, std::int64_t b) {
+  std::int64_t r = 0;
+  if (__builtin_mul_overflow(a, b, &r)) ThrowBadArithmetic("*");
+  return r;
+}
+inline std::int64_t Div(std::int64_t a, std::int64_t b) {
+  if (b == 0 || (a == std::numeric_limits<std::int64_t>::min() && b == -1)) {
+    ThrowBadArithmetic("/");
+  }
+  return a / b;
+}
+inline std::int64_t Rem(std::int64_t a, std::int64_t b) {
+  if (b == 0 || (a == std::numeric_limits<std::int64_t>::min() && b == -1)) {
+    ThrowBadArithmetic("%");
+  }
+  return a % b;
+}
+inline std::int64_t Shl(std::int64_t a, std::int64_t b) {
+  if (b < 0 || b > 63) ThrowBadArithmetic("<<");
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) << b);
+}
+inline std::int64_t Shr(std::int64_t a, std::int64_t b) {
+  if (b < 0 || b > 63) ThrowBadArithmetic(">>");
+  return a >> b;
+}
+inline std::int64_t Neg(std::int64_t a) {
+  if (a == std::numeric_limits<std::int64_t>::min()) ThrowBadArithmetic("-");
+  return -a;
+}
+
 // Correlation: a size or discriminant read from the wire must agree with
 // the field or parameter it is computed from.
 template <typename A, typename B>

@@ -182,11 +182,12 @@ void EncodeGridIn(alpaca::ndr::Encoder& e, std::int32_t columns,
                   const std::vector<std::int32_t>& first_column) {
   e.Write<std::int32_t>(columns);
   const std::uint32_t max0 = alpaca::rpc::stub::WireBound(
-      (static_cast<std::int64_t>(4LL) * static_cast<std::int64_t>(columns)), "Grid: cells");
+      alpaca::rpc::stub::Mul(static_cast<std::int64_t>(4), static_cast<std::int64_t>(columns)),
+      "Grid: cells");
   alpaca::rpc::stub::CheckBound(cells.size() == max0, "Grid: cells");
   e.WriteConformance(max0);
   e.WriteElements<std::int32_t>(std::span<const std::int32_t>(cells.data(), cells.size()));
-  const std::uint32_t max1 = alpaca::rpc::stub::WireBound(static_cast<std::int64_t>(4LL),
+  const std::uint32_t max1 = alpaca::rpc::stub::WireBound(static_cast<std::int64_t>(4),
                                                           "Grid: first_column");
   alpaca::rpc::stub::CheckBound(first_column.size() == max1, "Grid: first_column");
   e.WriteConformance(max1);
@@ -202,8 +203,9 @@ void DecodeGridIn(alpaca::ndr::Decoder& d, std::int32_t& columns, std::vector<st
   const std::uint32_t max1 = d.ReadConformance();
   d.ReadElements<std::int32_t>(max1, first_column);
   alpaca::rpc::stub::Correlate(
-      d, max0, (static_cast<std::int64_t>(4LL) * static_cast<std::int64_t>(columns)));
-  alpaca::rpc::stub::Correlate(d, max1, static_cast<std::int64_t>(4LL));
+      d, max0,
+      alpaca::rpc::stub::Mul(static_cast<std::int64_t>(4), static_cast<std::int64_t>(columns)));
+  alpaca::rpc::stub::Correlate(d, max1, static_cast<std::int64_t>(4));
 }
 
 void EncodeGridOut(alpaca::ndr::Encoder& /*e*/, std::int32_t /*columns*/,

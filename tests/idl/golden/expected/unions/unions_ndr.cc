@@ -6,13 +6,13 @@ namespace golden::unions::ndr_codec {
 void Marshal(alpaca::ndr::Encoder& e, const Value& v) {
   std::size_t arm = 0;
   switch (static_cast<std::int64_t>(v.tag)) {
-    case 1LL:
+    case 1:
       arm = 0;
       break;
-    case 2LL:
+    case 2:
       arm = 1;
       break;
-    case 3LL:
+    case 3:
       arm = 2;
       break;
     default:
@@ -53,13 +53,13 @@ void Marshal(alpaca::ndr::Encoder& e, const Value& v) {
 void Unmarshal(alpaca::ndr::Decoder& d, Value& v) {
   v.tag = d.Read<std::int16_t>();
   switch (static_cast<std::int64_t>(v.tag)) {
-    case 1LL: {
+    case 1: {
       v.value.emplace<0>();
       d.Align(8);
       std::get<0>(v.value) = d.Read<std::int32_t>();
       break;
     }
-    case 2LL: {
+    case 2: {
       v.value.emplace<1>();
       d.Align(8);
       if (d.ReadUniquePointer()) {
@@ -73,7 +73,7 @@ void Unmarshal(alpaca::ndr::Decoder& d, Value& v) {
       }
       break;
     }
-    case 3LL: {
+    case 3: {
       v.value.emplace<2>();
       break;
     }
@@ -102,10 +102,10 @@ void Unmarshal(alpaca::ndr::Decoder& d, Tagged& v) {
 void Marshal(alpaca::ndr::Encoder& e, const Shade& v) {
   std::size_t arm = 0;
   switch (static_cast<std::int64_t>(v.tag)) {
-    case 0LL:
+    case 0:
       arm = 0;
       break;
-    case 1LL:
+    case 1:
       arm = 1;
       break;
     default:
@@ -136,13 +136,13 @@ void Unmarshal(alpaca::ndr::Decoder& d, Shade& v) {
   d.Align(8);
   v.tag = static_cast<Color>(d.ReadEnum16());
   switch (static_cast<std::int64_t>(v.tag)) {
-    case 0LL: {
+    case 0: {
       v.value.emplace<0>();
       d.Align(8);
       std::get<0>(v.value) = d.Read<std::int32_t>();
       break;
     }
-    case 1LL: {
+    case 1: {
       v.value.emplace<1>();
       d.Align(8);
       std::get<1>(v.value) = d.Read<double>();
@@ -157,10 +157,10 @@ void Unmarshal(alpaca::ndr::Decoder& d, Shade& v) {
 void Marshal(alpaca::ndr::Encoder& e, const Yes& v) {
   std::size_t arm = 0;
   switch (static_cast<std::int64_t>(v.tag)) {
-    case 0LL:
+    case 0:
       arm = 1;
       break;
-    case 1LL:
+    case 1:
       arm = 2;
       break;
     default:
@@ -195,13 +195,13 @@ void Marshal(alpaca::ndr::Encoder& e, const Yes& v) {
 void Unmarshal(alpaca::ndr::Decoder& d, Yes& v) {
   v.tag = d.ReadBool();
   switch (static_cast<std::int64_t>(v.tag)) {
-    case 0LL: {
+    case 0: {
       v.value.emplace<1>();
       d.Align(8);
       std::get<1>(v.value) = d.Read<std::int16_t>();
       break;
     }
-    case 1LL: {
+    case 1: {
       v.value.emplace<2>();
       d.Align(8);
       std::get<2>(v.value) = d.Read<std::int64_t>();

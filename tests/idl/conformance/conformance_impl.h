@@ -187,6 +187,10 @@ class Impl final : public ConformanceServer {
     return census.live;
   }
   void EchoSmall(std::int32_t, const Small& value, Small& echo) override { echo = value; }
+  std::int32_t CountGroups(std::int32_t, std::int32_t,
+                           const std::vector<std::int32_t>& groups) override {
+    return static_cast<std::int32_t>(groups.size());
+  }
   std::int32_t Reserve(std::int32_t max, std::int32_t& got,
                        std::vector<std::int64_t>& ids) override {
     // A side effect the client reads back: a call the stub refused never

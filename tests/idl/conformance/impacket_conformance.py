@@ -108,6 +108,9 @@ Increment, IncrementResponse = call('Increment', 26, (('counter', COUNTER),), ((
 CloseCounter, CloseCounterResponse = call('CloseCounter', 27, (('counter', COUNTER),), (('counter', COUNTER),))
 EchoSmall, EchoSmallResponse = call('EchoSmall', 29, (('kind', ndr.NDRLONG), ('value', Small)),
                                     (('echo', Small),))
+CountGroups, CountGroupsResponse = call('CountGroups', 33, (('n', ndr.NDRLONG), ('per', ndr.NDRLONG),
+                                                            ('groups', LONG_ARRAY)),
+                                        (('result', ndr.NDRLONG),))
 
 failures = []
 
@@ -138,6 +141,15 @@ def fault_of(dce, cls, **fields):
     except DCERPCException as e:
         return str(e)
     return 'no fault'
+
+
+def longs(values):
+    out = []
+    for v in values:
+        item = ndr.NDRLONG()
+        item['Data'] = v
+        out.append(item)
+    return out
 
 
 def counter_of(data):
@@ -225,6 +237,19 @@ def run(port):
     check('Percent 100', request(dce, Percent, PercentResponse, value=100)['result'], 100)
     check('Percent 101 refused (RPC_X_BAD_STUB_DATA)',
           'bad_stub_data' in fault_of(dce, Percent, value=101).lower(), True)
+
+    # size_is(n / per) with the peer's per = 0: a fault for this call, and
+    # the server (and this connection) keep serving.
+    check('CountGroups 6 / 2', request(dce, CountGroups, CountGroupsResponse, n=6, per=2,
+                                       groups=longs([1, 2, 3]))['result'], 3)
+    check('CountGroups n / 0 refused (RPC_X_INVALID_BOUND)',
+          'rpc_x_invalid_bound' in fault_of(dce, CountGroups, n=6, per=0, groups=[]), True)
+    # Computed in 64 bits: INT_MIN / -1 is 2^31, which the 0 elements sent
+    # do not match (bad stub data), not an overflow.
+    check('CountGroups INT_MIN / -1 is 2^31 elements, not an overflow',
+          'bad_stub_data' in fault_of(dce, CountGroups, n=-2**31, per=-1, groups=[]).lower(), True)
+    check('served after the refusals',
+          request(dce, CountGroups, CountGroupsResponse, n=4, per=4, groups=longs([7]))['result'], 1)
 
     counter = request(dce, OpenCounter, OpenCounterResponse, start=10)['counter']
     check('OpenCounter handle is not NULL', counter != b'\x00' * 20 and len(counter) == 20, True)

@@ -193,10 +193,9 @@ Json TypeDefinition(const Type& type) {
     out["values"] = std::move(values);
   } else if (type.kind == TypeKind::kUnion) {
     out["encapsulated"] = type.encapsulated;
-    if (type.encapsulated) {
-      out["switch_type"] = TypeRef(*type.switch_type);
-      out["switch_name"] = type.switch_name;
-    }
+    // Encapsulated: its switch; otherwise from [switch_type] when declared.
+    if (type.switch_type != nullptr) out["switch_type"] = TypeRef(*type.switch_type);
+    if (type.encapsulated) out["switch_name"] = type.switch_name;
     Json cases = Json::array();
     for (const UnionCase& c : type.cases) {
       Json arm;

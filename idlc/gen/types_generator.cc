@@ -2,6 +2,7 @@
 // structures, unions as a tag plus std::variant, aliases, constants,
 // context handle types and interface identifiers.
 #include <algorithm>
+#include <cctype>
 #include <limits>
 #include <map>
 #include <set>
@@ -38,14 +39,42 @@ bool HasBoxedMember(const Shape& s) {
   return false;
 }
 
-void PrintStruct(Printer& p, const TypePlan& t) {
+// `cpp` (a member's C++ type) with every unqualified use of a name in
+// `members` qualified by the namespace: C++ refuses `struct s { u u; };`
+// (the member changes what `u` means in the class), which IDL, like C,
+// allows (`union u u;`).
+std::string QualifyMemberNames(const std::string& cpp, const std::set<std::string>& members,
+                               const std::string& ns) {
+  auto identifier = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  std::string out;
+  for (std::size_t i = 0; i < cpp.size();) {
+    if (!identifier(cpp[i])) {
+      out += cpp[i++];
+      continue;
+    }
+    std::size_t end = i;
+    while (end < cpp.size() && identifier(cpp[end])) ++end;
+    std::string word = cpp.substr(i, end - i);
+    bool qualified = i >= 2 && cpp.compare(i - 2, 2, "::") == 0;
+    if (!qualified && members.contains(word)) out += "::" + ns + "::";
+    out += word;
+    i = end;
+  }
+  return out;
+}
+
+void PrintStruct(Printer& p, const TypePlan& t, const std::string& ns) {
   p.Print("struct $name$ {\n", {{"name", t.name}});
   p.Indent();
   bool comparable = true;
+  std::set<std::string> member_names;
+  for (const MemberPlan& m : t.members) member_names.insert(m.name);
   for (const MemberPlan& m : t.members) {
     std::string note;
     if (m.derived) note = "  // set from " + m.derived.source + " when marshalled";
-    p.Print("$t$ $n${};$note$\n", {{"t", m.shape->cpp}, {"n", m.name}, {"note", note}});
+    p.Print(
+        "$t$ $n${};$note$\n",
+        {{"t", QualifyMemberNames(m.shape->cpp, member_names, ns)}, {"n", m.name}, {"note", note}});
     if (HasBoxedMember(*m.shape)) comparable = false;
   }
   if (comparable) {
@@ -252,7 +281,7 @@ void GenerateTypesHeader(const FilePlan& plan, Outputs& out) {
   }
   if (!plan.aliases.empty()) p.Print("\n");
   for (const TypePlan& t : plan.types) {
-    if (t.kind == TypePlan::Kind::kStruct) PrintStruct(p, t);
+    if (t.kind == TypePlan::Kind::kStruct) PrintStruct(p, t, plan.ns);
     if (t.kind == TypePlan::Kind::kUnion) PrintUnion(p, t);
   }
   for (const ConstantPlan& c : plan.constants) {

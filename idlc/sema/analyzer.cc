@@ -280,6 +280,7 @@ void Analyzer::DefineCoclass(const ast::Definition& def, const Context& ctx) {
 void Analyzer::DefineTypedef(const ast::Definition& def, const Context& ctx) {
   AttributeList attrs = Attributes(def.attrs);
   const Type* base = ResolveSpec(def.type, ctx);
+  if (def.type.kind == ast::TypeSpec::Kind::kTag) ApplySwitchType(base, def.attrs, ctx);
   for (const ast::Declarator& decl : def.declarators) {
     if (decl.name.empty()) continue;
     const Type* target = ApplyDeclarator(base, decl, attrs, ctx);
@@ -331,6 +332,8 @@ void Analyzer::DefineConst(const ast::Definition& def, const Context& ctx) {
 void Analyzer::Declaration(const ast::Definition& def, const Context& ctx) {
   const Type* base = ResolveSpec(def.type, ctx);
   AttributeList attrs = Attributes(def.attrs);
+  // `[switch_type(long)] union u {...};`
+  if (def.type.kind == ast::TypeSpec::Kind::kTag) ApplySwitchType(base, def.attrs, ctx);
   for (const ast::Declarator& decl : def.declarators) {
     if (decl.name.empty() && decl.suffixes.empty() && decl.pointers.empty())
       continue;  // struct X {...};

@@ -67,6 +67,8 @@ class Analyzer {
   Type* ResolveTag(const ast::TagType& tag, const Context& ctx);
   void DefineStruct(Type& type, const ast::TagType& tag, const Context& ctx);
   void DefineUnion(Type& type, const ast::TagType& tag, const Context& ctx);
+  // [switch_type(T)] on a union's definition or on a typedef of it.
+  void ApplySwitchType(const Type* target, const ast::Attributes& attrs, const Context& ctx);
   void DefineEnum(Type& type, const ast::TagType& tag);
   const Type* ApplyDeclarator(const Type* base, const ast::Declarator& decl,
                               const AttributeList& attrs, const Context& ctx, bool top = true);

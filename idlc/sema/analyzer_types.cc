@@ -246,6 +246,44 @@ void Analyzer::DefineUnion(Type& type, const ast::TagType& tag, const Context& c
   if (type.encapsulated) CheckUnionCases(type, type.switch_type, tag.loc);
 }
 
+// The discriminant type of a non-encapsulated union, from the first
+// [switch_type(T)] on its definition or on a typedef naming it, resolved
+// into Type::switch_type here so that nothing later looks it up by name.
+// T is a type (`long`, `enum level_enum`) or a typedef name (`DWORD`).
+void Analyzer::ApplySwitchType(const Type* target, const ast::Attributes& attrs,
+                               const Context& ctx) {
+  if (target == nullptr || target->kind != TypeKind::kUnion || target->encapsulated ||
+      target->switch_type != nullptr) {
+    return;
+  }
+  for (const ast::Attribute& attr : attrs) {
+    if (attr.name != "switch_type" || attr.args.size() != 1) continue;
+    const ast::AttrArg& arg = attr.args[0];
+    const Type* type = nullptr;
+    if (arg.kind == ast::AttrArg::Kind::kType && arg.type && arg.pointers == 0) {
+      type = ResolveSpec(*arg.type, ctx);
+    } else if (arg.kind == ast::AttrArg::Kind::kExpr && arg.expr &&
+               arg.expr->kind == ast::ExprKind::kName) {
+      ast::TypeSpec named;
+      named.kind = ast::TypeSpec::Kind::kNamed;
+      named.name = arg.expr->text;
+      named.loc = arg.loc;
+      type = ResolveSpec(named, ctx);
+    }
+    const std::string what =
+        target->name.empty() ? std::string("anonymous union") : "union '" + target->name + "'";
+    if (type == error_type_) return;  // reported: unknown type
+    if (type == nullptr || !type->IsInteger()) {
+      sink_.Error(arg.loc, "switch type of " + what + " is not an integer or enum type");
+      return;
+    }
+    // The union is this analyzer's own, still being declared.
+    const_cast<Type*>(target)->switch_type = type;
+    CheckUnionCases(*target, type, arg.loc);
+    return;
+  }
+}
+
 void Analyzer::DefineEnum(Type& type, const ast::TagType& tag) {
   std::int64_t next = 0;
   for (const ast::Enumerator& e : tag.enumerators) {

@@ -110,8 +110,11 @@ struct Type {
   std::vector<Field> fields;
   std::vector<UnionCase> cases;
   bool encapsulated = false;
+  // The discriminant's type: an encapsulated union's switch, or the
+  // [switch_type] on a union's definition or its first typedef; null when
+  // only a switch_is use can tell.
   const Type* switch_type = nullptr;
-  std::string switch_name;
+  std::string switch_name;  // encapsulated
   std::vector<Enumerator> enumerators;
   // kFunction
   const Type* return_type = nullptr;

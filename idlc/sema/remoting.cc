@@ -34,7 +34,6 @@ void RemotingAnalyzer::Run() {
       integer_sizes_[alias->name] = *stripped.CSize();
     }
     out_.typedef_of.emplace(alias->target, alias);
-    typedefs_[alias->target].push_back(alias);
     if (FindAttribute(alias->attrs, "v1_enum") != nullptr) v1_enum_typedefs_.insert(alias->target);
   }
   CollectConstants();

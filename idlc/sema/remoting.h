@@ -99,8 +99,6 @@ class RemotingAnalyzer {
   std::set<const Type*> bad_types_;         // cannot be remoted
   std::set<const Type*> remoted_types_;     // reached from a remoted method
   std::set<const Type*> v1_enum_typedefs_;  // enums a [v1_enum] typedef names
-  // Every typedef that names a type directly.
-  std::map<const Type*, std::vector<const Type*>> typedefs_;
   // What a name in a size expression means when it is no parameter or field.
   std::map<std::string, std::int64_t> constants_;  // integer constants and enumerators
   // sizeof(T), as C has it, for the integer types sizeof() in a size

@@ -9,17 +9,6 @@
 namespace alpaca::idl {
 namespace {
 
-// A switch_type given as a type name ("DWORD", "unsigned long").
-const Type* ResolveTypeName(const Model& model, const std::string& text) {
-  for (const NamedType& named : model.types) {
-    if (named.type->name == text) return named.type;
-  }
-  for (const Type& t : model.type_arena) {
-    if (t.kind == TypeKind::kBase && t.name == text) return &t;
-  }
-  return nullptr;
-}
-
 // Whether `wire` reaches, by value or through pointers, a type in `bad`.
 bool Reaches(const WireForm& wire, const std::set<const Type*>& bad) {
   if (wire.type != nullptr && bad.contains(wire.type)) return true;
@@ -192,27 +181,9 @@ void RemotingAnalyzer::TakeDiscriminant(const WireForm& use, const Type* referen
 
 void RemotingAnalyzer::ResolveUnion(RemotedType& out) {
   const Type& type = *out.type;
-  const Type* switch_type = type.encapsulated ? type.switch_type : nullptr;
-  if (switch_type == nullptr) {
-    const Attribute* st = FindAttribute(type.attrs, "switch_type");
-    if (auto it = typedefs_.find(&type); it != typedefs_.end()) {
-      for (const Type* alias : it->second) {
-        if (st == nullptr) st = FindAttribute(alias->attrs, "switch_type");
-      }
-    }
-    if (st != nullptr && !st->args.empty()) {
-      switch_type = ResolveTypeName(model_, st->args[0].text);
-      if (switch_type == nullptr) {
-        // An error where a remoted method needs the union; elsewhere (json
-        // must stay quiet on Wine's headers) the union is left out.
-        UseSite site;
-        site.owner = &type;
-        site.loc = st->loc;
-        Fail(site, "unknown switch_type '" + st->args[0].text + "'");
-        return;
-      }
-    }
-  }
+  // Analysis resolved [switch_type] (or the encapsulated switch); without
+  // one the first switch_is use gives the type (TakeDiscriminant).
+  const Type* switch_type = type.switch_type;
   if (switch_type != nullptr) {
     UseSite site;
     site.what = "discriminant of '" + DisplayName(type) + "'";

@@ -48,4 +48,25 @@ void UnionsClient::EchoYes(bool which, const Yes& value, const alpaca::rpc::Call
   alpaca::rpc::stub::FinishReply(d, "EchoYes");
 }
 
+void UnionsClient::EchoWide(const HoldsWide& value, HoldsWide& echo,
+                            const alpaca::rpc::CallOptions& options) {
+  alpaca::ndr::Encoder e = client_.NewRequest();
+  ndr_codec::iface_Unions::EncodeEchoWideIn(e, value);
+  alpaca::ndr::Drep drep;
+  const std::vector<std::uint8_t> reply = client_.Call(4, std::move(e), options, drep);
+  alpaca::ndr::Decoder d(reply, drep);
+  ndr_codec::iface_Unions::DecodeEchoWideOut(d, value, echo);
+  alpaca::rpc::stub::FinishReply(d, "EchoWide");
+}
+
+void UnionsClient::EchoLevel(const ByLevel& value, const alpaca::rpc::CallOptions& options) {
+  alpaca::ndr::Encoder e = client_.NewRequest();
+  ndr_codec::iface_Unions::EncodeEchoLevelIn(e, value);
+  alpaca::ndr::Drep drep;
+  const std::vector<std::uint8_t> reply = client_.Call(5, std::move(e), options, drep);
+  alpaca::ndr::Decoder d(reply, drep);
+  ndr_codec::iface_Unions::DecodeEchoLevelOut(d, value);
+  alpaca::rpc::stub::FinishReply(d, "EchoLevel");
+}
+
 }  // namespace golden::unions

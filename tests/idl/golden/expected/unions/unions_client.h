@@ -25,6 +25,9 @@ class UnionsClient {
                  const alpaca::rpc::CallOptions& options = {});
   void EchoShade(const Shade& value, Shade& echo, const alpaca::rpc::CallOptions& options = {});
   void EchoYes(bool which, const Yes& value, const alpaca::rpc::CallOptions& options = {});
+  void EchoWide(const HoldsWide& value, HoldsWide& echo,
+                const alpaca::rpc::CallOptions& options = {});
+  void EchoLevel(const ByLevel& value, const alpaca::rpc::CallOptions& options = {});
 
   // The underlying association: Binding(), Protseq(), raw Call().
   alpaca::rpc::Client& Rpc() { return client_; }

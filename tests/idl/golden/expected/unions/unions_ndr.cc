@@ -216,6 +216,125 @@ void Unmarshal(alpaca::ndr::Decoder& d, Yes& v) {
   }
 }
 
+void Marshal(alpaca::ndr::Encoder& e, const Wide& v) {
+  std::size_t arm = 0;
+  switch (static_cast<std::int64_t>(v.tag)) {
+    case 1:
+      arm = 0;
+      break;
+    case 2:
+      arm = 1;
+      break;
+    default:
+      alpaca::rpc::stub::ThrowBadTag("Wide: the tag selects no arm");
+  }
+  if (v.value.index() != arm) {
+    alpaca::rpc::stub::ThrowBadTag("Wide: the value held is not the arm its tag selects");
+  }
+  e.Write<std::int32_t>(v.tag);
+  switch (arm) {
+    case 0: {
+      e.Align(8);
+      e.Write<std::int32_t>(std::get<0>(v.value));
+      break;
+    }
+    case 1: {
+      e.Align(8);
+      e.Write<std::int64_t>(std::get<1>(v.value));
+      break;
+    }
+    default:
+      break;  // an empty arm: the discriminant alone
+  }
+}
+
+void Unmarshal(alpaca::ndr::Decoder& d, Wide& v) {
+  v.tag = d.Read<std::int32_t>();
+  switch (static_cast<std::int64_t>(v.tag)) {
+    case 1: {
+      v.value.emplace<0>();
+      d.Align(8);
+      std::get<0>(v.value) = d.Read<std::int32_t>();
+      break;
+    }
+    case 2: {
+      v.value.emplace<1>();
+      d.Align(8);
+      std::get<1>(v.value) = d.Read<std::int64_t>();
+      break;
+    }
+    default:
+      d.Fail(alpaca::ndr::Errc::kBadUnionTag);
+      break;
+  }
+}
+
+void Marshal(alpaca::ndr::Encoder& e, const HoldsWide& v) {
+  e.Align(8);
+  e.Write<std::int16_t>(static_cast<std::int16_t>(static_cast<std::int64_t>(v.Wide.tag)));
+  Marshal(e, v.Wide);
+}
+
+void Unmarshal(alpaca::ndr::Decoder& d, HoldsWide& v) {
+  d.Align(8);
+  v.size = d.Read<std::int16_t>();
+  Unmarshal(d, v.Wide);
+  alpaca::rpc::stub::Correlate(d, v.Wide.tag, static_cast<std::int64_t>(v.size));
+}
+
+void Marshal(alpaca::ndr::Encoder& e, const ByLevel& v) {
+  std::size_t arm = 0;
+  switch (static_cast<std::int64_t>(v.tag)) {
+    case 1:
+      arm = 0;
+      break;
+    case 2:
+      arm = 1;
+      break;
+    default:
+      alpaca::rpc::stub::ThrowBadTag("ByLevel: the tag selects no arm");
+  }
+  if (v.value.index() != arm) {
+    alpaca::rpc::stub::ThrowBadTag("ByLevel: the value held is not the arm its tag selects");
+  }
+  alpaca::rpc::stub::WriteEnum16(e, static_cast<std::int64_t>(v.tag), "ByLevel.tag");
+  switch (arm) {
+    case 0: {
+      e.Align(4);
+      e.Write<std::int16_t>(std::get<0>(v.value));
+      break;
+    }
+    case 1: {
+      e.Align(4);
+      e.Write<std::int32_t>(std::get<1>(v.value));
+      break;
+    }
+    default:
+      break;  // an empty arm: the discriminant alone
+  }
+}
+
+void Unmarshal(alpaca::ndr::Decoder& d, ByLevel& v) {
+  v.tag = static_cast<level>(d.ReadEnum16());
+  switch (static_cast<std::int64_t>(v.tag)) {
+    case 1: {
+      v.value.emplace<0>();
+      d.Align(4);
+      std::get<0>(v.value) = d.Read<std::int16_t>();
+      break;
+    }
+    case 2: {
+      v.value.emplace<1>();
+      d.Align(4);
+      std::get<1>(v.value) = d.Read<std::int32_t>();
+      break;
+    }
+    default:
+      d.Fail(alpaca::ndr::Errc::kBadUnionTag);
+      break;
+  }
+}
+
 namespace iface_Unions {
 
 void EncodeEchoTaggedIn(alpaca::ndr::Encoder& e, const Tagged& value) {
@@ -307,6 +426,41 @@ void EncodeEchoYesOut(alpaca::ndr::Encoder& /*e*/, bool /*which*/, const Yes& /*
 }
 
 void DecodeEchoYesOut(alpaca::ndr::Decoder& /*d*/, bool /*which*/, const Yes& /*value*/) {
+}
+
+void EncodeEchoWideIn(alpaca::ndr::Encoder& e, const HoldsWide& value) {
+  Marshal(e, value);
+}
+
+void DecodeEchoWideIn(alpaca::ndr::Decoder& d, HoldsWide& value) {
+  Unmarshal(d, value);
+}
+
+void EncodeEchoWideOut(alpaca::ndr::Encoder& e, const HoldsWide& /*value*/, const HoldsWide& echo) {
+  Marshal(e, echo);
+}
+
+void DecodeEchoWideOut(alpaca::ndr::Decoder& d, const HoldsWide& /*value*/, HoldsWide& echo) {
+  Unmarshal(d, echo);
+}
+
+void EncodeEchoLevelIn(alpaca::ndr::Encoder& e, const ByLevel& value) {
+  const level l = static_cast<level>(static_cast<std::int64_t>(value.tag));
+  alpaca::rpc::stub::WriteEnum16(e, static_cast<std::int64_t>(l), "EchoLevel: l");
+  Marshal(e, value);
+}
+
+void DecodeEchoLevelIn(alpaca::ndr::Decoder& d, ByLevel& value) {
+  level l{};
+  l = static_cast<level>(d.ReadEnum16());
+  Unmarshal(d, value);
+  alpaca::rpc::stub::Correlate(d, value.tag, static_cast<std::int64_t>(l));
+}
+
+void EncodeEchoLevelOut(alpaca::ndr::Encoder& /*e*/, const ByLevel& /*value*/) {
+}
+
+void DecodeEchoLevelOut(alpaca::ndr::Decoder& /*d*/, const ByLevel& /*value*/) {
 }
 
 }  // namespace iface_Unions

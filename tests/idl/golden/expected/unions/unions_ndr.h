@@ -13,6 +13,12 @@ void Marshal(alpaca::ndr::Encoder& e, const Shade& v);
 void Unmarshal(alpaca::ndr::Decoder& d, Shade& v);
 void Marshal(alpaca::ndr::Encoder& e, const Yes& v);
 void Unmarshal(alpaca::ndr::Decoder& d, Yes& v);
+void Marshal(alpaca::ndr::Encoder& e, const Wide& v);
+void Unmarshal(alpaca::ndr::Decoder& d, Wide& v);
+void Marshal(alpaca::ndr::Encoder& e, const HoldsWide& v);
+void Unmarshal(alpaca::ndr::Decoder& d, HoldsWide& v);
+void Marshal(alpaca::ndr::Encoder& e, const ByLevel& v);
+void Unmarshal(alpaca::ndr::Decoder& d, ByLevel& v);
 
 namespace iface_Unions {
 void EncodeEchoTaggedIn(alpaca::ndr::Encoder& e, const Tagged& value);
@@ -33,6 +39,14 @@ void EncodeEchoYesIn(alpaca::ndr::Encoder& e, bool which, const Yes& value);
 void DecodeEchoYesIn(alpaca::ndr::Decoder& d, bool& which, Yes& value);
 void EncodeEchoYesOut(alpaca::ndr::Encoder& e, bool which, const Yes& value);
 void DecodeEchoYesOut(alpaca::ndr::Decoder& d, bool which, const Yes& value);
+void EncodeEchoWideIn(alpaca::ndr::Encoder& e, const HoldsWide& value);
+void DecodeEchoWideIn(alpaca::ndr::Decoder& d, HoldsWide& value);
+void EncodeEchoWideOut(alpaca::ndr::Encoder& e, const HoldsWide& value, const HoldsWide& echo);
+void DecodeEchoWideOut(alpaca::ndr::Decoder& d, const HoldsWide& value, HoldsWide& echo);
+void EncodeEchoLevelIn(alpaca::ndr::Encoder& e, const ByLevel& value);
+void DecodeEchoLevelIn(alpaca::ndr::Decoder& d, ByLevel& value);
+void EncodeEchoLevelOut(alpaca::ndr::Encoder& e, const ByLevel& value);
+void DecodeEchoLevelOut(alpaca::ndr::Decoder& d, const ByLevel& value);
 }  // namespace iface_Unions
 
 }  // namespace golden::unions::ndr_codec

@@ -64,6 +64,33 @@ std::uint32_t DispatchUnions_EchoYes(const std::shared_ptr<UnionsServer>& impl,
   return alpaca::rpc::status::kOk;
 }
 
+std::uint32_t DispatchUnions_EchoWide(const std::shared_ptr<UnionsServer>& impl,
+                                      alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
+                                      alpaca::ndr::Encoder& out) {
+  call.method_state = alpaca::rpc::MethodState::kNotStarted;
+  HoldsWide value{};
+  HoldsWide echo{};
+  ndr_codec::iface_Unions::DecodeEchoWideIn(in, value);
+  if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  call.method_state = alpaca::rpc::MethodState::kStarted;
+  impl->EchoWide(value, echo);
+  ndr_codec::iface_Unions::EncodeEchoWideOut(out, value, echo);
+  return alpaca::rpc::status::kOk;
+}
+
+std::uint32_t DispatchUnions_EchoLevel(const std::shared_ptr<UnionsServer>& impl,
+                                       alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
+                                       alpaca::ndr::Encoder& out) {
+  call.method_state = alpaca::rpc::MethodState::kNotStarted;
+  ByLevel value{};
+  ndr_codec::iface_Unions::DecodeEchoLevelIn(in, value);
+  if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  call.method_state = alpaca::rpc::MethodState::kStarted;
+  impl->EchoLevel(value);
+  ndr_codec::iface_Unions::EncodeEchoLevelOut(out, value);
+  return alpaca::rpc::status::kOk;
+}
+
 }  // namespace
 
 alpaca::rpc::InterfaceRegistration UnionsServer::Registration(std::shared_ptr<UnionsServer> impl,
@@ -71,7 +98,7 @@ alpaca::rpc::InterfaceRegistration UnionsServer::Registration(std::shared_ptr<Un
   alpaca::rpc::InterfaceRegistration registration;
   registration.id = UnionsId;
   registration.security = std::move(security);
-  registration.methods.resize(4);
+  registration.methods.resize(6);
   registration.methods[0] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
                                       alpaca::ndr::Encoder& out) {
     return DispatchUnions_EchoTagged(impl, call, in, out);
@@ -87,6 +114,14 @@ alpaca::rpc::InterfaceRegistration UnionsServer::Registration(std::shared_ptr<Un
   registration.methods[3] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
                                       alpaca::ndr::Encoder& out) {
     return DispatchUnions_EchoYes(impl, call, in, out);
+  };
+  registration.methods[4] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
+                                      alpaca::ndr::Encoder& out) {
+    return DispatchUnions_EchoWide(impl, call, in, out);
+  };
+  registration.methods[5] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
+                                      alpaca::ndr::Encoder& out) {
+    return DispatchUnions_EchoLevel(impl, call, in, out);
   };
   return registration;
 }

@@ -20,6 +20,8 @@ class UnionsServer {
   virtual void EchoValue(std::int16_t kind, const Value& value, Value& echo) = 0;
   virtual void EchoShade(const Shade& value, Shade& echo) = 0;
   virtual void EchoYes(bool which, const Yes& value) = 0;
+  virtual void EchoWide(const HoldsWide& value, HoldsWide& echo) = 0;
+  virtual void EchoLevel(const ByLevel& value) = 0;
 
   // The dispatch table, for alpaca::rpc::Server::RegisterInterface.
   static alpaca::rpc::InterfaceRegistration Registration(

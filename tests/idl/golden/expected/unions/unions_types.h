@@ -17,10 +17,18 @@ struct Value;
 struct Tagged;
 struct Shade;
 struct Yes;
+struct Wide;
+struct HoldsWide;
+struct ByLevel;
 
 enum class Color : std::int32_t {
   RED = 0,
   GREEN = 1,
+};
+
+enum class level : std::int32_t {
+  LOW = 1,
+  HIGH = 2,
 };
 
 // A union: `tag` is the discriminant; `value` holds the arm it selects.
@@ -124,6 +132,59 @@ struct Yes {
   }
 
   friend bool operator==(const Yes&, const Yes&) = default;
+};
+
+// A union: `tag` is the discriminant; `value` holds the arm it selects.
+// Default-constructed, it holds its first arm's default value.
+struct Wide {
+  std::int32_t tag = 1;
+  std::variant<std::int32_t, std::int64_t> value;
+
+  std::int32_t* narrow() { return std::get_if<0>(&value); }
+  const std::int32_t* narrow() const { return std::get_if<0>(&value); }
+  void set_narrow(std::int32_t arm) {
+    tag = static_cast<std::int32_t>(1);
+    value.emplace<0>(std::move(arm));
+  }
+
+  std::int64_t* wide() { return std::get_if<1>(&value); }
+  const std::int64_t* wide() const { return std::get_if<1>(&value); }
+  void set_wide(std::int64_t arm) {
+    tag = static_cast<std::int32_t>(2);
+    value.emplace<1>(std::move(arm));
+  }
+
+  friend bool operator==(const Wide&, const Wide&) = default;
+};
+
+struct HoldsWide {
+  std::int16_t size{};  // set from Wide when marshalled
+  ::golden::unions::Wide Wide{};
+
+  friend bool operator==(const HoldsWide&, const HoldsWide&) = default;
+};
+
+// A union: `tag` is the discriminant; `value` holds the arm it selects.
+// Default-constructed, it holds its first arm's default value.
+struct ByLevel {
+  level tag = static_cast<level>(1);
+  std::variant<std::int16_t, std::int32_t> value;
+
+  std::int16_t* low() { return std::get_if<0>(&value); }
+  const std::int16_t* low() const { return std::get_if<0>(&value); }
+  void set_low(std::int16_t arm) {
+    tag = static_cast<level>(1);
+    value.emplace<0>(std::move(arm));
+  }
+
+  std::int32_t* high() { return std::get_if<1>(&value); }
+  const std::int32_t* high() const { return std::get_if<1>(&value); }
+  void set_high(std::int32_t arm) {
+    tag = static_cast<level>(2);
+    value.emplace<1>(std::move(arm));
+  }
+
+  friend bool operator==(const ByLevel&, const ByLevel&) = default;
 };
 
 // interface Unions (uuid c4a93e27-6f1b-4d85-a0e2-7b3f9d1c5a68, version 1.0)

@@ -9,6 +9,26 @@
 #include "idlc/gen/planner.h"
 
 namespace alpaca::idl::gen {
+namespace {
+
+// Counts what `e` reads into `references`: `plain` for the parameter or
+// field it is when it is nothing but that name (returned: a candidate for
+// derivation), `inside` for each name read within a larger expression
+// (read, never derived). Null for no expression or not a plain name.
+const std::string* CountReferences(const SizeExpr& e, int plain, int inside,
+                                   std::map<std::string, int>& references) {
+  if (!e) return nullptr;
+  if (e.bound->kind == BoundExpr::Kind::kName) {
+    references[e.bound->name] += plain;
+    return &e.bound->name;
+  }
+  std::vector<std::string> names;
+  e.bound->CollectNames(names);
+  for (const std::string& name : names) references[name] += inside;
+  return nullptr;
+}
+
+}  // namespace
 
 // Fields only used as the count of one sibling array, or the discriminant
 // of one sibling union, are computed from it when marshalled (plan.h).
@@ -16,17 +36,9 @@ void Planner::PlanDerivations(std::vector<MemberPlan>& members) {
   std::map<std::string, int> references;
   std::map<std::string, Derivation> candidates;
   auto note = [&](const SizeExpr& e, Derivation::Kind kind, const MemberPlan& source) {
-    if (!e) return;
-    if (e.bound->kind != BoundExpr::Kind::kName) {
-      // A referent inside an expression is read, not derived.
-      std::vector<std::string> names;
-      e.bound->CollectNames(names);
-      for (const std::string& name : names) ++references[name];
-      return;
-    }
-    const std::string& name = e.bound->name;
-    ++references[name];
-    candidates[name] =
+    const std::string* name = CountReferences(e, 1, 1, references);
+    if (name == nullptr) return;
+    candidates[*name] =
         Derivation{e.plus_one ? Derivation::Kind::kSizeMinusOne : kind, source.name, source.shape};
   };
   for (const MemberPlan& m : members) {
@@ -64,16 +76,9 @@ void Planner::PlanParamDerivations(MethodPlan& method) {
   std::map<std::string, Derivation> candidates;
   auto note = [&](const SizeExpr& e, Derivation::Kind kind, const ParamPlan& source,
                   bool derivable) {
-    if (!e) return;
-    if (e.bound->kind != BoundExpr::Kind::kName) {
-      std::vector<std::string> names;
-      e.bound->CollectNames(names);
-      for (const std::string& name : names) references[name] += 2;
-      return;
-    }
-    const std::string& name = e.bound->name;
-    references[name] += derivable ? 1 : 2;
-    candidates[name] =
+    const std::string* name = CountReferences(e, derivable ? 1 : 2, 2, references);
+    if (name == nullptr) return;
+    candidates[*name] =
         Derivation{e.plus_one ? Derivation::Kind::kSizeMinusOne : kind, source.name, source.shape};
   };
   for (const ParamPlan& p : method.params) {

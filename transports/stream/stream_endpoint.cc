@@ -37,6 +37,8 @@ std::error_code StreamEndpoint::Serve(UniqueFd listening, std::string name, Admi
   return {};
 }
 
+StreamEndpoint::~StreamEndpoint() { StreamEndpoint::Stop(); }
+
 void StreamEndpoint::StopAccepting() {
   if (listener_) listener_->StopAccepting();
 }

@@ -19,6 +19,10 @@ namespace alpaca::co_stream {
 
 class StreamEndpoint : public transport::ServerEndpoint {
  public:
+  // Stops serving (connections closed, threads joined). A derived class
+  // whose callbacks use its own members must stop in its own destructor,
+  // which runs first (ncacn_unix_stream does, to release its socket name).
+  ~StreamEndpoint() override;
   void StopAccepting() override;
   void Stop() override;
   std::optional<transport::EndpointStats> Stats() const override;

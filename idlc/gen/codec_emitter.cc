@@ -178,7 +178,8 @@ std::string CodecEmitter::Expr(const SizeExpr& e, const Scope& scope) const {
   if (!e.bound)
     throw std::logic_error("a size or switch expression the remoting pass did not bind");
   std::string base = ExprOf(*e.bound, scope);
-  return e.plus_one ? "(" + base + " + 1)" : base;
+  // max_is(n) counts n + 1 elements: checked like any sum of a peer's values.
+  return e.plus_one ? "alpaca::rpc::stub::Add(" + base + ", 1)" : base;
 }
 
 std::string CodecEmitter::DerivedValue(const Derivation& d, const std::string& source) {

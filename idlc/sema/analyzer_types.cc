@@ -243,7 +243,9 @@ void Analyzer::DefineUnion(Type& type, const ast::TagType& tag, const Context& c
   // that no switch_is ever names (its code would not compile). Values
   // against the switch type are checked where the type is known.
   CheckDuplicateCases(type);
-  if (type.encapsulated) CheckUnionCases(type, type.switch_type, tag.loc);
+  // An encapsulated union's switch, or a [switch_type] a typedef gave the
+  // union before its body was seen.
+  if (type.switch_type != nullptr) CheckUnionCases(type, type.switch_type, tag.loc);
 }
 
 // The discriminant type of a non-encapsulated union, from the first

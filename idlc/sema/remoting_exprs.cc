@@ -28,6 +28,16 @@ bool HoldsInteger(const WireForm& wire) {
   }
 }
 
+// Whether `e` names a parameter or field of `scope` anywhere.
+template <class Scope>
+bool ReadsScope(const ast::Expr& e, const Scope& scope) {
+  if (e.kind == ast::ExprKind::kName && scope.contains(e.text)) return true;
+  for (const ast::ExprPtr& operand : e.operands) {
+    if (operand && ReadsScope(*operand, scope)) return true;
+  }
+  return false;
+}
+
 bool IsUnaryOperator(const std::string& op) {
   static constexpr std::array<const char*, 4> kOperators = {"-", "+", "~", "!"};
   for (const char* known : kOperators) {
@@ -131,6 +141,11 @@ bool RemotingAnalyzer::BindExpr(const ast::Expr& e, const ExprScope& scope, Boun
     case ast::ExprKind::kCast:
       return BindExpr(*e.operands.at(0), scope, out, why, where);
     case ast::ExprKind::kSizeof:
+      if (e.cast_pointers > 0) {  // sizeof(T*), as the analyzer has it (LP64)
+        out.kind = BoundExpr::Kind::kConstant;
+        out.value = 8;
+        return true;
+      }
       if (e.type) {
         if (auto it = integer_sizes_.find(e.type->name); it != integer_sizes_.end()) {
           out.kind = BoundExpr::Kind::kConstant;
@@ -157,6 +172,15 @@ bool RemotingAnalyzer::BindSize(SizeExpr& e, const ExprScope& scope, const UseSi
   std::string why;
   Location where;
   if (!BindExpr(*expr, scope, *bound, why, where)) {
+    // What the generators cannot spell (sizeof(LPWSTR), a char literal)
+    // is still fine when it reads no parameter or field: its value.
+    if (e.value->value && !ReadsScope(*expr, scope)) {
+      bound = std::make_shared<BoundExpr>();
+      bound->kind = BoundExpr::Kind::kConstant;
+      bound->value = *e.value->value;
+      e.bound = std::move(bound);
+      return true;
+    }
     UseSite at = site;
     at.loc = where;
     Fail(at, why);

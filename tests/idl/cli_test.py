@@ -36,6 +36,11 @@ def run(idlc, *args, cwd):
     return subprocess.run([idlc, *args], capture_output=True, text=True, cwd=cwd)
 
 
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
 def write(directory, name, text):
     path = os.path.join(directory, name)
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -218,6 +223,13 @@ def main():
         for emit in ("json", "cpp", "none"):
             r = run(idlc, "--emit=" + emit, "-o", "folded-" + emit, "folded.idl", cwd=tmp)
             check("--emit=%s accepts a constant in a size expression" % emit, r.returncode == 0, r.stderr)
+        # sizeof(T*) is 8 (LP64) inside an expression that reads a
+        # parameter too, as when the analyzer folds a whole one.
+        write(tmp, "sizeof.idl", IFACE % "    void Put([in] long n, [in, size_is(n * sizeof(char*))] byte* v);")
+        r = run(idlc, "--emit=cpp", "-o", "sizeof-out", "sizeof.idl", cwd=tmp)
+        codec = read(os.path.join(tmp, "sizeof-out", "sizeof_ndr.cc")) if r.returncode == 0 else r.stderr
+        check("sizeof(char*) is 8 beside a parameter",
+              "stub::Mul(static_cast<std::int64_t>(n), static_cast<std::int64_t>(8))" in codec, codec[:2000])
 
         # Hostile nesting ends in one diagnostic, not a stack overflow; deep
         # legitimate nesting (300 parentheses; the corpus needs 9) still

@@ -6,7 +6,8 @@
 // arm, an array whose size disagrees with its size_is field) are the
 // caller's bug and throw alpaca::RpcError with the MS RPC status; failures
 // while unmarshalling a peer's data are recorded in the ndr::Decoder (the
-// call then fails with RPC_X_BAD_STUB_DATA).
+// call then fails with RPC_X_BAD_STUB_DATA), except size arithmetic that
+// would be undefined (below), which throws RPC_X_INVALID_BOUND either way.
 #pragma once
 
 #include <array>

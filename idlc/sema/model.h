@@ -127,7 +127,8 @@ struct Type {
   bool IsPointerLike() const;
   // C's sizeof on LP64 (__int3264 and handle_t are 8), for sizeof() in IDL
   // expressions; nullopt for what has no integer size here (structs, ...).
-  // Not the NDR wire size (remoting_wire.cc's BaseSize).
+  // The NDR wire size is this but for __int3264 (4) and handle_t (not sent):
+  // remoting_wire.cc's BaseSize.
   std::optional<std::int64_t> CSize() const;
   // "unsigned long", "struct tagX", "LPWSTR", "IUnknown *", ...
   std::string Spelling() const;

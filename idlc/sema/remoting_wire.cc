@@ -30,39 +30,19 @@ bool IsWideChar(const Type& type) {
   return t.base == BaseKind::kWChar || t.base == BaseKind::kShort;
 }
 
-// NDR20 sizes: __int3264 is 4 bytes on the wire and a handle is not sent.
-// Not Type::CSize, which is C's sizeof on LP64 (for IDL's sizeof()), where
-// __int3264 and handle_t are 8.
-int BaseSize(BaseKind base) {
-  switch (base) {
-    case BaseKind::kChar:
-    case BaseKind::kSmall:
-    case BaseKind::kByte:
-    case BaseKind::kBoolean:
-      return 1;
-    case BaseKind::kWChar:
-    case BaseKind::kShort:
-      return 2;
-    case BaseKind::kLong:
-    case BaseKind::kInt:
-    case BaseKind::kInt3264:
-    case BaseKind::kErrorStatus:
-    case BaseKind::kFloat:
-      return 4;
-    case BaseKind::kHyper:
-    case BaseKind::kDouble:
-      return 8;
-    case BaseKind::kHandle:
-      return 0;
-  }
-  return 0;
+// NDR20 sizes: C's (Type::CSize) but for __int3264, 4 bytes on the wire,
+// and a handle, which is not sent.
+int BaseSize(const Type& base) {
+  if (base.base == BaseKind::kInt3264) return 4;
+  if (base.base == BaseKind::kHandle) return 0;
+  return static_cast<int>(base.CSize().value_or(0));
 }
 
 std::shared_ptr<WireForm> Primitive(const Type& base, const std::string& alias) {
   auto wire = std::make_shared<WireForm>();
   wire->loc = base.loc;
   wire->base = &base;
-  wire->size = BaseSize(base.base);
+  wire->size = BaseSize(base);
   wire->kind = base.base == BaseKind::kBoolean  ? WireKind::kBool
                : base.base == BaseKind::kHandle ? WireKind::kHandle
                                                 : WireKind::kPrimitive;

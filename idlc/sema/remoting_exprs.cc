@@ -5,8 +5,10 @@
 // other name must be a constant or an enumerator, folded to its value.
 // Binding here, not in a generator, is what makes every output of idlc
 // accept the same files.
+#include <algorithm>
 #include <array>
 
+#include "idlc/sema/const_eval.h"
 #include "idlc/sema/remoting.h"
 
 namespace alpaca::idl {
@@ -26,16 +28,6 @@ bool HoldsInteger(const WireForm& wire) {
     default:
       return false;
   }
-}
-
-// Whether `e` names a parameter or field of `scope` anywhere.
-template <class Scope>
-bool ReadsScope(const ast::Expr& e, const Scope& scope) {
-  if (e.kind == ast::ExprKind::kName && scope.contains(e.text)) return true;
-  for (const ast::ExprPtr& operand : e.operands) {
-    if (operand && ReadsScope(*operand, scope)) return true;
-  }
-  return false;
 }
 
 bool IsUnaryOperator(const std::string& op) {
@@ -174,7 +166,11 @@ bool RemotingAnalyzer::BindSize(SizeExpr& e, const ExprScope& scope, const UseSi
   if (!BindExpr(*expr, scope, *bound, why, where)) {
     // What the generators cannot spell (sizeof(LPWSTR), a char literal)
     // is still fine when it reads no parameter or field: its value.
-    if (e.value->value && !ReadsScope(*expr, scope)) {
+    std::vector<const ast::Expr*> names;
+    CollectNames(*expr, names);
+    const bool reads_scope = std::any_of(
+        names.begin(), names.end(), [&](const ast::Expr* n) { return scope.contains(n->text); });
+    if (e.value->value && !reads_scope) {
       bound = std::make_shared<BoundExpr>();
       bound->kind = BoundExpr::Kind::kConstant;
       bound->value = *e.value->value;

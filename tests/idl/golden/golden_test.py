@@ -84,6 +84,8 @@ def main():
         flags = [f for d in args.include for f in ('-I', d)]
         for stem in sorted(os.listdir(EXPECTED)):
             directory = os.path.join(EXPECTED, stem)
+            if not os.path.isdir(directory):  # expected/.clang-format
+                continue
             for name in sorted(os.listdir(directory)):
                 if not name.endswith('.cc'):
                     continue

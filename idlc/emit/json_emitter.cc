@@ -53,7 +53,7 @@ const char* PointerName(PointerKind kind) {
 }
 
 const char* BaseName(const Type& type) {
-  switch (type.base) {
+  switch (type.AsBase().kind) {
     case BaseKind::kChar:
       return "char";
     case BaseKind::kWChar:
@@ -131,19 +131,19 @@ Json TypeRef(const Type& type, int depth) {
   switch (t.kind) {
     case TypeKind::kBase:
       out["base"] = BaseName(t);
-      out["unsigned"] = t.is_unsigned;
+      out["unsigned"] = t.AsBase().is_unsigned;
       break;
     case TypeKind::kPointer:
-      out["pointer"] = PointerName(t.pointer);
-      out["target"] = TypeRef(*t.target, depth + 1);
+      out["pointer"] = PointerName(t.AsPointer().kind);
+      out["target"] = TypeRef(*t.AsPointer().target, depth + 1);
       break;
     case TypeKind::kArray:
-      if (t.array_size) {
-        out["size"] = *t.array_size;
+      if (t.AsArray().size) {
+        out["size"] = *t.AsArray().size;
       } else {
         out["conformant"] = true;
       }
-      out["element"] = TypeRef(*t.target, depth + 1);
+      out["element"] = TypeRef(*t.AsArray().element, depth + 1);
       break;
     case TypeKind::kStruct:
     case TypeKind::kUnion:
@@ -152,11 +152,11 @@ Json TypeRef(const Type& type, int depth) {
       out["name"] = t.name;
       break;
     case TypeKind::kFunction:
-      out["return"] = TypeRef(*t.return_type, depth + 1);
-      out["params"] = Params(t.params);
+      out["return"] = TypeRef(*t.AsFunction().return_type, depth + 1);
+      out["params"] = Params(t.AsFunction().params);
       break;
     case TypeKind::kPipe:
-      out["element"] = TypeRef(*t.target, depth + 1);
+      out["element"] = TypeRef(*t.AsPipe().element, depth + 1);
       break;
     case TypeKind::kVoid:
     case TypeKind::kAlias:
@@ -183,21 +183,22 @@ Json TypeDefinition(const Type& type) {
   out["name"] = type.name;
   out["kind"] = KindName(type.kind);
   if (type.kind == TypeKind::kAlias) {
-    out["type"] = TypeRef(*type.target);
+    out["type"] = TypeRef(*type.AsAlias().target);
   } else if (type.kind == TypeKind::kStruct) {
-    out["fields"] = Fields(type.fields);
+    out["fields"] = Fields(type.AsStruct().fields);
   } else if (type.kind == TypeKind::kEnum) {
     Json values = Json::array();
-    for (const Enumerator& e : type.enumerators)
+    for (const Enumerator& e : type.AsEnum().enumerators)
       values.push_back(Json{{"name", e.name}, {"value", e.value}});
     out["values"] = std::move(values);
   } else if (type.kind == TypeKind::kUnion) {
-    out["encapsulated"] = type.encapsulated;
+    const UnionInfo& info = type.AsUnion();
+    out["encapsulated"] = info.encapsulated;
     // Encapsulated: its switch; otherwise from [switch_type] when declared.
-    if (type.switch_type != nullptr) out["switch_type"] = TypeRef(*type.switch_type);
-    if (type.encapsulated) out["switch_name"] = type.switch_name;
+    if (info.switch_type != nullptr) out["switch_type"] = TypeRef(*info.switch_type);
+    if (info.encapsulated) out["switch_name"] = info.switch_name;
     Json cases = Json::array();
-    for (const UnionCase& c : type.cases) {
+    for (const UnionCase& c : info.cases) {
       Json arm;
       arm["values"] = c.values;
       if (c.is_default) arm["default"] = true;

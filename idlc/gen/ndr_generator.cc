@@ -99,7 +99,7 @@ void DefineUnionCodecs(Printer& p, const FilePlan& plan, const TypePlan& t) {
   Scope none;
   Vars vars{
       {"t", t.name}, {"aa", std::to_string(t.arm_alignment)}, {"a", std::to_string(t.alignment)}};
-  bool encapsulated = t.type->encapsulated;
+  bool encapsulated = t.type->AsUnion().encapsulated;
   const ArmPlan* fallback = nullptr;
   for (const ArmPlan& arm : t.arms) {
     if (arm.is_default) fallback = &arm;

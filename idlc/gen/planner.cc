@@ -16,8 +16,8 @@ namespace {
 
 // The fixed-width C++ type NDR20 writes for a base type.
 std::string WireType(const Type& base) {
-  bool u = base.is_unsigned;
-  switch (base.base) {
+  bool u = base.AsBase().is_unsigned;
+  switch (base.AsBase().kind) {
     case BaseKind::kChar:
       return u ? "std::uint8_t" : "char";
     case BaseKind::kWChar:
@@ -49,8 +49,8 @@ std::string WireType(const Type& base) {
 
 // A base type as C++ where no typedef names it.
 std::string CppOfBase(const Type& base) {
-  if (base.base == BaseKind::kBoolean) return "bool";
-  if (base.base == BaseKind::kHandle) return "alpaca::rpc::BindingHandle";
+  if (base.IsBase(BaseKind::kBoolean)) return "bool";
+  if (base.IsBase(BaseKind::kHandle)) return "alpaca::rpc::BindingHandle";
   return WireType(base);
 }
 
@@ -145,7 +145,7 @@ void Planner::PlanAliasesAndConstants(FilePlan& out) {
     std::string name = Identifier(alias->name);
     if (emitted.contains(name)) continue;
     // The target as C++: another emitted alias, or the type itself.
-    const Type* target = alias->target;
+    const Type* target = alias->AsAlias().target;
     std::string spelling;
     if (target->kind == TypeKind::kAlias && used_aliases_.contains(target->name)) {
       spelling = Identifier(target->name);

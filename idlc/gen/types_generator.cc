@@ -17,7 +17,7 @@ namespace {
 
 void PrintEnum(Printer& p, const TypePlan& t) {
   bool wide = false;
-  for (const Enumerator& e : t.type->enumerators) {
+  for (const Enumerator& e : t.type->AsEnum().enumerators) {
     if (e.value > std::numeric_limits<std::int32_t>::max() ||
         e.value < std::numeric_limits<std::int32_t>::min()) {
       wide = true;
@@ -26,7 +26,7 @@ void PrintEnum(Printer& p, const TypePlan& t) {
   p.Print("enum class $name$ : $u$ {\n",
           {{"name", t.name}, {"u", wide ? "std::int64_t" : "std::int32_t"}});
   p.Indent();
-  for (const Enumerator& e : t.type->enumerators) {
+  for (const Enumerator& e : t.type->AsEnum().enumerators) {
     p.Print("$n$ = $v$,\n", {{"n", Identifier(e.name)}, {"v", IntegerLiteral(e.value)}});
   }
   p.Outdent();

@@ -288,7 +288,7 @@ void Analyzer::DefineTypedef(const ast::Definition& def, const Context& ctx) {
     // `typedef struct X X;` after `struct X` or a repeated identical typedef
     // of the same tag is harmless (C allows it; Wine's headers rely on it).
     if (existing != names_.end() && existing->second.type->kind == TypeKind::kAlias &&
-        existing->second.type->target == target) {
+        existing->second.type->AsAlias().target == target) {
       continue;
     }
     // widl accepts a typedef repeated in another file (Wine's dcommon.idl
@@ -301,7 +301,7 @@ void Analyzer::DefineTypedef(const ast::Definition& def, const Context& ctx) {
     alias->name = decl.name;
     alias->loc = decl.loc;
     alias->attrs = attrs;
-    alias->target = target;
+    alias->AsAlias().target = target;
     if (!DeclareName(decl.name, decl.loc, alias)) continue;
     CheckDeclAttributes("typedef", decl.name, decl.loc, target, attrs, nullptr, nullptr);
     model_.types.push_back(NamedType{alias, ctx.is_main});
@@ -317,8 +317,7 @@ void Analyzer::DefineConst(const ast::Definition& def, const Context& ctx) {
   const Type& stripped = constant.type->StripAliases();
   if (def.value->kind == ast::ExprKind::kString) {
     constant.string = def.value->text;
-  } else if (stripped.kind == TypeKind::kBase &&
-             (stripped.base == BaseKind::kFloat || stripped.base == BaseKind::kDouble)) {
+  } else if (stripped.IsBase(BaseKind::kFloat) || stripped.IsBase(BaseKind::kDouble)) {
     constant.text = def.value->text;
   } else if (stripped.kind == TypeKind::kPointer && def.value->kind != ast::ExprKind::kString) {
     constant.text = def.value->text;

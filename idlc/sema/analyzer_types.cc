@@ -7,11 +7,7 @@
 
 namespace alpaca::idl {
 
-Type* Analyzer::NewType(TypeKind kind) {
-  Type& type = model_.type_arena.emplace_back();
-  type.kind = kind;
-  return &type;
-}
+Type* Analyzer::NewType(TypeKind kind) { return &model_.type_arena.emplace_back(kind); }
 
 std::optional<std::int64_t> Analyzer::Evaluate(const ast::Expr& expr, bool report) {
   return EvaluateInteger(expr, const_scope_, report ? &sink_ : nullptr);
@@ -39,52 +35,54 @@ const Type* Analyzer::ResolveBase(const std::string& words, Location loc) {
       core = word;
     }
   }
-  Type* type = NewType(TypeKind::kBase);
-  type->name = words;
-  type->loc = loc;
-  type->is_unsigned = is_unsigned;
+  bool is_void = longs == 0 && core == "void";
+  BaseInfo base;
+  base.is_unsigned = is_unsigned;
   if (longs >= 2 || (longs == 1 && core == "hyper")) {
-    type->base = BaseKind::kHyper;
+    base.kind = BaseKind::kHyper;
   } else if (longs == 1) {
-    type->base = BaseKind::kLong;
-  } else if (core == "void") {
-    type->kind = TypeKind::kVoid;
+    base.kind = BaseKind::kLong;
+  } else if (is_void) {
+    // no base kind: the type is kVoid
   } else if (core == "char") {
-    type->base = BaseKind::kChar;
+    base.kind = BaseKind::kChar;
   } else if (core == "wchar_t") {
-    type->base = BaseKind::kWChar;
+    base.kind = BaseKind::kWChar;
   } else if (core == "small" || core == "__int8") {
-    type->base = BaseKind::kSmall;
+    base.kind = BaseKind::kSmall;
   } else if (core == "short" || core == "__int16") {
-    type->base = BaseKind::kShort;
+    base.kind = BaseKind::kShort;
   } else if (core == "hyper" || core == "__int64") {
-    type->base = BaseKind::kHyper;
+    base.kind = BaseKind::kHyper;
   } else if (core == "__int32") {
-    type->base = BaseKind::kLong;
+    base.kind = BaseKind::kLong;
   } else if (core == "__int3264") {
-    type->base = BaseKind::kInt3264;
+    base.kind = BaseKind::kInt3264;
   } else if (core == "float") {
-    type->base = BaseKind::kFloat;
+    base.kind = BaseKind::kFloat;
   } else if (core == "double") {
-    type->base = BaseKind::kDouble;
+    base.kind = BaseKind::kDouble;
   } else if (core == "boolean") {
-    type->base = BaseKind::kBoolean;
+    base.kind = BaseKind::kBoolean;
   } else if (core == "byte") {
-    type->base = BaseKind::kByte;
+    base.kind = BaseKind::kByte;
   } else if (core == "handle_t") {
-    type->base = BaseKind::kHandle;
+    base.kind = BaseKind::kHandle;
   } else if (core == "error_status_t") {
-    type->base = BaseKind::kErrorStatus;
-    type->is_unsigned = true;
+    base.kind = BaseKind::kErrorStatus;
+    base.is_unsigned = true;
   } else {
-    type->base = BaseKind::kInt;  // int, or a lone signed/unsigned
+    base.kind = BaseKind::kInt;  // int, or a lone signed/unsigned
   }
   if ((is_signed || is_unsigned) &&
-      (type->kind == TypeKind::kVoid || type->base == BaseKind::kFloat ||
-       type->base == BaseKind::kDouble || type->base == BaseKind::kHandle ||
-       type->base == BaseKind::kBoolean)) {
+      (is_void || base.kind == BaseKind::kFloat || base.kind == BaseKind::kDouble ||
+       base.kind == BaseKind::kHandle || base.kind == BaseKind::kBoolean)) {
     sink_.Error(loc, "'" + words + "' is not a valid type");
   }
+  Type* type = NewType(is_void ? TypeKind::kVoid : TypeKind::kBase);
+  type->name = words;
+  type->loc = loc;
+  if (!is_void) type->AsBase() = base;
   base_types_[words] = type;
   return type;
 }
@@ -98,7 +96,7 @@ const Type* Analyzer::ResolveSpec(const ast::TypeSpec& spec, const Context& ctx)
     case ast::TypeSpec::Kind::kPipe: {
       Type* pipe = NewType(TypeKind::kPipe);
       pipe->loc = spec.loc;
-      pipe->target = ResolveSpec(*spec.element, ctx);
+      pipe->AsPipe().element = ResolveSpec(*spec.element, ctx);
       return pipe;
     }
     case ast::TypeSpec::Kind::kSafeArray: {
@@ -108,7 +106,7 @@ const Type* Analyzer::ResolveSpec(const ast::TypeSpec& spec, const Context& ctx)
       ResolveSpec(*spec.element, ctx);
       Type* pointer = NewType(TypeKind::kPointer);
       pointer->loc = spec.loc;
-      pointer->target = found != names_.end() ? found->second.type : error_type_;
+      pointer->AsPointer().target = found != names_.end() ? found->second.type : error_type_;
       if (found == names_.end()) sink_.Error(spec.loc, "unknown type 'SAFEARRAY'");
       return pointer;
     }
@@ -153,18 +151,20 @@ Type* Analyzer::ResolveTag(const ast::TagType& tag, const Context& ctx) {
     if (!key.empty()) tags_[key] = type;
   }
   if (!tag.has_body) return type;
-  if (type->complete) {
+  if (type->IsComplete()) {
     sink_.ErrorWithNote(tag.loc, "redefinition of '" + key + "'", type->loc,
                         "previously defined here");
     return type;
   }
   type->loc = tag.loc;
-  type->complete = true;
   if (kind == TypeKind::kStruct) {
+    type->AsStruct().complete = true;
     DefineStruct(*type, tag, ctx);
   } else if (kind == TypeKind::kUnion) {
+    type->AsUnion().complete = true;
     DefineUnion(*type, tag, ctx);
   } else {
+    type->AsEnum().complete = true;
     DefineEnum(*type, tag);
   }
   if (!key.empty()) model_.types.push_back(NamedType{type, ctx.is_main});
@@ -173,6 +173,7 @@ Type* Analyzer::ResolveTag(const ast::TagType& tag, const Context& ctx) {
 
 void Analyzer::DefineStruct(Type& type, const ast::TagType& tag, const Context& ctx) {
   defining_.push_back(&type);
+  std::vector<Field>& fields = type.AsStruct().fields;
   for (const ast::Field& ast_field : tag.fields) {
     Field field;
     field.name = ast_field.decl.name;
@@ -180,7 +181,7 @@ void Analyzer::DefineStruct(Type& type, const ast::TagType& tag, const Context& 
     field.attrs = Attributes(ast_field.attrs);
     field.type =
         ApplyDeclarator(ResolveSpec(ast_field.type, ctx), ast_field.decl, field.attrs, ctx);
-    for (const Field& previous : type.fields) {
+    for (const Field& previous : fields) {
       if (!field.name.empty() && previous.name == field.name) {
         sink_.ErrorWithNote(field.loc, "duplicate field '" + field.name + "'", previous.loc,
                             "previously defined here");
@@ -190,23 +191,23 @@ void Analyzer::DefineStruct(Type& type, const ast::TagType& tag, const Context& 
       sink_.Error(field.loc, "field '" + field.name + "' has type void");
     }
     CheckByValueRecursion(type, field);
-    type.fields.push_back(std::move(field));
+    fields.push_back(std::move(field));
   }
   std::string owner = type.name.empty() ? "struct" : "struct '" + type.name + "'";
-  for (const Field& field : type.fields) {
-    CheckDeclAttributes(owner, field.name, field.loc, field.type, field.attrs, &type.fields,
-                        nullptr);
+  for (const Field& field : fields) {
+    CheckDeclAttributes(owner, field.name, field.loc, field.type, field.attrs, &fields, nullptr);
   }
   defining_.pop_back();
 }
 
 void Analyzer::DefineUnion(Type& type, const ast::TagType& tag, const Context& ctx) {
   defining_.push_back(&type);
+  UnionInfo& info = type.AsUnion();
   if (tag.encapsulated) {
-    type.encapsulated = true;
-    type.switch_type = ResolveSpec(*tag.switch_type, ctx);
-    type.switch_name = tag.switch_name;
-    if (!type.switch_type->IsInteger() && type.switch_type != error_type_) {
+    info.encapsulated = true;
+    info.switch_type = ResolveSpec(*tag.switch_type, ctx);
+    info.switch_name = tag.switch_name;
+    if (!info.switch_type->IsInteger() && info.switch_type != error_type_) {
       sink_.Error(tag.switch_type->loc, "switch type of " +
                                             (type.name.empty() ? std::string("anonymous union")
                                                                : "union '" + type.name + "'") +
@@ -236,7 +237,7 @@ void Analyzer::DefineUnion(Type& type, const ast::TagType& tag, const Context& c
       CheckByValueRecursion(type, field);
       union_case.field = std::move(field);
     }
-    type.cases.push_back(std::move(union_case));
+    info.cases.push_back(std::move(union_case));
   }
   defining_.pop_back();
   // Duplicates need no switch type: checked here for every union, also one
@@ -245,7 +246,7 @@ void Analyzer::DefineUnion(Type& type, const ast::TagType& tag, const Context& c
   CheckDuplicateCases(type);
   // An encapsulated union's switch, or a [switch_type] a typedef gave the
   // union before its body was seen.
-  if (type.switch_type != nullptr) CheckUnionCases(type, type.switch_type, tag.loc);
+  if (info.switch_type != nullptr) CheckUnionCases(type, info.switch_type, tag.loc);
 }
 
 // The discriminant type of a non-encapsulated union, from the first
@@ -254,8 +255,8 @@ void Analyzer::DefineUnion(Type& type, const ast::TagType& tag, const Context& c
 // T is a type (`long`, `enum level_enum`) or a typedef name (`DWORD`).
 void Analyzer::ApplySwitchType(const Type* target, const ast::Attributes& attrs,
                                const Context& ctx) {
-  if (target == nullptr || target->kind != TypeKind::kUnion || target->encapsulated ||
-      target->switch_type != nullptr) {
+  if (target == nullptr || target->kind != TypeKind::kUnion || target->AsUnion().encapsulated ||
+      target->AsUnion().switch_type != nullptr) {
     return;
   }
   for (const ast::Attribute& attr : attrs) {
@@ -280,7 +281,7 @@ void Analyzer::ApplySwitchType(const Type* target, const ast::Attributes& attrs,
       return;
     }
     // The union is this analyzer's own, still being declared.
-    const_cast<Type*>(target)->switch_type = type;
+    const_cast<Type*>(target)->AsUnion().switch_type = type;
     CheckUnionCases(*target, type, arg.loc);
     return;
   }
@@ -297,7 +298,7 @@ void Analyzer::DefineEnum(Type& type, const ast::TagType& tag) {
     out.value = value.value_or(next);
     next = out.value + 1;
     DeclareValue(e.name, e.loc, out.value);
-    type.enumerators.push_back(std::move(out));
+    type.AsEnum().enumerators.push_back(std::move(out));
   }
 }
 
@@ -306,14 +307,15 @@ const Type* Analyzer::ApplyDeclarator(const Type* base, const ast::Declarator& d
   const Type* type = base;
   for (std::size_t i = 0; i < decl.pointers.size(); ++i) {
     Type* pointer = NewType(TypeKind::kPointer);
-    pointer->target = type;
+    pointer->AsPointer().target = type;
     pointer->loc = decl.loc;
     bool outermost =
         top && decl.inner == nullptr && decl.suffixes.empty() && i + 1 == decl.pointers.size();
     if (outermost) {
-      if (FindAttribute(attrs, "ref") != nullptr) pointer->pointer = PointerKind::kRef;
-      if (FindAttribute(attrs, "unique") != nullptr) pointer->pointer = PointerKind::kUnique;
-      if (FindAttribute(attrs, "ptr") != nullptr) pointer->pointer = PointerKind::kFull;
+      PointerKind& kind = pointer->AsPointer().kind;
+      if (FindAttribute(attrs, "ref") != nullptr) kind = PointerKind::kRef;
+      if (FindAttribute(attrs, "unique") != nullptr) kind = PointerKind::kUnique;
+      if (FindAttribute(attrs, "ptr") != nullptr) kind = PointerKind::kFull;
     }
     type = pointer;
   }
@@ -321,21 +323,21 @@ const Type* Analyzer::ApplyDeclarator(const Type* base, const ast::Declarator& d
   for (auto it = decl.suffixes.rbegin(); it != decl.suffixes.rend(); ++it) {
     if (it->kind == ast::Suffix::Kind::kFunction) {
       Type* function = NewType(TypeKind::kFunction);
-      function->return_type = type;
-      function->params = Params(it->params, ctx);
+      function->AsFunction().return_type = type;
+      function->AsFunction().params = Params(it->params, ctx);
       function->loc = it->loc;
       type = function;
       continue;
     }
     Type* array = NewType(TypeKind::kArray);
-    array->target = type;
+    array->AsArray().element = type;
     array->loc = it->loc;
     if (!it->conformant) {
       if (auto size = Evaluate(*it->bound)) {
         if (*size < 0) {
           sink_.Error(it->bound->loc, "array size must not be negative");
         } else {
-          array->array_size = static_cast<std::uint64_t>(*size);
+          array->AsArray().size = static_cast<std::uint64_t>(*size);
         }
       }
     }

@@ -124,7 +124,7 @@ void Analyzer::CheckDeclAttributes(const std::string& owner, const std::string& 
       const Type* t = &type->StripAliases();
       bool layered = false;
       while (t->kind == TypeKind::kPointer || t->kind == TypeKind::kArray) {
-        t = &t->target->StripAliases();
+        t = &t->Target()->StripAliases();
         layered = true;
       }
       if (t == error_type_) continue;  // already reported as an unknown type
@@ -177,8 +177,8 @@ void Analyzer::CheckDeclAttributes(const std::string& owner, const std::string& 
         }
         if (ref_type == error_type_) continue;
         const Type* t = &ref_type->StripAliases();
-        while (t->kind == TypeKind::kPointer && t->target != nullptr)
-          t = &t->target->StripAliases();
+        while (t->kind == TypeKind::kPointer && t->Target() != nullptr)
+          t = &t->Target()->StripAliases();
         bool ok = attr.name == "iid_is" ? true : t->IsInteger();
         if (!ok) {
           sink_.Error(ref->loc, attr.name + " of " + Quote(name) + " refers to " +
@@ -189,8 +189,9 @@ void Analyzer::CheckDeclAttributes(const std::string& owner, const std::string& 
     if (attr.name == "switch_is") {
       // Check the union's case values against the switch variable's type.
       const Type* t = &type->StripAliases();
-      while (t->kind == TypeKind::kPointer && t->target != nullptr) t = &t->target->StripAliases();
-      if (t->kind == TypeKind::kUnion && !t->encapsulated && attr.args[0].expr) {
+      while (t->kind == TypeKind::kPointer && t->Target() != nullptr)
+        t = &t->Target()->StripAliases();
+      if (t->kind == TypeKind::kUnion && !t->AsUnion().encapsulated && attr.args[0].expr) {
         std::vector<const ast::Expr*> refs;
         CollectNames(*attr.args[0].expr, refs);
         const Type* switch_type = nullptr;
@@ -205,8 +206,8 @@ void Analyzer::CheckDeclAttributes(const std::string& owner, const std::string& 
         }
         if (switch_type != nullptr) {
           const Type* s = &switch_type->StripAliases();
-          while (s->kind == TypeKind::kPointer && s->target != nullptr)
-            s = &s->target->StripAliases();
+          while (s->kind == TypeKind::kPointer && s->Target() != nullptr)
+            s = &s->Target()->StripAliases();
           if (s->IsInteger()) CheckUnionCases(*t, s, attr.loc);
         }
       }
@@ -217,7 +218,7 @@ void Analyzer::CheckDeclAttributes(const std::string& owner, const std::string& 
 
 void Analyzer::CheckDuplicateCases(const Type& union_type) {
   std::vector<std::pair<std::int64_t, Location>> seen;
-  for (const UnionCase& c : union_type.cases) {
+  for (const UnionCase& c : union_type.AsUnion().cases) {
     Location where = c.field ? c.field->loc : union_type.loc;
     for (std::int64_t value : c.values) {
       for (const auto& [previous, previous_loc] : seen) {
@@ -236,11 +237,12 @@ void Analyzer::CheckDuplicateCases(const Type& union_type) {
 void Analyzer::CheckUnionCases(const Type& union_type, const Type* switch_type, Location loc) {
   (void)loc;
   const Type& s = switch_type->StripAliases();
-  for (const UnionCase& c : union_type.cases) {
+  for (const UnionCase& c : union_type.AsUnion().cases) {
     Location where = c.field ? c.field->loc : union_type.loc;
     for (std::int64_t value : c.values) {
       if (s.kind == TypeKind::kEnum) {
-        bool found = std::any_of(s.enumerators.begin(), s.enumerators.end(),
+        const std::vector<Enumerator>& enumerators = s.AsEnum().enumerators;
+        bool found = std::any_of(enumerators.begin(), enumerators.end(),
                                  [&](const Enumerator& e) { return e.value == value; });
         if (!found) {
           sink_.Error(where, "case value " + std::to_string(value) +
@@ -248,19 +250,21 @@ void Analyzer::CheckUnionCases(const Type& union_type, const Type* switch_type, 
                                  Quote(switch_type->Spelling()));
         }
       } else if (s.kind == TypeKind::kBase) {
-        int bits = s.base == BaseKind::kSmall || s.base == BaseKind::kChar ||
-                           s.base == BaseKind::kByte || s.base == BaseKind::kBoolean
+        const BaseKind base = s.AsBase().kind;
+        const bool is_unsigned = s.AsBase().is_unsigned;
+        int bits = base == BaseKind::kSmall || base == BaseKind::kChar || base == BaseKind::kByte ||
+                           base == BaseKind::kBoolean
                        ? 8
-                   : s.base == BaseKind::kShort || s.base == BaseKind::kWChar ? 16
-                   : s.base == BaseKind::kHyper                               ? 64
-                                                                              : 32;
+                   : base == BaseKind::kShort || base == BaseKind::kWChar ? 16
+                   : base == BaseKind::kHyper                             ? 64
+                                                                          : 32;
         if (bits < 64) {
-          std::int64_t min = s.is_unsigned ? 0 : -(std::int64_t{1} << (bits - 1));
+          std::int64_t min = is_unsigned ? 0 : -(std::int64_t{1} << (bits - 1));
           std::int64_t max =
-              s.is_unsigned ? (std::int64_t{1} << bits) - 1 : (std::int64_t{1} << (bits - 1)) - 1;
+              is_unsigned ? (std::int64_t{1} << bits) - 1 : (std::int64_t{1} << (bits - 1)) - 1;
           // Allow the unsigned spelling of negative values (0xffffffff for -1).
           bool fits = (value >= min && value <= max) ||
-                      (!s.is_unsigned && value >= 0 && value <= (std::int64_t{1} << bits) - 1);
+                      (!is_unsigned && value >= 0 && value <= (std::int64_t{1} << bits) - 1);
           if (!fits) {
             sink_.Error(where, "case value " + std::to_string(value) +
                                    " does not fit switch type " + Quote(switch_type->Spelling()));
@@ -273,8 +277,8 @@ void Analyzer::CheckUnionCases(const Type& union_type, const Type* switch_type, 
 
 void Analyzer::CheckByValueRecursion(const Type& type, const Field& field) {
   const Type* t = &field.type->StripAliases();
-  while (t->kind == TypeKind::kArray && t->target != nullptr && t->array_size)
-    t = &t->target->StripAliases();
+  while (t->kind == TypeKind::kArray && t->Target() != nullptr && t->AsArray().size)
+    t = &t->Target()->StripAliases();
   if ((t->kind == TypeKind::kStruct || t->kind == TypeKind::kUnion) &&
       std::find(defining_.begin(), defining_.end(), t) != defining_.end()) {
     std::string what = type.name.empty() ? "anonymous type" : Quote(type.name);

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "alpaca/base/uuid.h"
@@ -93,21 +94,29 @@ struct Param {
   AttributeList attrs;
 };
 
-struct Type {
-  TypeKind kind = TypeKind::kVoid;
-  std::string name;  // alias, struct/union/enum tag, interface; base spelling
-  Location loc;
-  AttributeList attrs;
-  // kBase
-  BaseKind base = BaseKind::kLong;
+// What each kind of type carries. A Type holds exactly the one its kind
+// names; Type::As*() hands it out and throws std::logic_error on any other
+// kind, so a generator that misreads a type fails loudly instead of reading
+// a field that was never set.
+struct VoidInfo {};
+struct BaseInfo {
+  BaseKind kind = BaseKind::kLong;
   bool is_unsigned = false;
-  // kPointer, kArray, kAlias (target), kPipe (element)
+};
+struct PointerInfo {
   const Type* target = nullptr;
-  PointerKind pointer = PointerKind::kDefault;
-  std::optional<std::uint64_t> array_size;  // fixed; empty: conformant
-  // kStruct / kUnion / kEnum
-  bool complete = false;
+  PointerKind kind = PointerKind::kDefault;  // from [ref]/[unique]/[ptr] on the declarator
+};
+struct ArrayInfo {
+  const Type* element = nullptr;
+  std::optional<std::uint64_t> size;  // fixed; empty: conformant
+};
+struct StructInfo {
+  bool complete = false;  // false: declared, never defined
   std::vector<Field> fields;
+};
+struct UnionInfo {
+  bool complete = false;
   std::vector<UnionCase> cases;
   bool encapsulated = false;
   // The discriminant's type: an encapsulated union's switch, or the
@@ -115,16 +124,62 @@ struct Type {
   // only a switch_is use can tell.
   const Type* switch_type = nullptr;
   std::string switch_name;  // encapsulated
+};
+struct EnumInfo {
+  bool complete = false;
   std::vector<Enumerator> enumerators;
-  // kFunction
+};
+struct AliasInfo {
+  const Type* target = nullptr;
+};
+struct InterfaceInfo {};
+struct FunctionInfo {
   const Type* return_type = nullptr;
   std::vector<Param> params;
+};
+struct PipeInfo {
+  const Type* element = nullptr;
+};
 
+struct Type {
+  explicit Type(TypeKind kind);
+
+  const TypeKind kind;
+  std::string name;  // alias, struct/union/enum tag, interface; base spelling
+  Location loc;
+  AttributeList attrs;
+
+  const BaseInfo& AsBase() const;
+  BaseInfo& AsBase();
+  const PointerInfo& AsPointer() const;
+  PointerInfo& AsPointer();
+  const ArrayInfo& AsArray() const;
+  ArrayInfo& AsArray();
+  const StructInfo& AsStruct() const;
+  StructInfo& AsStruct();
+  const UnionInfo& AsUnion() const;
+  UnionInfo& AsUnion();
+  const EnumInfo& AsEnum() const;
+  EnumInfo& AsEnum();
+  const AliasInfo& AsAlias() const;
+  AliasInfo& AsAlias();
+  const FunctionInfo& AsFunction() const;
+  FunctionInfo& AsFunction();
+  const PipeInfo& AsPipe() const;
+  PipeInfo& AsPipe();
+
+  // The one type a pointer, array, alias or pipe is built on (null while
+  // unresolved); throws for any other kind.
+  const Type* Target() const;
+  // False only for a struct, union or enum declared and never defined.
+  bool IsComplete() const;
   // Follows alias chains to the underlying type; the one place that does.
   const Type& StripAliases() const;
   bool IsInteger() const;    // base integer, char, boolean or enum (aliases stripped)
   bool IsCharacter() const;  // char, wchar_t, byte (aliases stripped)
   bool IsPointerLike() const;
+  // A base type of that kind (aliases not stripped): IsBase(BaseKind::kHandle).
+  bool IsBase(BaseKind base) const;
   // C's sizeof on LP64 (__int3264 and handle_t are 8), for sizeof() in IDL
   // expressions; nullopt for what has no integer size here (structs, ...).
   // The NDR wire size is this but for __int3264 (4) and handle_t (not sent):
@@ -132,6 +187,14 @@ struct Type {
   std::optional<std::int64_t> CSize() const;
   // "unsigned long", "struct tagX", "LPWSTR", "IUnknown *", ...
   std::string Spelling() const;
+
+ private:
+  template <typename Info>
+  const Info& As(const char* wanted) const;
+
+  std::variant<VoidInfo, BaseInfo, PointerInfo, ArrayInfo, StructInfo, UnionInfo, EnumInfo,
+               AliasInfo, InterfaceInfo, FunctionInfo, PipeInfo>
+      info_;
 };
 
 struct Method {

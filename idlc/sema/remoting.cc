@@ -22,19 +22,20 @@ RemotingAnalyzer::RemotingAnalyzer(Model& model, DiagnosticSink& sink)
 void RemotingAnalyzer::Run() {
   out_ = Remoting{};
   for (const Type& t : model_.type_arena) {
-    if (t.kind == TypeKind::kBase && t.base != BaseKind::kHandle) {
+    if (t.kind == TypeKind::kBase && !t.IsBase(BaseKind::kHandle)) {
       integer_sizes_[t.name] = *t.CSize();
     }
   }
   for (const NamedType& named : model_.types) {
     const Type* alias = named.type;
-    if (alias->kind != TypeKind::kAlias || alias->target == nullptr) continue;
+    if (alias->kind != TypeKind::kAlias || alias->AsAlias().target == nullptr) continue;
     const Type& stripped = alias->StripAliases();
-    if (stripped.kind == TypeKind::kBase && stripped.base != BaseKind::kHandle) {
+    if (stripped.kind == TypeKind::kBase && !stripped.IsBase(BaseKind::kHandle)) {
       integer_sizes_[alias->name] = *stripped.CSize();
     }
-    out_.typedef_of.emplace(alias->target, alias);
-    if (FindAttribute(alias->attrs, "v1_enum") != nullptr) v1_enum_typedefs_.insert(alias->target);
+    const Type* target = alias->AsAlias().target;
+    out_.typedef_of.emplace(target, alias);
+    if (FindAttribute(alias->attrs, "v1_enum") != nullptr) v1_enum_typedefs_.insert(target);
   }
   CollectConstants();
   ComputeRecursion();
@@ -49,7 +50,7 @@ void RemotingAnalyzer::Run() {
     if (!named.from_main_file) continue;
     const Type& t = named.type->StripAliases();
     if ((t.kind == TypeKind::kStruct || t.kind == TypeKind::kUnion || t.kind == TypeKind::kEnum) &&
-        t.complete) {
+        t.IsComplete()) {
       failed_ = false;
       Require(t);
     }
@@ -95,7 +96,8 @@ void RemotingAnalyzer::ResolveMethod(const Method& method, RemotedInterface& out
         if (!referent.empty() && other.name == referent) {
           const Type* t = other.type;
           // [in, out] DWORD* level: the discriminant is the pointee.
-          if (t->StripAliases().kind == TypeKind::kPointer) t = t->StripAliases().target;
+          if (t->StripAliases().kind == TypeKind::kPointer)
+            t = t->StripAliases().AsPointer().target;
           TakeDiscriminant(*reached, t, param.loc);
         }
       }
@@ -127,7 +129,7 @@ void RemotingAnalyzer::ResolveMethod(const Method& method, RemotedInterface& out
   }
   if (has_retval && resolved.result) {
     bool status_like =
-        method.return_type->name == "HRESULT" || result.base == BaseKind::kErrorStatus;
+        method.return_type->name == "HRESULT" || result.IsBase(BaseKind::kErrorStatus);
     if (!status_like) {
       UseSite site;
       site.what = "method '" + method.name + "'";

@@ -21,7 +21,7 @@ bool HoldsInteger(const WireForm& wire) {
   switch (wire.kind) {
     case WireKind::kPrimitive:
       return wire.base == nullptr ||
-             (wire.base->base != BaseKind::kFloat && wire.base->base != BaseKind::kDouble);
+             (!wire.base->IsBase(BaseKind::kFloat) && !wire.base->IsBase(BaseKind::kDouble));
     case WireKind::kEnum:
     case WireKind::kBool:
       return true;
@@ -51,7 +51,7 @@ void RemotingAnalyzer::CollectConstants() {
   }
   for (const Type& t : model_.type_arena) {
     if (t.kind != TypeKind::kEnum) continue;
-    for (const Enumerator& e : t.enumerators) constants_.emplace(e.name, e.value);
+    for (const Enumerator& e : t.AsEnum().enumerators) constants_.emplace(e.name, e.value);
   }
 }
 

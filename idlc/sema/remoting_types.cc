@@ -23,7 +23,7 @@ bool Reaches(const WireForm& wire, const std::set<const Type*>& bad) {
 void RemotingAnalyzer::ComputeRecursion() {
   std::vector<const Type*> nodes;
   for (const Type& t : model_.type_arena) {
-    if ((t.kind == TypeKind::kStruct || t.kind == TypeKind::kUnion) && t.complete)
+    if ((t.kind == TypeKind::kStruct || t.kind == TypeKind::kUnion) && t.IsComplete())
       nodes.push_back(&t);
   }
   auto edges = [](const Type* t) {
@@ -34,12 +34,15 @@ void RemotingAnalyzer::ComputeRecursion() {
       if (s.kind == TypeKind::kStruct || s.kind == TypeKind::kUnion) {
         out.push_back(&s);
       } else if (s.kind == TypeKind::kPointer || s.kind == TypeKind::kArray) {
-        walk(s.target, depth + 1);
+        walk(s.Target(), depth + 1);
       }
     };
-    for (const Field& f : t->fields) walk(f.type, 0);
-    for (const UnionCase& c : t->cases) {
-      if (c.field) walk(c.field->type, 0);
+    if (t->kind == TypeKind::kStruct) {
+      for (const Field& f : t->AsStruct().fields) walk(f.type, 0);
+    } else {
+      for (const UnionCase& c : t->AsUnion().cases) {
+        if (c.field) walk(c.field->type, 0);
+      }
     }
     return out;
   };
@@ -122,8 +125,9 @@ void RemotingAnalyzer::Require(const Type& type) {
 
 void RemotingAnalyzer::ResolveStruct(RemotedType& out) {
   const Type& type = *out.type;
-  for (std::size_t i = 0; i < type.fields.size(); ++i) {
-    const Field& field = type.fields[i];
+  const std::vector<Field>& fields = type.AsStruct().fields;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const Field& field = fields[i];
     UseSite site;
     site.attrs = {&field.attrs};
     site.owner = &type;
@@ -135,7 +139,7 @@ void RemotingAnalyzer::ResolveStruct(RemotedType& out) {
       Fail(site, "handles cannot be fields");
       continue;
     }
-    bool last = i + 1 == type.fields.size();
+    bool last = i + 1 == fields.size();
     auto inner = out_.types.find(wire->type);
     bool conformant_member =
         wire->IsConformant() ||
@@ -148,7 +152,7 @@ void RemotingAnalyzer::ResolveStruct(RemotedType& out) {
     const WireForm* reached = wire->kind == WireKind::kPointer ? wire->target.get() : wire.get();
     if (reached->kind == WireKind::kUnion) {
       std::string referent = reached->switch_is.PlainName();
-      for (const Field& f : type.fields) {
+      for (const Field& f : fields) {
         if (!referent.empty() && f.name == referent) TakeDiscriminant(*reached, f.type, field.loc);
       }
     }
@@ -156,7 +160,7 @@ void RemotingAnalyzer::ResolveStruct(RemotedType& out) {
   }
   // Expressions may name any sibling field, an earlier or a later one.
   ExprScope scope;
-  for (const Field& field : type.fields) scope.emplace(field.name, nullptr);
+  for (const Field& field : fields) scope.emplace(field.name, nullptr);
   for (const RemotedMember& m : out.members) scope[m.field->name] = m.wire;
   for (RemotedMember& m : out.members) {
     UseSite site;
@@ -183,7 +187,7 @@ void RemotingAnalyzer::ResolveUnion(RemotedType& out) {
   const Type& type = *out.type;
   // Analysis resolved [switch_type] (or the encapsulated switch); without
   // one the first switch_is use gives the type (TakeDiscriminant).
-  const Type* switch_type = type.switch_type;
+  const Type* switch_type = type.AsUnion().switch_type;
   if (switch_type != nullptr) {
     UseSite site;
     site.what = "discriminant of '" + DisplayName(type) + "'";
@@ -191,7 +195,7 @@ void RemotingAnalyzer::ResolveUnion(RemotedType& out) {
     out.discriminant = Build(switch_type, site);
     if (!out.discriminant) return;
   }
-  for (const UnionCase& c : type.cases) {
+  for (const UnionCase& c : type.AsUnion().cases) {
     RemotedArm arm;
     arm.values = c.values;
     arm.is_default = c.is_default;

@@ -13,7 +13,7 @@ bool HasAttr(const AttributeList& attrs, const char* name) {
 bool IsCharLike(const Type& type) {
   const Type& t = type.StripAliases();
   if (t.kind != TypeKind::kBase) return false;
-  switch (t.base) {
+  switch (t.AsBase().kind) {
     case BaseKind::kChar:
     case BaseKind::kWChar:
     case BaseKind::kByte:
@@ -27,14 +27,14 @@ bool IsCharLike(const Type& type) {
 
 bool IsWideChar(const Type& type) {
   const Type& t = type.StripAliases();
-  return t.base == BaseKind::kWChar || t.base == BaseKind::kShort;
+  return t.IsBase(BaseKind::kWChar) || t.IsBase(BaseKind::kShort);
 }
 
 // NDR20 sizes: C's (Type::CSize) but for __int3264, 4 bytes on the wire,
 // and a handle, which is not sent.
 int BaseSize(const Type& base) {
-  if (base.base == BaseKind::kInt3264) return 4;
-  if (base.base == BaseKind::kHandle) return 0;
+  if (base.IsBase(BaseKind::kInt3264)) return 4;
+  if (base.IsBase(BaseKind::kHandle)) return 0;
   return static_cast<int>(base.CSize().value_or(0));
 }
 
@@ -43,8 +43,8 @@ std::shared_ptr<WireForm> Primitive(const Type& base, const std::string& alias) 
   wire->loc = base.loc;
   wire->base = &base;
   wire->size = BaseSize(base);
-  wire->kind = base.base == BaseKind::kBoolean  ? WireKind::kBool
-               : base.base == BaseKind::kHandle ? WireKind::kHandle
+  wire->kind = base.IsBase(BaseKind::kBoolean)  ? WireKind::kBool
+               : base.IsBase(BaseKind::kHandle) ? WireKind::kHandle
                                                 : WireKind::kPrimitive;
   if (wire->kind != WireKind::kHandle) wire->alias = alias;
   return wire;
@@ -136,11 +136,13 @@ WirePtr RemotingAnalyzer::Build(const Type* type, UseSite site) {
     const Type& stripped = t->StripAliases();
     bool nameable = stripped.kind == TypeKind::kEnum || stripped.kind == TypeKind::kStruct ||
                     stripped.kind == TypeKind::kUnion ||
-                    (stripped.kind == TypeKind::kBase && stripped.base != BaseKind::kHandle);
+                    (stripped.kind == TypeKind::kBase && !stripped.IsBase(BaseKind::kHandle));
     if (alias.empty() && nameable && !HasAttr(t->attrs, "string")) alias = t->name;
     site.attrs.push_back(&t->attrs);
-    if (t->target == nullptr) return Fail(site, "typedef '" + t->name + "' has no target");
-    t = t->target;
+    if (t->AsAlias().target == nullptr) {
+      return Fail(site, "typedef '" + t->name + "' has no target");
+    }
+    t = t->AsAlias().target;
   }
   if (Find(site, "context_handle", true) != nullptr) return ContextHandle("", t->loc);
   switch (t->kind) {
@@ -182,7 +184,7 @@ WirePtr RemotingAnalyzer::Build(const Type* type, UseSite site) {
 
 WirePtr RemotingAnalyzer::BuildTagged(const Type& t, const std::string& alias,
                                       const UseSite& site) {
-  if (!t.complete) return Fail(site, "'" + t.Spelling() + "' is declared but never defined");
+  if (!t.IsComplete()) return Fail(site, "'" + t.Spelling() + "' is declared but never defined");
   Require(t);
   if (bad_types_.contains(&t)) {
     return Fail(site, "uses '" + DisplayName(t) + "', which cannot be generated");
@@ -198,7 +200,7 @@ WirePtr RemotingAnalyzer::BuildTagged(const Type& t, const std::string& alias,
     wire->enum32 = Find(site, "v1_enum") != nullptr || Enum32(t);
     wire->size = wire->enum32 ? 4 : 2;
   }
-  if (wire->kind == WireKind::kUnion && !t.encapsulated) {
+  if (wire->kind == WireKind::kUnion && !t.AsUnion().encapsulated) {
     // switch_is names the discriminant of the union wherever the pointers
     // of its parameter or field lead to it.
     if (const Attribute* sw = Find(site, "switch_is"); sw != nullptr && !sw->args.empty()) {
@@ -212,11 +214,11 @@ WirePtr RemotingAnalyzer::BuildTagged(const Type& t, const std::string& alias,
 }
 
 WirePtr RemotingAnalyzer::BuildPointer(const Type& pointer, UseSite site) {
-  const Type* target = pointer.target;
+  const Type* target = pointer.AsPointer().target;
   if (target == nullptr) return Fail(site, "pointer to nothing");
   // The pointer kind: the declarator's, the use site's, the typedef's, else
   // [ref] for a top-level parameter and pointer_default inside anything.
-  PointerKind kind = pointer.pointer;
+  PointerKind kind = pointer.AsPointer().kind;
   if (kind == PointerKind::kDefault && site.level == 0) {
     if (Find(site, "ref", true)) kind = PointerKind::kRef;
     if (Find(site, "unique", true)) kind = PointerKind::kUnique;
@@ -300,7 +302,8 @@ WirePtr RemotingAnalyzer::BuildPointer(const Type& pointer, UseSite site) {
 }
 
 WirePtr RemotingAnalyzer::BuildArray(const Type& array, UseSite site) {
-  const Type* element = array.target;
+  const Type* element = array.AsArray().element;
+  const std::optional<std::uint64_t>& fixed_size = array.AsArray().size;
   if (element == nullptr) return Fail(site, "array of nothing");
   SizeExpr size_is = SizeAt(site, "size_is");
   SizeExpr max_is = SizeAt(site, "max_is");
@@ -314,9 +317,9 @@ WirePtr RemotingAnalyzer::BuildArray(const Type& array, UseSite site) {
       element->StripAliases().kind == TypeKind::kBase) {
     wire->kind = WireKind::kString;
     wire->wide = IsWideChar(*element);
-    if (array.array_size) {
+    if (fixed_size) {
       wire->array = ArrayKind::kFixed;
-      wire->bound = *array.array_size;
+      wire->bound = *fixed_size;
     } else {
       wire->array = ArrayKind::kConformant;
       wire->size_is = size_is ? size_is : max_is;
@@ -325,8 +328,8 @@ WirePtr RemotingAnalyzer::BuildArray(const Type& array, UseSite site) {
     return wire;
   }
   wire->kind = WireKind::kArray;
-  if (array.array_size) {
-    wire->bound = *array.array_size;
+  if (fixed_size) {
+    wire->bound = *fixed_size;
     wire->array = length_is ? ArrayKind::kVarying : ArrayKind::kFixed;
     wire->length_is = length_is;
   } else {

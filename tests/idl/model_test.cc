@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "alpaca_test_support/temp_dir.h"
@@ -82,7 +83,7 @@ TEST_F(ModelTest, RpcInterfaceUuidVersionOpnumsAndDirections) {
   EXPECT_EQ(calc.methods[2].opnum, 2);
   EXPECT_EQ(calc.methods[1].params[0].direction, Direction::kOut);
   EXPECT_EQ(calc.methods[2].params[0].direction, Direction::kInOut);
-  EXPECT_EQ(calc.methods[0].return_type->StripAliases().base, BaseKind::kLong);
+  EXPECT_EQ(calc.methods[0].return_type->StripAliases().AsBase().kind, BaseKind::kLong);
 }
 
 // A top-level library is parsed one definition at a time (idlc/parse's
@@ -138,10 +139,10 @@ TEST_F(ModelTest, AliasesStripToTheUnderlyingType) {
   const Type& n = put.params[0].type->StripAliases();
   EXPECT_EQ(put.params[0].type->name, "COUNT");
   EXPECT_EQ(n.kind, TypeKind::kBase);
-  EXPECT_TRUE(n.is_unsigned);
+  EXPECT_TRUE(n.AsBase().is_unsigned);
   const Type& name = put.params[1].type->StripAliases();
   ASSERT_EQ(name.kind, TypeKind::kPointer);
-  EXPECT_TRUE(name.target->IsCharacter());
+  EXPECT_TRUE(name.AsPointer().target->IsCharacter());
 }
 
 TEST_F(ModelTest, ObjectInterfacesInheritOpnumsAndCallAsTakesTheLocalSlot) {
@@ -191,18 +192,36 @@ TEST_F(ModelTest, UnionsEnumsArraysAndConstants) {
     if (named.type->name == "ARRAYS") arrays = &named.type->StripAliases();
   }
   ASSERT_NE(kind, nullptr);
-  EXPECT_EQ(kind->enumerators[1].value, 8);
-  EXPECT_EQ(kind->enumerators[2].value, 9);
+  EXPECT_EQ(kind->AsEnum().enumerators[1].value, 8);
+  EXPECT_EQ(kind->AsEnum().enumerators[2].value, 9);
   ASSERT_NE(enc, nullptr);
-  EXPECT_TRUE(enc->encapsulated);
-  ASSERT_EQ(enc->cases.size(), 3u);
-  EXPECT_EQ(enc->cases[1].values, (std::vector<std::int64_t>{8, 9}));
-  EXPECT_TRUE(enc->cases[2].is_default);
+  const UnionInfo& u = enc->AsUnion();
+  EXPECT_TRUE(u.encapsulated);
+  ASSERT_EQ(u.cases.size(), 3u);
+  EXPECT_EQ(u.cases[1].values, (std::vector<std::int64_t>{8, 9}));
+  EXPECT_TRUE(u.cases[2].is_default);
   ASSERT_NE(arrays, nullptr);
-  const Type& grid = arrays->fields[0].type->StripAliases();
+  const Type& grid = arrays->AsStruct().fields[0].type->StripAliases();
   ASSERT_EQ(grid.kind, TypeKind::kArray);
-  EXPECT_EQ(*grid.array_size, 2u);
-  EXPECT_EQ(*grid.target->array_size, 9u);
+  EXPECT_EQ(*grid.AsArray().size, 2u);
+  EXPECT_EQ(*grid.AsArray().element->AsArray().size, 9u);
+}
+
+// A generator that reads a type as the wrong kind fails loudly.
+TEST_F(ModelTest, TypeAccessorsCheckTheKind) {
+  Compile(R"(
+    typedef struct { long a; } S;
+  )");
+  const Type* s = nullptr;
+  for (const NamedType& named : model_->types) {
+    if (named.type->name == "S") s = named.type;
+  }
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->AsAlias().target->AsStruct().fields.size(), 1u);
+  EXPECT_THROW(s->AsStruct(), std::logic_error);
+  EXPECT_THROW(s->AsAlias().target->AsUnion(), std::logic_error);
+  EXPECT_THROW(s->AsAlias().target->Target(), std::logic_error);
+  EXPECT_EQ(s->Target(), s->AsAlias().target);
 }
 
 TEST_F(ModelTest, PreprocessorMacrosAndDefinesApply) {

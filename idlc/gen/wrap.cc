@@ -15,9 +15,19 @@ bool Breakable(std::string_view line, char kind, std::size_t at) {
   return kind == '(' || (kind == '{' && at > 0 && IdentifierChar(line[at - 1]));
 }
 
-// `name(`: a call, not `if (` or `(a + b)`.
+// `name(` or `name<T>(`: a call, not `if (` or `(a + b)`.
 bool IsCall(std::string_view line, std::size_t paren) {
   std::size_t start = paren;
+  if (start > 0 && line[start - 1] == '>') {
+    int depth = 0;
+    do {
+      --start;
+      if (line[start] == '>') ++depth;
+      if (line[start] == '<') --depth;
+    } while (start > 0 && depth > 0);
+    if (depth != 0) return false;
+  }
+  paren = start;
   while (start > 0 && IdentifierChar(line[start - 1])) --start;
   std::string_view name = line.substr(start, paren - start);
   for (std::string_view keyword : {"if", "for", "while", "switch", "catch", "return"}) {
@@ -67,18 +77,25 @@ std::size_t SkipLiteral(std::string_view line, std::size_t i) {
   return std::min(j, line.size() - 1);
 }
 
-// The outermost '(' (or brace initialiser) whose list holds a top-level
-// comma: breaking it first is how a person wraps a call; failing that, the
-// longest one-argument call inside no other list. Brackets, braces
-// and template angle brackets nest; literals and comments are skipped; `//`
-// ends the scan.
-std::optional<List> FirstList(std::string_view line) {
+// Where a line can break: the outermost '(' (or brace initialiser) whose
+// list holds a top-level comma, and the longest one-argument call inside no
+// other list; and the top-level " = " of an assignment or initialisation.
+// Brackets, braces and template angle brackets nest; literals and comments
+// are skipped; `//` ends the scan.
+struct Breaks {
+  std::optional<List> list;
+  std::optional<List> single;
+  std::size_t assignment = std::string_view::npos;  // the '=' of " = "
+};
+
+Breaks FindBreaks(std::string_view line) {
   struct Open {
     char kind;
     std::size_t at;
     std::vector<std::size_t> commas;
   };
   std::vector<Open> stack;
+  Breaks breaks;
   std::optional<List> best;
   // Without a list of several arguments, the longest call of one argument
   // that is inside no other list and ends on this line: the argument goes
@@ -103,6 +120,10 @@ std::optional<List> FirstList(std::string_view line) {
       continue;
     }
     if (c == '/' && i + 1 < line.size() && line[i + 1] == '/') break;
+    if (c == '=' && stack.empty() && i > 0 && line[i - 1] == ' ' && i + 1 < line.size() &&
+        line[i + 1] == ' ' && breaks.assignment == std::string_view::npos) {
+      breaks.assignment = i;
+    }
     if (c == '(' || c == '[' || c == '{') {
       stack.push_back({c, i, {}});
     } else if (c == '<' && i > 0 && IdentifierChar(line[i - 1]) && i + 1 < line.size() &&
@@ -122,7 +143,9 @@ std::optional<List> FirstList(std::string_view line) {
   }
   // Lists still open at the end of the line (they continue on the next).
   for (const Open& open : stack) consider(open, std::string_view::npos);
-  return best ? best : single;
+  breaks.list = best;
+  breaks.single = single;
+  return breaks;
 }
 
 std::string_view Trimmed(std::string_view s) {
@@ -137,7 +160,28 @@ std::string WrapLine(std::string_view line, std::size_t limit) {
   if (line.size() <= limit) return std::string(line);
   const std::size_t indent = line.find_first_not_of(' ');
   if (indent == std::string_view::npos || line.substr(indent, 2) == "//") return std::string(line);
-  std::optional<List> list = FirstList(line);
+  const Breaks breaks = FindBreaks(line);
+  const std::string continuation(indent + 4, ' ');
+  // An assignment whose right side fits on the next line breaks after its
+  // '=' (not before a block: a lambda's body stays where it starts).
+  if (breaks.assignment != std::string_view::npos && line.back() != '{') {
+    std::string_view rhs = Trimmed(line.substr(breaks.assignment + 1));
+    // Nor does a line another break left open (`x = f(`).
+    bool declaration_tail = rhs == "0;" || rhs == "default;" || rhs == "delete;" ||
+                            rhs.back() == '(' || rhs.back() == ',';
+    if (!declaration_tail && breaks.assignment + 1 <= limit &&
+        continuation.size() + rhs.size() <= limit) {
+      return std::string(line.substr(0, breaks.assignment + 1)) + "\n" + continuation +
+             std::string(rhs);
+    }
+  }
+  // A call of one argument around the list moves that argument to the next
+  // line when it fits there whole: break the outer level first.
+  std::optional<List> list = breaks.list ? breaks.list : breaks.single;
+  if (breaks.list && breaks.single && breaks.single->open < breaks.list->open &&
+      continuation.size() + Trimmed(line.substr(breaks.single->open + 1)).size() <= limit) {
+    list = breaks.single;
+  }
   if (!list) return std::string(line);
 
   // The pieces: each argument with its comma; the last one keeps the rest
@@ -206,6 +250,79 @@ std::string WrapLines(std::string_view text, std::size_t limit) {
     from = end + 1;
   }
   return out;
+}
+
+namespace {
+
+std::size_t IndentOf(std::string_view line) {
+  std::size_t n = line.find_first_not_of(' ');
+  return n == std::string_view::npos ? line.size() : n;
+}
+
+// `void F(int a) {`, `int Size() const {`: a function's head, not a
+// statement's block (`if (x) {`, `} else {`), a lambda's or a type's.
+bool IsFunctionHead(std::string_view line) {
+  std::string_view t = Trimmed(line);
+  if (t.size() < 3 || t.back() != '{' || t.find("](") != std::string_view::npos) return false;
+  if (t.find("//") != std::string_view::npos) return false;
+  for (std::string_view keyword :
+       {"if ", "if(", "for ", "while ", "switch ", "catch ", "do ", "else", "}", "try", "case ",
+        "namespace ", "struct ", "class ", "union ", "enum "}) {
+    if (t.substr(0, keyword.size()) == keyword) return false;
+  }
+  std::string_view head = Trimmed(t.substr(0, t.size() - 1));
+  for (std::string_view suffix : {"", " const", " override", " noexcept", " const override"}) {
+    if (head.size() > suffix.size() && head.substr(head.size() - suffix.size()) == suffix &&
+        head[head.size() - suffix.size() - 1] == ')') {
+      return true;
+    }
+  }
+  return false;
+}
+
+// One simple statement: `return x;`, `Marshal(e, v);`.
+bool IsSimpleStatement(std::string_view line) {
+  std::string_view t = Trimmed(line);
+  return !t.empty() && t.back() == ';' && t.find_first_of("{}") == std::string_view::npos &&
+         t.find("//") == std::string_view::npos && t.find("/*") == std::string_view::npos;
+}
+
+}  // namespace
+
+std::string JoinShortFunctions(std::string_view text, std::size_t limit) {
+  std::vector<std::string_view> lines;
+  for (std::size_t from = 0; from <= text.size();) {
+    std::size_t end = text.find('\n', from);
+    if (end == std::string_view::npos) end = text.size();
+    lines.push_back(text.substr(from, end - from));
+    from = end + 1;
+  }
+  std::string out;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::string_view line = lines[i];
+    if (IsFunctionHead(line) && i + 1 < lines.size()) {
+      const std::string close = std::string(IndentOf(line), ' ') + "}";
+      if (lines[i + 1] == close) {
+        out += std::string(line) + "}";
+        i += 1;
+      } else if (i + 2 < lines.size() && lines[i + 2] == close &&
+                 IndentOf(lines[i + 1]) == IndentOf(line) + 2 && IsSimpleStatement(lines[i + 1]) &&
+                 line.size() + Trimmed(lines[i + 1]).size() + 3 <= limit) {
+        out += std::string(line) + " " + std::string(Trimmed(lines[i + 1])) + " }";
+        i += 2;
+      } else {
+        out += line;
+      }
+    } else {
+      out += line;
+    }
+    if (i + 1 < lines.size()) out += '\n';
+  }
+  return out;
+}
+
+std::string LayOut(std::string_view text, std::size_t limit) {
+  return WrapLines(JoinShortFunctions(text, limit), limit);
 }
 
 }  // namespace alpaca::idl::gen

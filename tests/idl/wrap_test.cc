@@ -100,6 +100,42 @@ TEST(WrapTest, OddLinesStayValid) {
   EXPECT_EQ(WrapLine(token, 10), token);
 }
 
+TEST(WrapTest, AnAssignmentBreaksAfterItsEqualsWhenTheRightSideThenFits) {
+  EXPECT_EQ(WrapLine("  const int n = Compute(first, second);", 30),
+            "  const int n =\n"
+            "      Compute(first, second);");
+  // The right side would not fit either: its list breaks instead.
+  EXPECT_EQ(WrapLine("  n = Compute(first_argument, second_argument);", 34),
+            "  n = Compute(first_argument,\n"
+            "              second_argument);");
+  // `= 0;` ends a declaration; it does not move.
+  EXPECT_EQ(WrapLine("virtual void F(int aaaa, int bbbb) = 0;", 30),
+            "virtual void F(int aaaa,\n"
+            "               int bbbb) = 0;");
+}
+
+TEST(WrapTest, AnOuterCallOfOneArgumentBreaksBeforeAListInsideIt) {
+  EXPECT_EQ(WrapLine("  e.Write<T>(std::span<const T>(x.data(), x.size()));", 50),
+            "  e.Write<T>(\n"
+            "      std::span<const T>(x.data(), x.size()));");
+}
+
+TEST(WrapTest, ShortFunctionsGoOnOneLine) {
+  EXPECT_EQ(JoinShortFunctions("void F(int a) {\n  G(a);\n}\n", 30), "void F(int a) { G(a); }\n");
+  EXPECT_EQ(JoinShortFunctions("  int Size() const {\n    return n;\n  }", 40),
+            "  int Size() const { return n; }");
+  EXPECT_EQ(JoinShortFunctions("void F(int /*a*/) {\n}\n", 10), "void F(int /*a*/) {}\n");
+  // Too long together, two statements, or a statement's block: unchanged.
+  const std::string long_body = "void F(int a) {\n  Go(a, a, a);\n}";
+  EXPECT_EQ(JoinShortFunctions(long_body, 20), long_body);
+  const std::string two = "void F() {\n  a();\n  b();\n}";
+  EXPECT_EQ(JoinShortFunctions(two, 80), two);
+  const std::string block = "if (x) {\n  a();\n}";
+  EXPECT_EQ(JoinShortFunctions(block, 80), block);
+  const std::string lambda = "auto f = [](int a) {\n  g(a);\n};";
+  EXPECT_EQ(JoinShortFunctions(lambda, 80), lambda);
+}
+
 TEST(WrapTest, EveryLineOfAText) {
   EXPECT_EQ(WrapLines("short\nf(aaaa, bbbb);\n", 10), "short\nf(aaaa,\n  bbbb);\n");
 }

@@ -3,9 +3,11 @@
 --emit=cpp and each generated file must equal expected/<stem>/<file>
 byte for byte (no file missing, none extra). The expected files must also
 compile (-fsyntax-only against the runtime's include roots), so an update
-cannot record code that does not build.
+cannot record code that does not build. With --clang-format, every
+generated file must also be laid out exactly as clang-format lays it out
+under the project's .clang-format: idlc writes code as a person would.
 
-usage: golden_test.py --idlc IDLC --cxx CXX [--include DIR]... [--update]
+usage: golden_test.py --idlc IDLC --cxx CXX [--include DIR]... [--clang-format CF] [--update]
 
 --update rewrites expected/ from the current idlc instead (what
 scripts/update-golden.sh runs), then compiles it as above; review the diff
@@ -21,6 +23,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXPECTED = os.path.join(HERE, 'expected')
+STYLE = os.path.join(HERE, '..', '..', '..', '.clang-format')
 
 
 def generate(idlc, idl, out):
@@ -35,11 +38,30 @@ def generate(idlc, idl, out):
     return {name: open(os.path.join(out, name)).read() for name in sorted(os.listdir(out))}
 
 
+def check_layout(clang_format, stem, got):
+    """Failures: generated files clang-format would change."""
+    failures = 0
+    for name, text in got.items():
+        run = subprocess.run([clang_format, f'--style=file:{os.path.abspath(STYLE)}',
+                              f'--assume-filename={name}'],
+                             input=text, capture_output=True, text=True)
+        if run.returncode != 0:
+            raise RuntimeError(f'clang-format failed on {name}:\n{run.stderr}')
+        if run.stdout != text:
+            failures += 1
+            print(f'FAIL {stem}: {name} is not laid out as clang-format would:')
+            sys.stdout.writelines(difflib.unified_diff(
+                text.splitlines(True), run.stdout.splitlines(True), f'idlc/{name}',
+                f'clang-format/{name}', n=1))
+    return failures
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--idlc', required=True)
     parser.add_argument('--cxx')
     parser.add_argument('--include', action='append', default=[])
+    parser.add_argument('--clang-format', dest='clang_format')
     parser.add_argument('--update', action='store_true')
     args = parser.parse_args()
     # --include takes one directory or a list joined with ':' (CMake passes
@@ -52,6 +74,8 @@ def main():
             stem = idl[:-4]
             got = generate(args.idlc, os.path.join(HERE, idl), os.path.join(scratch, stem))
             expected_dir = os.path.join(EXPECTED, stem)
+            if args.clang_format:
+                failures += check_layout(args.clang_format, stem, got)
             if args.update:
                 shutil.rmtree(expected_dir, ignore_errors=True)
                 os.makedirs(expected_dir)

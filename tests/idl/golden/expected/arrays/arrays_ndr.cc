@@ -6,8 +6,8 @@ namespace golden::arrays::ndr_codec {
 void Marshal(alpaca::ndr::Encoder& e, const Samples& v) {
   e.Align(4);
   e.Write<std::int32_t>(static_cast<std::int32_t>(static_cast<std::int64_t>(v.values.size())));
-  const std::uint32_t max0 = alpaca::rpc::stub::WireBound(
-      static_cast<std::int64_t>(v.values.size()), "Samples.values");
+  const std::uint32_t max0 =
+      alpaca::rpc::stub::WireBound(static_cast<std::int64_t>(v.values.size()), "Samples.values");
   alpaca::rpc::stub::CheckBound(v.values.size() == max0, "Samples.values");
   e.WriteElements<std::int32_t>(std::span<const std::int32_t>(v.values.data(), v.values.size()));
 }
@@ -50,8 +50,8 @@ namespace iface_Arrays {
 void EncodeSumIn(alpaca::ndr::Encoder& e, const std::vector<std::int32_t>& values) {
   const std::int32_t n = static_cast<std::int32_t>(static_cast<std::int64_t>(values.size()));
   e.Write<std::int32_t>(n);
-  const std::uint32_t max0 = alpaca::rpc::stub::WireBound(static_cast<std::int64_t>(n),
-                                                          "Sum: values");
+  const std::uint32_t max0 =
+      alpaca::rpc::stub::WireBound(static_cast<std::int64_t>(n), "Sum: values");
   alpaca::rpc::stub::CheckBound(values.size() == max0, "Sum: values");
   e.WriteConformance(max0);
   e.WriteElements<std::int32_t>(std::span<const std::int32_t>(values.data(), values.size()));
@@ -87,8 +87,8 @@ void DecodeFillIn(alpaca::ndr::Decoder& d, std::int32_t& size, std::uint8_t& val
 
 void EncodeFillOut(alpaca::ndr::Encoder& e, std::int32_t size, std::uint8_t /*value*/,
                    const std::vector<std::uint8_t>& data) {
-  const std::uint32_t max0 = alpaca::rpc::stub::WireBound(static_cast<std::int64_t>(size),
-                                                          "Fill: data");
+  const std::uint32_t max0 =
+      alpaca::rpc::stub::WireBound(static_cast<std::int64_t>(size), "Fill: data");
   alpaca::rpc::stub::CheckBound(data.size() == max0, "Fill: data");
   e.WriteConformance(max0);
   e.WriteElements<std::uint8_t>(std::span<const std::uint8_t>(data.data(), data.size()));
@@ -126,8 +126,8 @@ void EncodeWindowIn(alpaca::ndr::Encoder& e, const std::vector<std::int32_t>& wi
   const std::int32_t used = static_cast<std::int32_t>(static_cast<std::int64_t>(window.size()));
   e.Write<std::int32_t>(capacity);
   e.Write<std::int32_t>(used);
-  const std::uint32_t max0 = alpaca::rpc::stub::WireBound(static_cast<std::int64_t>(capacity),
-                                                          "Window: window");
+  const std::uint32_t max0 =
+      alpaca::rpc::stub::WireBound(static_cast<std::int64_t>(capacity), "Window: window");
   alpaca::rpc::stub::CheckBound(window.size() <= max0, "Window: window");
   alpaca::rpc::stub::CheckBound(
       static_cast<std::int64_t>(window.size()) == static_cast<std::int64_t>(used),
@@ -161,13 +161,9 @@ void DecodeWindowOut(alpaca::ndr::Decoder& d, const std::vector<std::int32_t>& /
   result = d.Read<std::int32_t>();
 }
 
-void EncodeEchoSlotsIn(alpaca::ndr::Encoder& e, const Slots& value) {
-  Marshal(e, value);
-}
+void EncodeEchoSlotsIn(alpaca::ndr::Encoder& e, const Slots& value) { Marshal(e, value); }
 
-void DecodeEchoSlotsIn(alpaca::ndr::Decoder& d, Slots& value) {
-  Unmarshal(d, value);
-}
+void DecodeEchoSlotsIn(alpaca::ndr::Decoder& d, Slots& value) { Unmarshal(d, value); }
 
 void EncodeEchoSlotsOut(alpaca::ndr::Encoder& e, const Slots& /*value*/, const Slots& echo) {
   Marshal(e, echo);
@@ -187,12 +183,12 @@ void EncodeGridIn(alpaca::ndr::Encoder& e, std::int32_t columns,
   alpaca::rpc::stub::CheckBound(cells.size() == max0, "Grid: cells");
   e.WriteConformance(max0);
   e.WriteElements<std::int32_t>(std::span<const std::int32_t>(cells.data(), cells.size()));
-  const std::uint32_t max1 = alpaca::rpc::stub::WireBound(static_cast<std::int64_t>(4),
-                                                          "Grid: first_column");
+  const std::uint32_t max1 =
+      alpaca::rpc::stub::WireBound(static_cast<std::int64_t>(4), "Grid: first_column");
   alpaca::rpc::stub::CheckBound(first_column.size() == max1, "Grid: first_column");
   e.WriteConformance(max1);
-  e.WriteElements<std::int32_t>(std::span<const std::int32_t>(first_column.data(),
-                                                              first_column.size()));
+  e.WriteElements<std::int32_t>(
+      std::span<const std::int32_t>(first_column.data(), first_column.size()));
 }
 
 void DecodeGridIn(alpaca::ndr::Decoder& d, std::int32_t& columns, std::vector<std::int32_t>& cells,
@@ -210,13 +206,11 @@ void DecodeGridIn(alpaca::ndr::Decoder& d, std::int32_t& columns, std::vector<st
 
 void EncodeGridOut(alpaca::ndr::Encoder& /*e*/, std::int32_t /*columns*/,
                    const std::vector<std::int32_t>& /*cells*/,
-                   const std::vector<std::int32_t>& /*first_column*/) {
-}
+                   const std::vector<std::int32_t>& /*first_column*/) {}
 
 void DecodeGridOut(alpaca::ndr::Decoder& /*d*/, std::int32_t /*columns*/,
                    const std::vector<std::int32_t>& /*cells*/,
-                   const std::vector<std::int32_t>& /*first_column*/) {
-}
+                   const std::vector<std::int32_t>& /*first_column*/) {}
 
 }  // namespace iface_Arrays
 

@@ -98,34 +98,34 @@ std::uint32_t DispatchArrays_Grid(const std::shared_ptr<ArraysServer>& impl,
 
 }  // namespace
 
-alpaca::rpc::InterfaceRegistration ArraysServer::Registration(std::shared_ptr<ArraysServer> impl,
-                                                      alpaca::rpc::SecurityCallback security) {
+alpaca::rpc::InterfaceRegistration ArraysServer::Registration(
+    std::shared_ptr<ArraysServer> impl, alpaca::rpc::SecurityCallback security) {
   alpaca::rpc::InterfaceRegistration registration;
   registration.id = ArraysId;
   registration.security = std::move(security);
   registration.methods.resize(6);
   registration.methods[0] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                                      alpaca::ndr::Encoder& out) {
+                                   alpaca::ndr::Encoder& out) {
     return DispatchArrays_Sum(impl, call, in, out);
   };
   registration.methods[1] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                                      alpaca::ndr::Encoder& out) {
+                                   alpaca::ndr::Encoder& out) {
     return DispatchArrays_Fill(impl, call, in, out);
   };
   registration.methods[2] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                                      alpaca::ndr::Encoder& out) {
+                                   alpaca::ndr::Encoder& out) {
     return DispatchArrays_Scale(impl, call, in, out);
   };
   registration.methods[3] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                                      alpaca::ndr::Encoder& out) {
+                                   alpaca::ndr::Encoder& out) {
     return DispatchArrays_Window(impl, call, in, out);
   };
   registration.methods[4] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                                      alpaca::ndr::Encoder& out) {
+                                   alpaca::ndr::Encoder& out) {
     return DispatchArrays_EchoSlots(impl, call, in, out);
   };
   registration.methods[5] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                                      alpaca::ndr::Encoder& out) {
+                                   alpaca::ndr::Encoder& out) {
     return DispatchArrays_Grid(impl, call, in, out);
   };
   return registration;

@@ -3,8 +3,8 @@
 
 #include <memory>
 
-#include "arrays_types.h"
 #include "alpaca/rpc/server.h"  // what a server needs besides its stubs
+#include "arrays_types.h"
 
 namespace golden::arrays {
 

@@ -39,13 +39,9 @@ void DecodeAddOut(alpaca::ndr::Decoder& d, std::int32_t /*a*/, std::int32_t /*b*
   result = d.Read<std::int32_t>();
 }
 
-void EncodeRecordIn(alpaca::ndr::Encoder& e, const Reading& reading) {
-  Marshal(e, reading);
-}
+void EncodeRecordIn(alpaca::ndr::Encoder& e, const Reading& reading) { Marshal(e, reading); }
 
-void DecodeRecordIn(alpaca::ndr::Decoder& d, Reading& reading) {
-  Unmarshal(d, reading);
-}
+void DecodeRecordIn(alpaca::ndr::Decoder& d, Reading& reading) { Unmarshal(d, reading); }
 
 void EncodeRecordOut(alpaca::ndr::Encoder& e, const Reading& /*reading*/, const Reading& stored) {
   Marshal(e, stored);
@@ -102,8 +98,8 @@ void DecodeRenameIn(alpaca::ndr::Decoder& d, std::optional<std::string>& name) {
 void EncodeRenameOut(alpaca::ndr::Encoder& e, const std::optional<std::string>& /*name*/,
                      const std::optional<std::string>& previous) {
   if (e.WriteUniquePointer(previous.has_value())) {
-    const std::uint32_t max0 = alpaca::rpc::stub::WireCount((*previous).size() + 1,
-                                                            "Rename: previous");
+    const std::uint32_t max0 =
+        alpaca::rpc::stub::WireCount((*previous).size() + 1, "Rename: previous");
     e.WriteConformance(max0);
     e.WriteStringBody((*previous));
   }
@@ -123,13 +119,9 @@ void DecodeRenameOut(alpaca::ndr::Decoder& d, const std::optional<std::string>& 
   }
 }
 
-void EncodeOpenIn(alpaca::ndr::Encoder& e, std::int32_t mode) {
-  e.Write<std::int32_t>(mode);
-}
+void EncodeOpenIn(alpaca::ndr::Encoder& e, std::int32_t mode) { e.Write<std::int32_t>(mode); }
 
-void DecodeOpenIn(alpaca::ndr::Decoder& d, std::int32_t& mode) {
-  mode = d.Read<std::int32_t>();
-}
+void DecodeOpenIn(alpaca::ndr::Decoder& d, std::int32_t& mode) { mode = d.Read<std::int32_t>(); }
 
 void EncodeOpenOut(alpaca::ndr::Encoder& e, std::int32_t /*mode*/,
                    const alpaca::ndr::ContextHandle& session) {

@@ -93,8 +93,9 @@ std::uint32_t DispatchScalars_Close(const std::shared_ptr<ScalarsServer>& impl,
   ndr_codec::iface_Scalars::DecodeCloseIn(in, session_wire);
   if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
   alpaca::rpc::ServerContext session;
-  if (auto status = call.association.Find(session_wire, &kSESSIONContextType, true,
-                                          session)) return status;
+  if (auto status = call.association.Find(session_wire, &kSESSIONContextType, true, session)) {
+    return status;
+  }
   call.method_state = alpaca::rpc::MethodState::kStarted;
   impl->Close(session);
   session_wire = call.association.Store(
@@ -122,38 +123,38 @@ std::uint32_t DispatchScalars_Divide(const std::shared_ptr<ScalarsServer>& impl,
 
 }  // namespace
 
-alpaca::rpc::InterfaceRegistration ScalarsServer::Registration(std::shared_ptr<ScalarsServer> impl,
-                                                      alpaca::rpc::SecurityCallback security) {
+alpaca::rpc::InterfaceRegistration ScalarsServer::Registration(
+    std::shared_ptr<ScalarsServer> impl, alpaca::rpc::SecurityCallback security) {
   alpaca::rpc::InterfaceRegistration registration;
   registration.id = ScalarsId;
   registration.security = std::move(security);
   registration.methods.resize(7);
   registration.methods[0] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                                      alpaca::ndr::Encoder& out) {
+                                   alpaca::ndr::Encoder& out) {
     return DispatchScalars_Add(impl, call, in, out);
   };
   registration.methods[1] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                                      alpaca::ndr::Encoder& out) {
+                                   alpaca::ndr::Encoder& out) {
     return DispatchScalars_Record(impl, call, in, out);
   };
   registration.methods[2] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                                      alpaca::ndr::Encoder& out) {
+                                   alpaca::ndr::Encoder& out) {
     return DispatchScalars_Describe(impl, call, in, out);
   };
   registration.methods[3] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                                      alpaca::ndr::Encoder& out) {
+                                   alpaca::ndr::Encoder& out) {
     return DispatchScalars_Rename(impl, call, in, out);
   };
   registration.methods[4] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                                      alpaca::ndr::Encoder& out) {
+                                   alpaca::ndr::Encoder& out) {
     return DispatchScalars_Open(impl, call, in, out);
   };
   registration.methods[5] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                                      alpaca::ndr::Encoder& out) {
+                                   alpaca::ndr::Encoder& out) {
     return DispatchScalars_Close(impl, call, in, out);
   };
   registration.methods[6] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                                      alpaca::ndr::Encoder& out) {
+                                   alpaca::ndr::Encoder& out) {
     return DispatchScalars_Divide(impl, call, in, out);
   };
   return registration;

@@ -3,8 +3,8 @@
 
 #include <memory>
 
-#include "scalars_types.h"
 #include "alpaca/rpc/server.h"  // what a server needs besides its stubs
+#include "scalars_types.h"
 
 namespace golden::scalars {
 

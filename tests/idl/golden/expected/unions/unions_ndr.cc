@@ -391,13 +391,9 @@ void DecodeEchoValueOut(alpaca::ndr::Decoder& d, std::int16_t kind, const Value&
   alpaca::rpc::stub::Correlate(d, echo.tag, static_cast<std::int64_t>(kind));
 }
 
-void EncodeEchoShadeIn(alpaca::ndr::Encoder& e, const Shade& value) {
-  Marshal(e, value);
-}
+void EncodeEchoShadeIn(alpaca::ndr::Encoder& e, const Shade& value) { Marshal(e, value); }
 
-void DecodeEchoShadeIn(alpaca::ndr::Decoder& d, Shade& value) {
-  Unmarshal(d, value);
-}
+void DecodeEchoShadeIn(alpaca::ndr::Decoder& d, Shade& value) { Unmarshal(d, value); }
 
 void EncodeEchoShadeOut(alpaca::ndr::Encoder& e, const Shade& /*value*/, const Shade& echo) {
   Marshal(e, echo);
@@ -422,19 +418,13 @@ void DecodeEchoYesIn(alpaca::ndr::Decoder& d, bool& which, Yes& value) {
   alpaca::rpc::stub::Correlate(d, value.tag, static_cast<std::int64_t>(which));
 }
 
-void EncodeEchoYesOut(alpaca::ndr::Encoder& /*e*/, bool /*which*/, const Yes& /*value*/) {
-}
+void EncodeEchoYesOut(alpaca::ndr::Encoder& /*e*/, bool /*which*/, const Yes& /*value*/) {}
 
-void DecodeEchoYesOut(alpaca::ndr::Decoder& /*d*/, bool /*which*/, const Yes& /*value*/) {
-}
+void DecodeEchoYesOut(alpaca::ndr::Decoder& /*d*/, bool /*which*/, const Yes& /*value*/) {}
 
-void EncodeEchoWideIn(alpaca::ndr::Encoder& e, const HoldsWide& value) {
-  Marshal(e, value);
-}
+void EncodeEchoWideIn(alpaca::ndr::Encoder& e, const HoldsWide& value) { Marshal(e, value); }
 
-void DecodeEchoWideIn(alpaca::ndr::Decoder& d, HoldsWide& value) {
-  Unmarshal(d, value);
-}
+void DecodeEchoWideIn(alpaca::ndr::Decoder& d, HoldsWide& value) { Unmarshal(d, value); }
 
 void EncodeEchoWideOut(alpaca::ndr::Encoder& e, const HoldsWide& /*value*/, const HoldsWide& echo) {
   Marshal(e, echo);
@@ -457,11 +447,9 @@ void DecodeEchoLevelIn(alpaca::ndr::Decoder& d, ByLevel& value) {
   alpaca::rpc::stub::Correlate(d, value.tag, static_cast<std::int64_t>(l));
 }
 
-void EncodeEchoLevelOut(alpaca::ndr::Encoder& /*e*/, const ByLevel& /*value*/) {
-}
+void EncodeEchoLevelOut(alpaca::ndr::Encoder& /*e*/, const ByLevel& /*value*/) {}
 
-void DecodeEchoLevelOut(alpaca::ndr::Decoder& /*d*/, const ByLevel& /*value*/) {
-}
+void DecodeEchoLevelOut(alpaca::ndr::Decoder& /*d*/, const ByLevel& /*value*/) {}
 
 }  // namespace iface_Unions
 

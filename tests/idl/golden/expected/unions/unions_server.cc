@@ -93,34 +93,34 @@ std::uint32_t DispatchUnions_EchoLevel(const std::shared_ptr<UnionsServer>& impl
 
 }  // namespace
 
-alpaca::rpc::InterfaceRegistration UnionsServer::Registration(std::shared_ptr<UnionsServer> impl,
-                                                      alpaca::rpc::SecurityCallback security) {
+alpaca::rpc::InterfaceRegistration UnionsServer::Registration(
+    std::shared_ptr<UnionsServer> impl, alpaca::rpc::SecurityCallback security) {
   alpaca::rpc::InterfaceRegistration registration;
   registration.id = UnionsId;
   registration.security = std::move(security);
   registration.methods.resize(6);
   registration.methods[0] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                                      alpaca::ndr::Encoder& out) {
+                                   alpaca::ndr::Encoder& out) {
     return DispatchUnions_EchoTagged(impl, call, in, out);
   };
   registration.methods[1] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                                      alpaca::ndr::Encoder& out) {
+                                   alpaca::ndr::Encoder& out) {
     return DispatchUnions_EchoValue(impl, call, in, out);
   };
   registration.methods[2] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                                      alpaca::ndr::Encoder& out) {
+                                   alpaca::ndr::Encoder& out) {
     return DispatchUnions_EchoShade(impl, call, in, out);
   };
   registration.methods[3] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                                      alpaca::ndr::Encoder& out) {
+                                   alpaca::ndr::Encoder& out) {
     return DispatchUnions_EchoYes(impl, call, in, out);
   };
   registration.methods[4] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                                      alpaca::ndr::Encoder& out) {
+                                   alpaca::ndr::Encoder& out) {
     return DispatchUnions_EchoWide(impl, call, in, out);
   };
   registration.methods[5] = [impl](alpaca::rpc::CallContext& call, alpaca::ndr::Decoder& in,
-                                      alpaca::ndr::Encoder& out) {
+                                   alpaca::ndr::Encoder& out) {
     return DispatchUnions_EchoLevel(impl, call, in, out);
   };
   return registration;

@@ -3,8 +3,8 @@
 
 #include <memory>
 
-#include "unions_types.h"
 #include "alpaca/rpc/server.h"  // what a server needs besides its stubs
+#include "unions_types.h"
 
 namespace golden::unions {
 

@@ -202,9 +202,31 @@ std::string WrapLine(std::string_view line, std::size_t limit) {
   bool fresh = true;  // nothing after the '(' or the continuation indent yet
   // Aligned after the '(' unless that leaves too little room; then the
   // arguments start on the next line, four deeper than the statement.
+  // Also when that takes fewer lines, as clang-format prefers.
   std::size_t longest = 0;
   for (const std::string& piece : pieces) longest = std::max(longest, piece.size());
-  if (column + longest > limit && indent + 4 + longest <= column + longest) {
+  // A function's parameters stay aligned when they fit (clang-format keeps
+  // a signature's '(' on the name's line); a call's arguments do not.
+  auto lines_at = [&](std::size_t at) {
+    std::size_t lines = 1, used = at;
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+      if (i == 0 || used + 1 + pieces[i].size() <= limit) {
+        used += (i == 0 ? 0 : 1) + pieces[i].size();
+      } else {
+        ++lines;
+        used = at + pieces[i].size();
+      }
+    }
+    return lines;
+  };
+  std::string_view callee = Trimmed(line.substr(0, list->open));
+  const bool signature = callee.find(' ') != std::string_view::npos &&
+                         callee.substr(0, 7) != "return " &&
+                         breaks.assignment == std::string_view::npos;
+  const bool aligned_fits = column + longest <= limit;
+  const bool deeper_helps = indent + 4 < column;
+  if (deeper_helps &&
+      (!aligned_fits || (!signature && 1 + lines_at(indent + 4) < lines_at(column)))) {
     column = indent + 4;
     out += head + "\n";
     current = std::string(column, ' ');
@@ -280,6 +302,25 @@ bool IsFunctionHead(std::string_view line) {
   return false;
 }
 
+// `Defer([p = &x](Encoder& e) {`: a lambda's head at the end of a line.
+bool IsLambdaHead(std::string_view line) {
+  std::string_view t = Trimmed(line);
+  return t.size() > 3 && t.substr(t.size() - 3) == ") {" &&
+         t.find("](") != std::string_view::npos && t.find("//") == std::string_view::npos;
+}
+
+// What may follow a body's '}' on its line: nothing for a function;
+// `);`, `;`, `));` for a lambda that is an argument or an initialiser.
+bool IsClose(std::string_view line, std::size_t indent, bool lambda) {
+  if (line.size() <= indent || line.find_first_not_of(' ') != indent || line[indent] != '}') {
+    return false;
+  }
+  std::string_view tail = line.substr(indent + 1);
+  if (!lambda) return tail.empty();
+  return !tail.empty() && tail.back() == ';' &&
+         tail.find_first_not_of(");") == std::string_view::npos;
+}
+
 // One simple statement: `return x;`, `Marshal(e, v);`.
 bool IsSimpleStatement(std::string_view line) {
   std::string_view t = Trimmed(line);
@@ -300,15 +341,18 @@ std::string JoinShortFunctions(std::string_view text, std::size_t limit) {
   std::string out;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     std::string_view line = lines[i];
-    if (IsFunctionHead(line) && i + 1 < lines.size()) {
-      const std::string close = std::string(IndentOf(line), ' ') + "}";
-      if (lines[i + 1] == close) {
-        out += std::string(line) + "}";
+    const bool lambda = IsLambdaHead(line);
+    if ((lambda || IsFunctionHead(line)) && i + 1 < lines.size()) {
+      const std::size_t indent = IndentOf(line);
+      if (IsClose(lines[i + 1], indent, lambda)) {
+        out += std::string(line) + std::string(Trimmed(lines[i + 1]));
         i += 1;
-      } else if (i + 2 < lines.size() && lines[i + 2] == close &&
-                 IndentOf(lines[i + 1]) == IndentOf(line) + 2 && IsSimpleStatement(lines[i + 1]) &&
-                 line.size() + Trimmed(lines[i + 1]).size() + 3 <= limit) {
-        out += std::string(line) + " " + std::string(Trimmed(lines[i + 1])) + " }";
+      } else if (i + 2 < lines.size() && IsClose(lines[i + 2], indent, lambda) &&
+                 IndentOf(lines[i + 1]) == indent + 2 && IsSimpleStatement(lines[i + 1]) &&
+                 line.size() + Trimmed(lines[i + 1]).size() + Trimmed(lines[i + 2]).size() + 2 <=
+                     limit) {
+        out += std::string(line) + " " + std::string(Trimmed(lines[i + 1])) + " " +
+               std::string(Trimmed(lines[i + 2]));
         i += 2;
       } else {
         out += line;
@@ -322,7 +366,11 @@ std::string JoinShortFunctions(std::string_view text, std::size_t limit) {
 }
 
 std::string LayOut(std::string_view text, std::size_t limit) {
-  return WrapLines(JoinShortFunctions(text, limit), limit);
+  std::string laid = WrapLines(JoinShortFunctions(text, limit), limit);
+  // One blank line at most between two others (templates that print
+  // nothing between their sections leave several).
+  for (std::size_t at; (at = laid.find("\n\n\n")) != std::string::npos;) laid.erase(at, 1);
+  return laid;
 }
 
 }  // namespace alpaca::idl::gen

@@ -27,7 +27,8 @@ std::string WrapLines(std::string_view text, std::size_t limit = kLineLimit);
 // `void F() {` + `  return x;` + `}` as `void F() { return x; }` when that
 // fits; `void F() {` + `}` as `void F() {}`.
 std::string JoinShortFunctions(std::string_view text, std::size_t limit = kLineLimit);
-// Both, joining first: what the C++ generators apply to every file.
+// Both, joining first, and runs of blank lines made one: what the C++
+// generators apply to every file.
 std::string LayOut(std::string_view text, std::size_t limit = kLineLimit);
 
 }  // namespace alpaca::idl::gen

@@ -132,8 +132,15 @@ TEST(WrapTest, ShortFunctionsGoOnOneLine) {
   EXPECT_EQ(JoinShortFunctions(two, 80), two);
   const std::string block = "if (x) {\n  a();\n}";
   EXPECT_EQ(JoinShortFunctions(block, 80), block);
-  const std::string lambda = "auto f = [](int a) {\n  g(a);\n};";
-  EXPECT_EQ(JoinShortFunctions(lambda, 80), lambda);
+}
+
+TEST(WrapTest, ShortLambdasGoOnOneLine) {
+  EXPECT_EQ(JoinShortFunctions("  e.Defer([p](Encoder& e) {\n    Put(e, *p);\n  });", 80),
+            "  e.Defer([p](Encoder& e) { Put(e, *p); });");
+  EXPECT_EQ(JoinShortFunctions("auto f = [](int a) {\n  g(a);\n};", 80),
+            "auto f = [](int a) { g(a); };");
+  const std::string two = "f([](int a) {\n  g(a);\n  h(a);\n});";
+  EXPECT_EQ(JoinShortFunctions(two, 80), two);
 }
 
 TEST(WrapTest, EveryLineOfAText) {

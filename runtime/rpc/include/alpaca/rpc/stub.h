@@ -65,6 +65,12 @@ std::uint32_t WireBound(T value, const char* what) {
 inline void CheckBound(bool ok, const char* what) {
   if (!ok) ThrowBadBound(what);
 }
+// A length_is the [in] values decide, against the size_is (or the fixed
+// bound) they also decide: both valid wire counts, the length within it.
+template <typename Length, typename Size>
+void CheckLength(Length length, Size size, const char* what) {
+  CheckBound(WireBound(length, what) <= WireBound(size, what), what);
+}
 
 [[noreturn]] inline void ThrowBadTag(const char* what) {
   throw RpcError(status::kInvalidTag, what);

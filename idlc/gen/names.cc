@@ -86,6 +86,11 @@ std::string ArmName(std::string_view name) {
 
 std::string NamespaceFromStem(std::string_view stem) { return Identifier(stem); }
 
+std::string CaseLabel(const std::string& tag_cpp, std::int64_t value) {
+  if (value >= 0 && value <= 127) return IntegerLiteral(value);
+  return "static_cast<std::int64_t>(static_cast<" + tag_cpp + ">(" + IntegerLiteral(value) + "))";
+}
+
 std::string IntegerLiteral(std::int64_t value) {
   if (value == std::numeric_limits<std::int64_t>::min()) return "(-9223372036854775807LL - 1)";
   return std::to_string(value) + (value > 2147483647 || value < -2147483647 ? "LL" : "");

@@ -23,6 +23,10 @@ std::string NamespaceFromStem(std::string_view stem);
 // it fits one, LL past that, and INT64_MIN (which has no literal) as an
 // expression.
 std::string IntegerLiteral(std::int64_t value);
+// A case label for the IDL case value `value` in a switch over a union's
+// tag (of C++ type `tag_cpp`) converted to std::int64_t: the value the tag's
+// own type gives it, so `case(0xffffffff)` on a long tag is -1.
+std::string CaseLabel(const std::string& tag_cpp, std::int64_t value);
 
 // Generated names around an interface called `base`.
 inline std::string ClientClass(const std::string& base) { return base + "Client"; }

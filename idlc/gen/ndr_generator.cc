@@ -110,7 +110,9 @@ void DefineUnionCodecs(Printer& p, const FilePlan& plan, const TypePlan& t) {
   p.Print("std::size_t arm = 0;\nswitch (static_cast<std::int64_t>(v.tag)) {\n");
   for (const ArmPlan& arm : t.arms) {
     if (arm.is_default) continue;
-    for (std::int64_t value : arm.values) p.Print("  case $v$:\n", {{"v", IntegerLiteral(value)}});
+    for (std::int64_t value : arm.values) {
+      p.Print("  case $v$:\n", {{"v", CaseLabel(t.discriminant->cpp, value)}});
+    }
     p.Print("    arm = $i$;\n    break;\n", {{"i", std::to_string(arm.index)}});
   }
   if (fallback != nullptr) {
@@ -171,7 +173,7 @@ void DefineUnionCodecs(Printer& p, const FilePlan& plan, const TypePlan& t) {
     // The block opens on the last label, as in Marshal.
     for (std::size_t i = 0; i < arm.values.size(); ++i) {
       p.Print(i + 1 < arm.values.size() ? "  case $v$:\n" : "  case $v$: {\n",
-              {{"v", IntegerLiteral(arm.values[i])}});
+              {{"v", CaseLabel(t.discriminant->cpp, arm.values[i])}});
     }
     if (arm.values.empty()) p.Print("  {\n");
     arm_body(arm);

@@ -100,7 +100,9 @@ void DefineStub(Printer& p, const FilePlan& plan, const InterfacePlan& iface, co
            {"f", DecodeInName(m.name)},
            {"args", CodecArgs(m, CodecFunction::kDecodeIn, "in", "", wire_arg)}});
   p.Print(
-      "if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch\n");
+      "if (auto ec = in.Finish()) {\n"
+      "  return alpaca::rpc::stub::StubDataStatus(ec);  // validate, then dispatch\n"
+      "}\n");
 
   for (const ParamPlan& param : m.params) {
     if (!IsContext(param)) continue;

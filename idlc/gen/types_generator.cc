@@ -124,12 +124,8 @@ DefaultArm FirstArm(const TypePlan& t) {
 
 // set_empty(discriminant): selects an arm that carries no data ([case(3)] ;
 // or an empty [default]), which has no member to set.
-// A case label for `v` in a switch over the tag as a 64-bit value: the
-// value the tag's own type gives it (0xffffffff on a long is -1).
 std::string CaseLabel(const TypePlan& t, std::int64_t v) {
-  if (v >= 0 && v <= 127) return IntegerLiteral(v);
-  return "static_cast<std::int64_t>(static_cast<" + t.discriminant->cpp + ">(" + IntegerLiteral(v) +
-         "))";
+  return gen::CaseLabel(t.discriminant->cpp, v);
 }
 
 void PrintSetEmpty(Printer& p, const TypePlan& t) {

@@ -220,6 +220,11 @@ void Unions(ConformanceClient& c) {
   Small small_echo;
   c.EchoSmall(2, small, small_echo);
   CHECK(small_echo == small);
+  // case(0xffffffff) selects the arm of tag -1 both ways.
+  small.set_minus_one(7);
+  CHECK(small.tag == -1);
+  c.EchoSmall(-1, small, small_echo);
+  CHECK(small_echo == small && small_echo.minus_one() != nullptr && *small_echo.minus_one() == 7);
 
   for (int k = 0; k < 3; ++k) {
     Shade s;
@@ -239,8 +244,9 @@ void Faults(ConformanceClient& c) {
   CHECK(StatusOf([&] { c.Fault(5); }) == 5u);
   CHECK(c.Percent(100) == 100);
   // [range(0, 100)]: the server's stub refuses 101 before the method runs.
-  CHECK(StatusOf([&] { c.Percent(101); }) == alpaca::rpc::status::kBadStubData);
-  CHECK(StatusOf([&] { c.Percent(-1); }) == alpaca::rpc::status::kBadStubData);
+  // [range] is checked by the server's stub, as Windows does: RPC_X_INVALID_BOUND.
+  CHECK(StatusOf([&] { c.Percent(101); }) == alpaca::rpc::status::kInvalidBound);
+  CHECK(StatusOf([&] { c.Percent(-1); }) == alpaca::rpc::status::kInvalidBound);
   // An opnum past the table.
   CHECK(StatusOf([&] { c.Rpc().Call(200, {}); }) == alpaca::rpc::status::kNcaOpRangeError);
 }

@@ -89,11 +89,20 @@ inline void WriteEnum16(ndr::Encoder& e, std::int64_t value, const char* what) {
   throw RpcError(status::kNullRefPointer, what);
 }
 
+// The status Windows answers for stub data the decoder refused: a value
+// outside its [range] and an array's variance outside its conformance are
+// RPC_X_INVALID_BOUND (Wine's rpcrt4 raises the same); anything else is
+// RPC_X_BAD_STUB_DATA.
+inline std::uint32_t StubDataStatus(std::error_code ec) {
+  if (ec == ndr::Errc::kOutOfRange || ec == ndr::Errc::kBadVariance) return status::kInvalidBound;
+  return status::kBadStubData;
+}
+
 // The end of decoding a response on the client: the server's stub data
 // must be complete and well formed.
 inline void FinishReply(ndr::Decoder& d, const char* method) {
   if (auto ec = d.Finish()) {
-    throw RpcError(status::kBadStubData, std::string(method) + ": " + ec.message());
+    throw RpcError(StubDataStatus(ec), std::string(method) + ": " + ec.message());
   }
 }
 

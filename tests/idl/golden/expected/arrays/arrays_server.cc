@@ -12,7 +12,9 @@ std::uint32_t DispatchArrays_Sum(const std::shared_ptr<ArraysServer>& impl,
   call.method_state = alpaca::rpc::MethodState::kNotStarted;
   std::vector<std::int32_t> values{};
   ndr_codec::iface_Arrays::DecodeSumIn(in, values);
-  if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  if (auto ec = in.Finish()) {
+    return alpaca::rpc::stub::StubDataStatus(ec);  // validate, then dispatch
+  }
   call.method_state = alpaca::rpc::MethodState::kStarted;
   const std::int64_t result = impl->Sum(values);
   ndr_codec::iface_Arrays::EncodeSumOut(out, values, result);
@@ -27,7 +29,9 @@ std::uint32_t DispatchArrays_Fill(const std::shared_ptr<ArraysServer>& impl,
   std::uint8_t value{};
   std::vector<std::uint8_t> data{};
   ndr_codec::iface_Arrays::DecodeFillIn(in, size, value);
-  if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  if (auto ec = in.Finish()) {
+    return alpaca::rpc::stub::StubDataStatus(ec);  // validate, then dispatch
+  }
   // [out] bounds that [in] values decide: refused (RPC_S_INVALID_BOUND)
   // before the method runs, not while encoding its reply.
   alpaca::rpc::stub::WireBound(static_cast<std::int64_t>(size), "Fill: data");
@@ -47,7 +51,9 @@ std::uint32_t DispatchArrays_Scale(const std::shared_ptr<ArraysServer>& impl,
   Samples samples{};
   std::int32_t factor{};
   ndr_codec::iface_Arrays::DecodeScaleIn(in, samples, factor);
-  if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  if (auto ec = in.Finish()) {
+    return alpaca::rpc::stub::StubDataStatus(ec);  // validate, then dispatch
+  }
   call.method_state = alpaca::rpc::MethodState::kStarted;
   impl->Scale(samples, factor);
   ndr_codec::iface_Arrays::EncodeScaleOut(out, samples, factor);
@@ -60,7 +66,9 @@ std::uint32_t DispatchArrays_Window(const std::shared_ptr<ArraysServer>& impl,
   call.method_state = alpaca::rpc::MethodState::kNotStarted;
   std::vector<std::int32_t> window{};
   ndr_codec::iface_Arrays::DecodeWindowIn(in, window);
-  if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  if (auto ec = in.Finish()) {
+    return alpaca::rpc::stub::StubDataStatus(ec);  // validate, then dispatch
+  }
   call.method_state = alpaca::rpc::MethodState::kStarted;
   const std::int32_t result = impl->Window(window);
   ndr_codec::iface_Arrays::EncodeWindowOut(out, window, result);
@@ -74,7 +82,9 @@ std::uint32_t DispatchArrays_EchoSlots(const std::shared_ptr<ArraysServer>& impl
   Slots value{};
   Slots echo{};
   ndr_codec::iface_Arrays::DecodeEchoSlotsIn(in, value);
-  if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  if (auto ec = in.Finish()) {
+    return alpaca::rpc::stub::StubDataStatus(ec);  // validate, then dispatch
+  }
   call.method_state = alpaca::rpc::MethodState::kStarted;
   impl->EchoSlots(value, echo);
   ndr_codec::iface_Arrays::EncodeEchoSlotsOut(out, value, echo);
@@ -89,7 +99,9 @@ std::uint32_t DispatchArrays_Grid(const std::shared_ptr<ArraysServer>& impl,
   std::vector<std::int32_t> cells{};
   std::vector<std::int32_t> first_column{};
   ndr_codec::iface_Arrays::DecodeGridIn(in, columns, cells, first_column);
-  if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  if (auto ec = in.Finish()) {
+    return alpaca::rpc::stub::StubDataStatus(ec);  // validate, then dispatch
+  }
   call.method_state = alpaca::rpc::MethodState::kStarted;
   impl->Grid(columns, cells, first_column);
   ndr_codec::iface_Arrays::EncodeGridOut(out, columns, cells, first_column);

@@ -17,7 +17,9 @@ std::uint32_t DispatchScalars_Add(const std::shared_ptr<ScalarsServer>& impl,
   std::int32_t a{};
   std::int32_t b{};
   ndr_codec::iface_Scalars::DecodeAddIn(in, a, b);
-  if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  if (auto ec = in.Finish()) {
+    return alpaca::rpc::stub::StubDataStatus(ec);  // validate, then dispatch
+  }
   call.method_state = alpaca::rpc::MethodState::kStarted;
   const std::int32_t result = impl->Add(a, b);
   ndr_codec::iface_Scalars::EncodeAddOut(out, a, b, result);
@@ -31,7 +33,9 @@ std::uint32_t DispatchScalars_Record(const std::shared_ptr<ScalarsServer>& impl,
   Reading reading{};
   Reading stored{};
   ndr_codec::iface_Scalars::DecodeRecordIn(in, reading);
-  if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  if (auto ec = in.Finish()) {
+    return alpaca::rpc::stub::StubDataStatus(ec);  // validate, then dispatch
+  }
   call.method_state = alpaca::rpc::MethodState::kStarted;
   impl->Record(reading, stored);
   ndr_codec::iface_Scalars::EncodeRecordOut(out, reading, stored);
@@ -45,7 +49,9 @@ std::uint32_t DispatchScalars_Describe(const std::shared_ptr<ScalarsServer>& imp
   std::u16string name{};
   std::int32_t length{};
   ndr_codec::iface_Scalars::DecodeDescribeIn(in, name);
-  if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  if (auto ec = in.Finish()) {
+    return alpaca::rpc::stub::StubDataStatus(ec);  // validate, then dispatch
+  }
   call.method_state = alpaca::rpc::MethodState::kStarted;
   length = impl->Describe(name);
   const HRESULT result{};  // S_OK: failures are faults
@@ -60,7 +66,9 @@ std::uint32_t DispatchScalars_Rename(const std::shared_ptr<ScalarsServer>& impl,
   std::optional<std::string> name{};
   std::optional<std::string> previous{};
   ndr_codec::iface_Scalars::DecodeRenameIn(in, name);
-  if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  if (auto ec = in.Finish()) {
+    return alpaca::rpc::stub::StubDataStatus(ec);  // validate, then dispatch
+  }
   call.method_state = alpaca::rpc::MethodState::kStarted;
   impl->Rename(name, previous);
   ndr_codec::iface_Scalars::EncodeRenameOut(out, name, previous);
@@ -74,7 +82,9 @@ std::uint32_t DispatchScalars_Open(const std::shared_ptr<ScalarsServer>& impl,
   std::int32_t mode{};
   alpaca::ndr::ContextHandle session_wire;
   ndr_codec::iface_Scalars::DecodeOpenIn(in, mode);
-  if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  if (auto ec = in.Finish()) {
+    return alpaca::rpc::stub::StubDataStatus(ec);  // validate, then dispatch
+  }
   alpaca::rpc::ServerContext session;
   call.method_state = alpaca::rpc::MethodState::kStarted;
   impl->Open(mode, session);
@@ -91,7 +101,9 @@ std::uint32_t DispatchScalars_Close(const std::shared_ptr<ScalarsServer>& impl,
   call.method_state = alpaca::rpc::MethodState::kNotStarted;
   alpaca::ndr::ContextHandle session_wire;
   ndr_codec::iface_Scalars::DecodeCloseIn(in, session_wire);
-  if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  if (auto ec = in.Finish()) {
+    return alpaca::rpc::stub::StubDataStatus(ec);  // validate, then dispatch
+  }
   alpaca::rpc::ServerContext session;
   if (auto status = call.association.Find(session_wire, &kSESSIONContextType, true, session)) {
     return status;
@@ -114,7 +126,9 @@ std::uint32_t DispatchScalars_Divide(const std::shared_ptr<ScalarsServer>& impl,
   std::int32_t result_{};
   std::int32_t options_{};
   ndr_codec::iface_Scalars::DecodeDivideIn(in, in_, out_);
-  if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  if (auto ec = in.Finish()) {
+    return alpaca::rpc::stub::StubDataStatus(ec);  // validate, then dispatch
+  }
   call.method_state = alpaca::rpc::MethodState::kStarted;
   impl->Divide(in_, out_, result_, options_);
   ndr_codec::iface_Scalars::EncodeDivideOut(out, in_, out_, result_, options_);

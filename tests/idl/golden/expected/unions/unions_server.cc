@@ -13,7 +13,9 @@ std::uint32_t DispatchUnions_EchoTagged(const std::shared_ptr<UnionsServer>& imp
   Tagged value{};
   Tagged echo{};
   ndr_codec::iface_Unions::DecodeEchoTaggedIn(in, value);
-  if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  if (auto ec = in.Finish()) {
+    return alpaca::rpc::stub::StubDataStatus(ec);  // validate, then dispatch
+  }
   call.method_state = alpaca::rpc::MethodState::kStarted;
   impl->EchoTagged(value, echo);
   ndr_codec::iface_Unions::EncodeEchoTaggedOut(out, value, echo);
@@ -28,7 +30,9 @@ std::uint32_t DispatchUnions_EchoValue(const std::shared_ptr<UnionsServer>& impl
   Value value{};
   Value echo{};
   ndr_codec::iface_Unions::DecodeEchoValueIn(in, kind, value);
-  if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  if (auto ec = in.Finish()) {
+    return alpaca::rpc::stub::StubDataStatus(ec);  // validate, then dispatch
+  }
   echo.tag = static_cast<decltype(echo.tag)>(static_cast<std::int64_t>(kind));
   call.method_state = alpaca::rpc::MethodState::kStarted;
   impl->EchoValue(kind, value, echo);
@@ -43,7 +47,9 @@ std::uint32_t DispatchUnions_EchoShade(const std::shared_ptr<UnionsServer>& impl
   Shade value{};
   Shade echo{};
   ndr_codec::iface_Unions::DecodeEchoShadeIn(in, value);
-  if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  if (auto ec = in.Finish()) {
+    return alpaca::rpc::stub::StubDataStatus(ec);  // validate, then dispatch
+  }
   call.method_state = alpaca::rpc::MethodState::kStarted;
   impl->EchoShade(value, echo);
   ndr_codec::iface_Unions::EncodeEchoShadeOut(out, value, echo);
@@ -57,7 +63,9 @@ std::uint32_t DispatchUnions_EchoYes(const std::shared_ptr<UnionsServer>& impl,
   bool which{};
   Yes value{};
   ndr_codec::iface_Unions::DecodeEchoYesIn(in, which, value);
-  if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  if (auto ec = in.Finish()) {
+    return alpaca::rpc::stub::StubDataStatus(ec);  // validate, then dispatch
+  }
   call.method_state = alpaca::rpc::MethodState::kStarted;
   impl->EchoYes(which, value);
   ndr_codec::iface_Unions::EncodeEchoYesOut(out, which, value);
@@ -71,7 +79,9 @@ std::uint32_t DispatchUnions_EchoWide(const std::shared_ptr<UnionsServer>& impl,
   HoldsWide value{};
   HoldsWide echo{};
   ndr_codec::iface_Unions::DecodeEchoWideIn(in, value);
-  if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  if (auto ec = in.Finish()) {
+    return alpaca::rpc::stub::StubDataStatus(ec);  // validate, then dispatch
+  }
   call.method_state = alpaca::rpc::MethodState::kStarted;
   impl->EchoWide(value, echo);
   ndr_codec::iface_Unions::EncodeEchoWideOut(out, value, echo);
@@ -84,7 +94,9 @@ std::uint32_t DispatchUnions_EchoLevel(const std::shared_ptr<UnionsServer>& impl
   call.method_state = alpaca::rpc::MethodState::kNotStarted;
   ByLevel value{};
   ndr_codec::iface_Unions::DecodeEchoLevelIn(in, value);
-  if (in.Finish()) return alpaca::rpc::status::kBadStubData;  // validate, then dispatch
+  if (auto ec = in.Finish()) {
+    return alpaca::rpc::stub::StubDataStatus(ec);  // validate, then dispatch
+  }
   call.method_state = alpaca::rpc::MethodState::kStarted;
   impl->EchoLevel(value);
   ndr_codec::iface_Unions::EncodeEchoLevelOut(out, value);

@@ -10,9 +10,10 @@ namespace {
 
 bool IdentifierChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
-// Argument lists and brace initialisers ("Id{a, b, c}"), not blocks.
+// Argument lists, template argument lists and brace initialisers
+// ("Id{a, b, c}"), not blocks.
 bool Breakable(std::string_view line, char kind, std::size_t at) {
-  return kind == '(' || (kind == '{' && at > 0 && IdentifierChar(line[at - 1]));
+  return kind == '(' || kind == '<' || (kind == '{' && at > 0 && IdentifierChar(line[at - 1]));
 }
 
 // `name(` or `name<T>(`: a call, not `if (` or `(a + b)`.
@@ -42,6 +43,7 @@ struct List {
   std::size_t open = std::string_view::npos;
   std::size_t close = std::string_view::npos;
   std::vector<std::size_t> commas;
+  char kind = '(';
 };
 
 // Where the literal or comment starting at `i` ends (its last character),
@@ -107,11 +109,11 @@ Breaks FindBreaks(std::string_view line) {
       if (open.kind == '(' && IsCall(line, open.at) && stack.empty() &&
           close != std::string_view::npos && close > open.at + 1 &&
           (!single || close - open.at > single->close - single->open)) {
-        single = List{open.at, close, {}};
+        single = List{open.at, close, {}, open.kind};
       }
       return;
     }
-    if (!best || open.at < best->open) best = List{open.at, close, open.commas};
+    if (!best || open.at < best->open) best = List{open.at, close, open.commas, open.kind};
   };
   for (std::size_t i = 0; i < line.size(); ++i) {
     char c = line[i];
@@ -130,7 +132,9 @@ Breaks FindBreaks(std::string_view line) {
                line[i + 1] != '<' && line[i + 1] != '=') {
       stack.push_back({'<', i, {}});
     } else if (c == '>' && !stack.empty() && stack.back().kind == '<' && line[i - 1] != '-') {
+      Open open = std::move(stack.back());
       stack.pop_back();
+      consider(open, i);
     } else if (c == ')' || c == ']' || c == '}') {
       while (!stack.empty() && stack.back().kind == '<') stack.pop_back();  // a '<' comparison
       if (stack.empty()) continue;
@@ -167,7 +171,7 @@ std::string WrapLine(std::string_view line, std::size_t limit) {
   if (breaks.assignment != std::string_view::npos && line.back() != '{') {
     std::string_view rhs = Trimmed(line.substr(breaks.assignment + 1));
     // Nor does a line another break left open (`x = f(`).
-    bool declaration_tail = rhs == "0;" || rhs == "default;" || rhs == "delete;" ||
+    bool declaration_tail = rhs.empty() || rhs == "0;" || rhs == "default;" || rhs == "delete;" ||
                             rhs.back() == '(' || rhs.back() == ',';
     if (!declaration_tail && breaks.assignment + 1 <= limit &&
         continuation.size() + rhs.size() <= limit) {
@@ -179,6 +183,7 @@ std::string WrapLine(std::string_view line, std::size_t limit) {
   // line when it fits there whole: break the outer level first.
   std::optional<List> list = breaks.list ? breaks.list : breaks.single;
   if (breaks.list && breaks.single && breaks.single->open < breaks.list->open &&
+      breaks.list->close != std::string_view::npos && breaks.list->close < breaks.single->close &&
       continuation.size() + Trimmed(line.substr(breaks.single->open + 1)).size() <= limit) {
     list = breaks.single;
   }
@@ -191,6 +196,16 @@ std::string WrapLine(std::string_view line, std::size_t limit) {
   for (std::size_t comma : list->commas) {
     pieces.emplace_back(Trimmed(line.substr(start, comma + 1 - start)));
     start = comma + 1;
+  }
+  // A declaration whose type's template arguments break puts its name on
+  // a line of its own, four deeper, as clang-format does.
+  std::string declarator;
+  if (list->kind == '<' && list->close != std::string_view::npos) {
+    std::string_view after = Trimmed(line.substr(list->close + 1));
+    if (!after.empty() && after.back() == ';' && IdentifierChar(after.front())) {
+      declarator = after;
+      line = line.substr(0, list->close + 1);
+    }
   }
   // Nothing after the last comma: the list continues on the next line.
   if (std::string_view rest = Trimmed(line.substr(start)); !rest.empty()) pieces.emplace_back(rest);
@@ -243,6 +258,7 @@ std::string WrapLine(std::string_view line, std::size_t limit) {
     }
   }
   out += current;
+  if (!declarator.empty()) out += "\n" + continuation + declarator;
 
   // A piece may itself be too long (a nested call): wrap each line again,
   // as long as that changes something.

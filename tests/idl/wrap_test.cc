@@ -118,6 +118,21 @@ TEST(WrapTest, AnOuterCallOfOneArgumentBreaksBeforeAListInsideIt) {
   EXPECT_EQ(WrapLine("  e.Write<T>(std::span<const T>(x.data(), x.size()));", 50),
             "  e.Write<T>(\n"
             "      std::span<const T>(x.data(), x.size()));");
+  // Only a list inside it: a call that merely comes first keeps its argument.
+  EXPECT_EQ(WrapLine("  SomeLongFunctionName(x) + Bar(first_argument, second_argument_long);", 60),
+            "  SomeLongFunctionName(x) + Bar(first_argument,\n"
+            "                                second_argument_long);");
+  // An assignment with nothing after its '=' (a line another break left) stays.
+  EXPECT_EQ(WrapLine("  Encode(aaaaaaaa, bbbbbbbb) = ", 20),
+            "  Encode(aaaaaaaa,\n"
+            "         bbbbbbbb) =");
+}
+
+TEST(WrapTest, ATypesTemplateArgumentsBreakAndTheNameMovesDown) {
+  EXPECT_EQ(WrapLine("  std::variant<char, std::int16_t, std::int64_t> value;", 40),
+            "  std::variant<char, std::int16_t,\n"
+            "               std::int64_t>\n"
+            "      value;");
 }
 
 TEST(WrapTest, ShortFunctionsGoOnOneLine) {

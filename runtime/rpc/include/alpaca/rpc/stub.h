@@ -65,11 +65,16 @@ std::uint32_t WireBound(T value, const char* what) {
 inline void CheckBound(bool ok, const char* what) {
   if (!ok) ThrowBadBound(what);
 }
-// A length_is the [in] values decide, against the size_is (or the fixed
-// bound) they also decide: both valid wire counts, the length within it.
+// A length_is the [in] values decide, against the size_is they also
+// decide: both valid wire counts, the length within the size.
 template <typename Length, typename Size>
 void CheckLength(Length length, Size size, const char* what) {
   CheckBound(WireBound(length, what) <= WireBound(size, what), what);
+}
+// The same against a fixed array's bound.
+template <typename Length>
+void CheckLengthWithin(Length length, std::uint64_t bound, const char* what) {
+  CheckBound(WireBound(length, what) <= bound, what);
 }
 
 [[noreturn]] inline void ThrowBadTag(const char* what) {

@@ -11,7 +11,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libmimalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-impacket tshark iproute2 procps
-  libwine-dev wine64-tools
+  libwine-dev wine64-tools wine64 wine
 )
 
 missing=()

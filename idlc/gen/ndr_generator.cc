@@ -97,9 +97,7 @@ void DefineStructCodecs(Printer& p, const FilePlan& plan, const TypePlan& t) {
 void DefineUnionCodecs(Printer& p, const FilePlan& plan, const TypePlan& t) {
   CodecEmitter emit(p, plan);
   Scope none;
-  Vars vars{
-      {"t", t.name}, {"aa", std::to_string(t.arm_alignment)}, {"a", std::to_string(t.alignment)}};
-  bool encapsulated = t.type->AsUnion().encapsulated;
+  Vars vars{{"t", t.name}, {"a", std::to_string(t.alignment)}};
   const ArmPlan* fallback = nullptr;
   for (const ArmPlan& arm : t.arms) {
     if (arm.is_default) fallback = &arm;
@@ -127,7 +125,6 @@ void DefineUnionCodecs(Printer& p, const FilePlan& plan, const TypePlan& t) {
       "  alpaca::rpc::stub::ThrowBadTag(\"$t$: the value held is not the arm its tag selects\");\n"
       "}\n",
       vars);
-  if (encapsulated) p.Print("e.Align($a$);\n", vars);
   emit.Encode(*t.discriminant, "v.tag", "e", none, false, t.name + ".tag");
   p.Print("switch (arm) {\n");
   for (const ArmPlan& arm : t.arms) {
@@ -135,7 +132,7 @@ void DefineUnionCodecs(Printer& p, const FilePlan& plan, const TypePlan& t) {
     p.Print("  case $i$: {\n", {{"i", std::to_string(arm.index)}});
     p.Indent();
     p.Indent();
-    p.Print("e.Align($aa$);\n", vars);
+    if (arm.alignment > 1) p.Print("e.Align($aa$);\n", {{"aa", std::to_string(arm.alignment)}});
     emit.Encode(*arm.member->shape, "std::get<" + std::to_string(arm.index) + ">(v.value)", "e",
                 none, false, t.name + "." + arm.member->name);
     p.Print("break;\n");
@@ -149,7 +146,6 @@ void DefineUnionCodecs(Printer& p, const FilePlan& plan, const TypePlan& t) {
 
   p.Print("void Unmarshal(alpaca::ndr::Decoder& d, $t$& v) {\n", vars);
   p.Indent();
-  if (encapsulated) p.Print("d.Align($a$);\n", vars);
   std::vector<std::string> checks;
   emit.Decode(*t.discriminant, "v.tag", "d", none, false, "", t.name + ".tag", checks);
   p.Print("switch (static_cast<std::int64_t>(v.tag)) {\n");
@@ -158,7 +154,7 @@ void DefineUnionCodecs(Printer& p, const FilePlan& plan, const TypePlan& t) {
     p.Indent();
     p.Print("v.value.emplace<$i$>();\n", {{"i", std::to_string(arm.index)}});
     if (arm.member) {
-      p.Print("d.Align($aa$);\n", vars);
+      if (arm.alignment > 1) p.Print("d.Align($aa$);\n", {{"aa", std::to_string(arm.alignment)}});
       std::vector<std::string> arm_checks;
       emit.Decode(*arm.member->shape, "std::get<" + std::to_string(arm.index) + ">(v.value)", "d",
                   none, false, "", t.name + "." + arm.member->name, arm_checks);

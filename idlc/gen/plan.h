@@ -41,6 +41,9 @@ struct ArmPlan {
   bool is_default = false;
   std::optional<MemberPlan> member;  // empty arm: none
   int index = 0;                     // alternative in the variant
+  // Each arm is aligned to its own NDR alignment after the discriminant
+  // (Wine's rpcrt4 and Windows: not to the largest arm's).
+  int alignment = 1;
 };
 
 struct TypePlan {
@@ -54,7 +57,6 @@ struct TypePlan {
   // kUnion
   ShapePtr discriminant;  // shape of the tag
   std::vector<ArmPlan> arms;
-  int arm_alignment = 1;
   // kEnum
   bool enum32 = false;
   // NDR facts

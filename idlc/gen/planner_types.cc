@@ -41,7 +41,7 @@ void Planner::PlanType(const RemotedType& resolved) {
   } else {
     plan.kind = TypePlan::Kind::kUnion;
     plan.discriminant = Lower(*resolved.discriminant);
-    plan.arm_alignment = 1;
+    int largest_arm = 1;
     for (std::size_t i = 0; i < resolved.arms.size(); ++i) {
       const RemotedArm& arm = resolved.arms[i];
       ArmPlan out;
@@ -53,11 +53,12 @@ void Planner::PlanType(const RemotedType& resolved) {
         std::string member =
             Identifier(field.name.empty() ? "arm" + std::to_string(i) : field.name);
         out.member = MemberPlan{member, field.name, field.loc, Lower(*arm.member->wire), {}};
-        plan.arm_alignment = std::max(plan.arm_alignment, Alignment(*out.member->shape));
+        out.alignment = Alignment(*out.member->shape);
+        largest_arm = std::max(largest_arm, out.alignment);
       }
       plan.arms.push_back(std::move(out));
     }
-    plan.alignment = std::max(plan.arm_alignment, Alignment(*plan.discriminant));
+    plan.alignment = std::max(largest_arm, Alignment(*plan.discriminant));
     plan.min_wire = MinWire(*plan.discriminant);
   }
 }

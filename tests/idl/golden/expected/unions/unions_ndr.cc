@@ -25,12 +25,12 @@ void Marshal(alpaca::ndr::Encoder& e, const Value& v) {
   e.Write<std::int16_t>(v.tag);
   switch (arm) {
     case 0: {
-      e.Align(8);
+      e.Align(4);
       e.Write<std::int32_t>(std::get<0>(v.value));
       break;
     }
     case 1: {
-      e.Align(8);
+      e.Align(4);
       if (e.WriteUniquePointer(std::get<1>(v.value).has_value())) {
         e.Defer([p0 = &(*std::get<1>(v.value))](alpaca::ndr::Encoder& e1) {
           const std::uint32_t max4 = alpaca::rpc::stub::WireCount((*p0).size() + 1, "Value.text");
@@ -55,13 +55,13 @@ void Unmarshal(alpaca::ndr::Decoder& d, Value& v) {
   switch (static_cast<std::int64_t>(v.tag)) {
     case 1: {
       v.value.emplace<0>();
-      d.Align(8);
+      d.Align(4);
       std::get<0>(v.value) = d.Read<std::int32_t>();
       break;
     }
     case 2: {
       v.value.emplace<1>();
-      d.Align(8);
+      d.Align(4);
       if (d.ReadUniquePointer()) {
         std::get<1>(v.value).emplace();
         d.Defer([p5 = &(*std::get<1>(v.value))](alpaca::ndr::Decoder& d6) {
@@ -114,11 +114,10 @@ void Marshal(alpaca::ndr::Encoder& e, const Shade& v) {
   if (v.value.index() != arm) {
     alpaca::rpc::stub::ThrowBadTag("Shade: the value held is not the arm its tag selects");
   }
-  e.Align(8);
   alpaca::rpc::stub::WriteEnum16(e, static_cast<std::int64_t>(v.tag), "Shade.tag");
   switch (arm) {
     case 0: {
-      e.Align(8);
+      e.Align(4);
       e.Write<std::int32_t>(std::get<0>(v.value));
       break;
     }
@@ -133,12 +132,11 @@ void Marshal(alpaca::ndr::Encoder& e, const Shade& v) {
 }
 
 void Unmarshal(alpaca::ndr::Decoder& d, Shade& v) {
-  d.Align(8);
   v.tag = static_cast<Color>(d.ReadEnum16());
   switch (static_cast<std::int64_t>(v.tag)) {
     case 0: {
       v.value.emplace<0>();
-      d.Align(8);
+      d.Align(4);
       std::get<0>(v.value) = d.Read<std::int32_t>();
       break;
     }
@@ -173,12 +171,12 @@ void Marshal(alpaca::ndr::Encoder& e, const Yes& v) {
   e.WriteBool(v.tag);
   switch (arm) {
     case 0: {
-      e.Align(8);
+      e.Align(4);
       e.Write<std::int32_t>(std::get<0>(v.value));
       break;
     }
     case 1: {
-      e.Align(8);
+      e.Align(2);
       e.Write<std::int16_t>(std::get<1>(v.value));
       break;
     }
@@ -197,7 +195,7 @@ void Unmarshal(alpaca::ndr::Decoder& d, Yes& v) {
   switch (static_cast<std::int64_t>(v.tag)) {
     case 0: {
       v.value.emplace<1>();
-      d.Align(8);
+      d.Align(2);
       std::get<1>(v.value) = d.Read<std::int16_t>();
       break;
     }
@@ -209,7 +207,7 @@ void Unmarshal(alpaca::ndr::Decoder& d, Yes& v) {
     }
     default: {
       v.value.emplace<0>();
-      d.Align(8);
+      d.Align(4);
       std::get<0>(v.value) = d.Read<std::int32_t>();
       break;
     }
@@ -234,7 +232,7 @@ void Marshal(alpaca::ndr::Encoder& e, const Wide& v) {
   e.Write<std::int32_t>(v.tag);
   switch (arm) {
     case 0: {
-      e.Align(8);
+      e.Align(4);
       e.Write<std::int32_t>(std::get<0>(v.value));
       break;
     }
@@ -253,7 +251,7 @@ void Unmarshal(alpaca::ndr::Decoder& d, Wide& v) {
   switch (static_cast<std::int64_t>(v.tag)) {
     case 1: {
       v.value.emplace<0>();
-      d.Align(8);
+      d.Align(4);
       std::get<0>(v.value) = d.Read<std::int32_t>();
       break;
     }
@@ -300,7 +298,7 @@ void Marshal(alpaca::ndr::Encoder& e, const ByLevel& v) {
   alpaca::rpc::stub::WriteEnum16(e, static_cast<std::int64_t>(v.tag), "ByLevel.tag");
   switch (arm) {
     case 0: {
-      e.Align(4);
+      e.Align(2);
       e.Write<std::int16_t>(std::get<0>(v.value));
       break;
     }
@@ -319,7 +317,7 @@ void Unmarshal(alpaca::ndr::Decoder& d, ByLevel& v) {
   switch (static_cast<std::int64_t>(v.tag)) {
     case 1: {
       v.value.emplace<0>();
-      d.Align(4);
+      d.Align(2);
       std::get<0>(v.value) = d.Read<std::int16_t>();
       break;
     }

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 jobs=$(nproc)
 
-bash scripts/build.sh build
+bash scripts/build.sh build -DALPACA_REQUIRE_WINE=ON
 (cd build && ctest --output-on-failure -j"$jobs" --timeout 900)
 
 if [[ "${ALPACA_SKIP_SANITIZERS:-0}" != 1 ]]; then
@@ -17,7 +17,8 @@ if [[ "${ALPACA_SKIP_SANITIZERS:-0}" != 1 ]]; then
   # import-cache entries) and the Wine corpus run through an instrumented
   # front end, and it generates the code (conformance, examples) that is
   # built and run with the sanitizers.
-  bash scripts/build.sh build-asan -DALPACA_SANITIZE=ON -DALPACA_BUILD_BENCH=OFF
+  bash scripts/build.sh build-asan -DALPACA_SANITIZE=ON -DALPACA_BUILD_BENCH=OFF \
+    -DALPACA_REQUIRE_WINE=ON
   (cd build-asan && ctest --output-on-failure -j"$jobs" --timeout 900)
 
   if [[ ! -f build-fuzz/CMakeCache.txt ]]; then

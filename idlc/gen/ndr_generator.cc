@@ -97,7 +97,7 @@ void DefineStructCodecs(Printer& p, const FilePlan& plan, const TypePlan& t) {
 void DefineUnionCodecs(Printer& p, const FilePlan& plan, const TypePlan& t) {
   CodecEmitter emit(p, plan);
   Scope none;
-  Vars vars{{"t", t.name}, {"a", std::to_string(t.alignment)}};
+  Vars vars{{"t", t.name}};
   const ArmPlan* fallback = nullptr;
   for (const ArmPlan& arm : t.arms) {
     if (arm.is_default) fallback = &arm;

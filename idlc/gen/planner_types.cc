@@ -53,8 +53,11 @@ void Planner::PlanType(const RemotedType& resolved) {
         std::string member =
             Identifier(field.name.empty() ? "arm" + std::to_string(i) : field.name);
         out.member = MemberPlan{member, field.name, field.loc, Lower(*arm.member->wire), {}};
-        out.alignment = Alignment(*out.member->shape);
-        largest_arm = std::max(largest_arm, out.alignment);
+        const int alignment = Alignment(*out.member->shape);
+        largest_arm = std::max(largest_arm, alignment);
+        // A union arm that is itself a union starts at its discriminant,
+        // which aligns itself.
+        out.alignment = out.member->shape->kind == ShapeKind::kUnion ? 1 : alignment;
       }
       plan.arms.push_back(std::move(out));
     }

@@ -62,13 +62,13 @@ std::string OutBoundCheck(const CodecEmitter& emit, const Scope& scope, const Me
   };
   // A string's max_count counts its terminator: at least 1.
   if (v.kind == ShapeKind::kString) return check(wire_bound(v.size_is) + " > 0");
-  auto check_length = [&](const std::string& size) {
-    return "alpaca::rpc::stub::CheckLength(" + emit.Expr(v.length_is, scope) + ", " + size + ", " +
-           what + ");\n";
+  auto check_length = [&](const char* function, const std::string& size) {
+    return std::string("alpaca::rpc::stub::") + function + "(" + emit.Expr(v.length_is, scope) +
+           ", " + size + ", " + what + ");\n";
   };
-  if (size_known && length_known) return check_length(emit.Expr(v.size_is, scope));
+  if (size_known && length_known) return check_length("CheckLength", emit.Expr(v.size_is, scope));
   if (length_known && v.array == ArrayKind::kVarying) {
-    return check_length(std::to_string(v.bound) + "u");
+    return check_length("CheckLengthWithin", std::to_string(v.bound) + "u");
   }
   return wire_bound(size_known ? v.size_is : v.length_is) + ";\n";
 }

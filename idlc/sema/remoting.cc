@@ -46,12 +46,26 @@ void RemotingAnalyzer::Run() {
   }
   in_remoted_use_ = false;
   iface_ = nullptr;
+  method_ = nullptr;
   for (const NamedType& named : model_.types) {
     if (!named.from_main_file) continue;
     const Type& t = named.type->StripAliases();
     if ((t.kind == TypeKind::kStruct || t.kind == TypeKind::kUnion || t.kind == TypeKind::kEnum) &&
         t.IsComplete()) {
       failed_ = false;
+      // What no method uses is generated from here, past BuildTagged's
+      // [ms_union] check: the same refusal, recorded.
+      if (t.kind == TypeKind::kUnion && !t.AsUnion().encapsulated &&
+          (FindAttribute(t.attrs, "ms_union") != nullptr ||
+           FindAttribute(named.type->attrs, "ms_union") != nullptr)) {
+        UseSite site;
+        site.owner = &t;
+        site.loc = t.loc;
+        site.what = "union '" + DisplayName(t) + "'";
+        Fail(site, "[ms_union] is not supported by the C++ generators");
+        bad_types_.insert(&t);
+        continue;
+      }
       Require(t);
     }
   }
@@ -72,6 +86,7 @@ void RemotingAnalyzer::ResolveInterface(const Interface& iface) {
 }
 
 void RemotingAnalyzer::ResolveMethod(const Method& method, RemotedInterface& out) {
+  method_ = &method;
   RemotedMethod resolved;
   resolved.method = &method;
   failed_ = false;

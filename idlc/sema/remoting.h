@@ -91,6 +91,7 @@ class RemotingAnalyzer {
   Remoting& out_;
   DiagnosticSink& sink_;
   const Interface* iface_ = nullptr;  // the interface being resolved (pointer_default)
+  const Method* method_ = nullptr;    // the method being resolved ([ms_union] on it)
   bool in_remoted_use_ = false;       // errors (not records) for what fails now
   bool failed_ = false;               // the current type or method failed
 

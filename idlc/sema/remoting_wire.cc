@@ -200,11 +200,13 @@ WirePtr RemotingAnalyzer::BuildTagged(const Type& t, const std::string& alias,
     wire->enum32 = Find(site, "v1_enum") != nullptr || Enum32(t);
     wire->size = wire->enum32 ? 4 : 2;
   }
-  // [ms_union] changes the wire (the arm aligned to the largest arm, also
-  // when empty): refused until the generators write it, never ignored.
-  if (wire->kind == WireKind::kUnion &&
+  // [ms_union] changes a non-encapsulated union's wire (the arm aligned to
+  // the largest arm, also when empty; MS-RPCE 2.2.4.5 has encapsulated
+  // unions ignore it): refused until the generators write it, never ignored.
+  if (wire->kind == WireKind::kUnion && !t.AsUnion().encapsulated &&
       (HasAttr(t.attrs, "ms_union") || Find(site, "ms_union") != nullptr ||
-       (iface_ != nullptr && HasAttr(iface_->attrs, "ms_union")))) {
+       (iface_ != nullptr && HasAttr(iface_->attrs, "ms_union")) ||
+       (method_ != nullptr && HasAttr(method_->attrs, "ms_union")))) {
     return Fail(site, "[ms_union] is not supported by the C++ generators");
   }
   if (wire->kind == WireKind::kUnion && !t.AsUnion().encapsulated) {

@@ -71,4 +71,23 @@ TEST(MsUnionBytes, AnEncapsulatedUnionIsAlignedOnlyForItsDiscriminant) {
   EXPECT_EQ(decoded_c, 'c');
 }
 
+TEST(MsUnionBytes, AUnionArmStartsAtItsOwnDiscriminant) {
+  // Outer (short tag 1) holding Encapsulated (enum16 ONE, char 0xff): no
+  // padding to Encapsulated's hyper arm, which is not the one sent.
+  MsUnions::Encapsulated inner;
+  inner.set_c(static_cast<char>(0xff));
+  MsUnions::Outer value;
+  value.set_inner(inner);
+  alpaca::ndr::Encoder e;
+  codec::EncodeNestedIn(e, value);
+  const Bytes expected{0x01, 0x00, 0x01, 0x00, 0x01, 0x00, 0xff};
+  EXPECT_EQ(e.Bytes(), expected);
+
+  alpaca::ndr::Decoder d(expected);
+  MsUnions::Outer decoded;
+  codec::DecodeNestedIn(d, decoded);
+  EXPECT_FALSE(d.Finish());
+  EXPECT_EQ(decoded, value);
+}
+
 }  // namespace

@@ -15,8 +15,8 @@ namespace {
 
 class Echo final : public MsUnions::MsUnionsServer {
  public:
-  void EchoByShort(char lead, std::int16_t, const MsUnions::ByShort& value,
-                   MsUnions::ByShort& echo, char& tail) override {
+  void EchoByShort(char lead, std::int16_t, const MsUnions::ByShort& value, MsUnions::ByShort& echo,
+                   char& tail) override {
     echo = value;
     tail = lead;
   }
@@ -48,6 +48,7 @@ class Echo final : public MsUnions::MsUnionsServer {
   // Not called by wine_client: their bytes are checked in process.
   void ShortArm(const MsUnions::ByShort&) override {}
   void CharArm(const MsUnions::ByChar&) override {}
+  void Nested(const MsUnions::Outer&) override {}
   void LevelThenEncapsulated(MsUnions::Level&, MsUnions::Encapsulated& value, char&) override {
     value.set_c('c');
   }

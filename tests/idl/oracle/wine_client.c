@@ -66,9 +66,10 @@ static void by_short(handle_t h) {
     __TRY {
       EchoByShort(h, kLead, kind, &value, &echo, &tail);
       check(what, same_by_short(kind, &value, &echo) && tail == kLead);
+      if (kind == 6) MIDL_user_free(echo.p);
     }
     __EXCEPT_ALL {
-      printf("FAIL %s: RPC exception %lu\n", what, GetExceptionCode());
+      printf("FAIL %s: RPC exception %lu\n", what, (unsigned long)GetExceptionCode());
       ++checks;
       ++failures;
     }
@@ -93,7 +94,7 @@ static void by_char(handle_t h) {
                       tail == kLead);
     }
     __EXCEPT_ALL {
-      printf("FAIL %s: RPC exception %lu\n", what, GetExceptionCode());
+      printf("FAIL %s: RPC exception %lu\n", what, (unsigned long)GetExceptionCode());
       ++checks;
       ++failures;
     }
@@ -121,7 +122,7 @@ static void by_long(handle_t h) {
                       (kind != 4 || echo.h == value.h) && tail == kLead);
     }
     __EXCEPT_ALL {
-      printf("FAIL %s: RPC exception %lu\n", what, GetExceptionCode());
+      printf("FAIL %s: RPC exception %lu\n", what, (unsigned long)GetExceptionCode());
       ++checks;
       ++failures;
     }
@@ -151,7 +152,7 @@ static void by_level(handle_t h) {
                       (level != EIGHT || echo.h == value.h) && tail == kLead);
     }
     __EXCEPT_ALL {
-      printf("FAIL %s: RPC exception %lu\n", what, GetExceptionCode());
+      printf("FAIL %s: RPC exception %lu\n", what, (unsigned long)GetExceptionCode());
       ++checks;
       ++failures;
     }
@@ -183,7 +184,7 @@ static void encapsulated(handle_t h) {
                       (value.level != EIGHT || echo.arm.h == value.arm.h) && tail == kLead);
     }
     __EXCEPT_ALL {
-      printf("FAIL %s: RPC exception %lu\n", what, GetExceptionCode());
+      printf("FAIL %s: RPC exception %lu\n", what, (unsigned long)GetExceptionCode());
       ++checks;
       ++failures;
     }
@@ -209,9 +210,10 @@ static void holder(handle_t h) {
       check(what, echo.kind == kind &&
                       same_by_short(kind, (ByShort*)&value.value, (ByShort*)&echo.value) &&
                       echo.after == 'A' && tail == kLead);
+      if (kind == 6) MIDL_user_free(echo.value.p);
     }
     __EXCEPT_ALL {
-      printf("FAIL %s: RPC exception %lu\n", what, GetExceptionCode());
+      printf("FAIL %s: RPC exception %lu\n", what, (unsigned long)GetExceptionCode());
       ++checks;
       ++failures;
     }

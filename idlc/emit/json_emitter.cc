@@ -10,34 +10,6 @@ using Json = nlohmann::ordered_json;
 // Lower case, empty when absent.
 std::string UuidText(const std::optional<Uuid>& uuid) { return uuid ? uuid->ToString() : ""; }
 
-const char* KindName(TypeKind kind) {
-  switch (kind) {
-    case TypeKind::kVoid:
-      return "void";
-    case TypeKind::kBase:
-      return "base";
-    case TypeKind::kPointer:
-      return "pointer";
-    case TypeKind::kArray:
-      return "array";
-    case TypeKind::kStruct:
-      return "struct";
-    case TypeKind::kUnion:
-      return "union";
-    case TypeKind::kEnum:
-      return "enum";
-    case TypeKind::kAlias:
-      return "alias";
-    case TypeKind::kInterface:
-      return "interface";
-    case TypeKind::kFunction:
-      return "function";
-    case TypeKind::kPipe:
-      return "pipe";
-  }
-  return "void";
-}
-
 const char* PointerName(PointerKind kind) {
   switch (kind) {
     case PointerKind::kDefault:
@@ -126,7 +98,7 @@ Json TypeRef(const Type& type, int depth) {
   Json out;
   const Type& t = type.StripAliases();
   if (type.kind == TypeKind::kAlias) out["alias"] = type.name;
-  out["kind"] = KindName(t.kind);
+  out["kind"] = TypeKindName(t.kind);
   if (depth > 64) return out;  // defensive: types are acyclic through pointers only
   switch (t.kind) {
     case TypeKind::kBase:
@@ -181,7 +153,7 @@ Json Fields(const std::vector<Field>& fields) {
 Json TypeDefinition(const Type& type) {
   Json out;
   out["name"] = type.name;
-  out["kind"] = KindName(type.kind);
+  out["kind"] = TypeKindName(type.kind);
   if (type.kind == TypeKind::kAlias) {
     out["type"] = TypeRef(*type.AsAlias().target);
   } else if (type.kind == TypeKind::kStruct) {

@@ -4,14 +4,12 @@
 #include <utility>
 
 namespace alpaca::idl {
-namespace {
-
-const char* KindName(TypeKind kind) {
+const char* TypeKindName(TypeKind kind) {
   switch (kind) {
     case TypeKind::kVoid:
       return "void";
     case TypeKind::kBase:
-      return "base type";
+      return "base";
     case TypeKind::kPointer:
       return "pointer";
     case TypeKind::kArray:
@@ -23,7 +21,7 @@ const char* KindName(TypeKind kind) {
     case TypeKind::kEnum:
       return "enum";
     case TypeKind::kAlias:
-      return "typedef";
+      return "alias";
     case TypeKind::kInterface:
       return "interface";
     case TypeKind::kFunction:
@@ -31,10 +29,8 @@ const char* KindName(TypeKind kind) {
     case TypeKind::kPipe:
       return "pipe";
   }
-  return "type";
+  return "void";
 }
-
-}  // namespace
 
 Type::Type(TypeKind k) : kind(k) {
   switch (k) {
@@ -78,14 +74,14 @@ template <typename Info>
 const Info& Type::As(const char* wanted) const {
   const Info* info = std::get_if<Info>(&info_);
   if (info == nullptr) {
-    throw std::logic_error("idlc internal error: " + Spelling() + " is a " + KindName(kind) +
-                           ", not a " + wanted);
+    throw std::logic_error("idlc internal error: " + Spelling() + " is of kind " +
+                           TypeKindName(kind) + ", not " + wanted);
   }
   return *info;
 }
 
 // The mutable accessors serve the Analyzer while it builds the model.
-const BaseInfo& Type::AsBase() const { return As<BaseInfo>("base type"); }
+const BaseInfo& Type::AsBase() const { return As<BaseInfo>("base"); }
 BaseInfo& Type::AsBase() { return const_cast<BaseInfo&>(std::as_const(*this).AsBase()); }
 const PointerInfo& Type::AsPointer() const { return As<PointerInfo>("pointer"); }
 PointerInfo& Type::AsPointer() {
@@ -99,7 +95,7 @@ const UnionInfo& Type::AsUnion() const { return As<UnionInfo>("union"); }
 UnionInfo& Type::AsUnion() { return const_cast<UnionInfo&>(std::as_const(*this).AsUnion()); }
 const EnumInfo& Type::AsEnum() const { return As<EnumInfo>("enum"); }
 EnumInfo& Type::AsEnum() { return const_cast<EnumInfo&>(std::as_const(*this).AsEnum()); }
-const AliasInfo& Type::AsAlias() const { return As<AliasInfo>("typedef"); }
+const AliasInfo& Type::AsAlias() const { return As<AliasInfo>("alias"); }
 AliasInfo& Type::AsAlias() { return const_cast<AliasInfo&>(std::as_const(*this).AsAlias()); }
 const FunctionInfo& Type::AsFunction() const { return As<FunctionInfo>("function"); }
 FunctionInfo& Type::AsFunction() {
@@ -119,8 +115,8 @@ const Type* Type::Target() const {
     case TypeKind::kPipe:
       return AsPipe().element;
     default:
-      throw std::logic_error("idlc internal error: " + Spelling() + " is a " + KindName(kind) +
-                             ", which has no target type");
+      throw std::logic_error("idlc internal error: " + Spelling() + " is of kind " +
+                             TypeKindName(kind) + ", which has no target type");
   }
 }
 

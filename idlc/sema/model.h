@@ -49,6 +49,8 @@ enum class TypeKind {
   kFunction,
   kPipe
 };
+// The kind's name in idlc's JSON model and internal errors: "base", "alias", ...
+const char* TypeKindName(TypeKind kind);
 enum class BaseKind {
   kChar,
   kWChar,

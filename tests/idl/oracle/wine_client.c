@@ -5,11 +5,11 @@
  * here: alpaca refuses Wine's bytes (an RPC fault), or one side reads a
  * value the other did not write.
  * usage: wine64 wine_client.exe.so PORT */
-#include <windows.h>
 #include <rpc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <windows.h>
 #include <wine/exception.h>
 
 #include "MsUnions.h"
@@ -32,25 +32,46 @@ static LONG pointee = 0x7abbccdd;
 static void fill_by_short(short kind, ByShort* u) {
   memset(u, 0, sizeof(*u));
   switch (kind) {
-    case 1: u->c = (char)0xfe; break;
-    case 2: u->s = -1; break;
-    case 3: u->l = 0x11223344; break;
-    case 4: u->h = 0x0102030405060708LL; break;
-    case 5: u->pair.c = 'P'; u->pair.l = 0x55667788; break;
-    case 6: u->p = &pointee; break;
-    default: break;
+    case 1:
+      u->c = (char)0xfe;
+      break;
+    case 2:
+      u->s = -1;
+      break;
+    case 3:
+      u->l = 0x11223344;
+      break;
+    case 4:
+      u->h = 0x0102030405060708LL;
+      break;
+    case 5:
+      u->pair.c = 'P';
+      u->pair.l = 0x55667788;
+      break;
+    case 6:
+      u->p = &pointee;
+      break;
+    default:
+      break;
   }
 }
 
 static int same_by_short(short kind, const ByShort* a, const ByShort* b) {
   switch (kind) {
-    case 1: return a->c == b->c;
-    case 2: return a->s == b->s;
-    case 3: return a->l == b->l;
-    case 4: return a->h == b->h;
-    case 5: return a->pair.c == b->pair.c && a->pair.l == b->pair.l;
-    case 6: return b->p != NULL && *b->p == *a->p;
-    default: return 1;
+    case 1:
+      return a->c == b->c;
+    case 2:
+      return a->s == b->s;
+    case 3:
+      return a->l == b->l;
+    case 4:
+      return a->h == b->h;
+    case 5:
+      return a->pair.c == b->pair.c && a->pair.l == b->pair.l;
+    case 6:
+      return b->p != NULL && *b->p == *a->p;
+    default:
+      return 1;
   }
 }
 
@@ -90,8 +111,8 @@ static void by_char(handle_t h) {
     snprintf(what, sizeof(what), "ByChar case %d", kind);
     __TRY {
       EchoByChar(h, kLead, kind, &value, &echo, &tail);
-      check(what, (kind != 1 || echo.c == value.c) && (kind != 2 || echo.h == value.h) &&
-                      tail == kLead);
+      check(what,
+            (kind != 1 || echo.c == value.c) && (kind != 2 || echo.h == value.h) && tail == kLead);
     }
     __EXCEPT_ALL {
       printf("FAIL %s: RPC exception %lu\n", what, (unsigned long)GetExceptionCode());
@@ -177,8 +198,7 @@ static void encapsulated(handle_t h) {
     snprintf(what, sizeof(what), "Encapsulated case %d", (int)value.level);
     __TRY {
       EchoEncapsulated(h, (hyper)kLead, &value, &echo, &tail);
-      check(what, echo.level == value.level &&
-                      (value.level != ONE || echo.arm.c == value.arm.c) &&
+      check(what, echo.level == value.level && (value.level != ONE || echo.arm.c == value.arm.c) &&
                       (value.level != TWO || echo.arm.s == value.arm.s) &&
                       (value.level != FOUR || echo.arm.l == value.arm.l) &&
                       (value.level != EIGHT || echo.arm.h == value.arm.h) && tail == kLead);
